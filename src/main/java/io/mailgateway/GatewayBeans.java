@@ -1,0 +1,145 @@
+package io.mailgateway;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.Exchange;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.spi.HeaderFilterStrategy;
+
+import io.mailgateway.enrich.Enricher;
+import io.mailgateway.enrich.Tenants;
+import io.mailgateway.mime.MimeComposer;
+import io.mailgateway.render.ContentRenderer;
+import io.mailgateway.render.TemplateRenderer;
+import io.mailgateway.request.MailAddress;
+import io.mailgateway.request.RequestLimits;
+import io.mailgateway.request.RequestParser;
+import io.mailgateway.result.OffsetCommitter;
+import io.mailgateway.result.ResultFactory;
+import io.mailgateway.result.ResultWriter;
+import io.mailgateway.smtp.GatewayMailSender;
+import io.mailgateway.smtp.SmtpSecurity;
+import io.mailgateway.smtp.SmtpSettings;
+
+/** The beans the routes call, built from the gateway's settings (application.properties and environment). */
+public class GatewayBeans implements CamelConfiguration {
+
+    private final Clock clock = Clock.systemUTC();
+
+    @BindToRegistry
+    public RequestParser requestParser(
+            @PropertyInject("gateway.limits.max-request-bytes") int maxRequestBytes,
+            @PropertyInject("gateway.limits.max-attachment-bytes") int maxAttachmentBytes,
+            @PropertyInject("gateway.limits.max-attachments") int maxAttachments,
+            @PropertyInject("gateway.limits.max-recipients") int maxRecipients,
+            @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength) {
+        return new RequestParser(new RequestLimits(maxRequestBytes, maxAttachmentBytes, maxAttachments, maxRecipients,
+                maxSubjectLength));
+    }
+
+    @BindToRegistry
+    public Enricher enricher(
+            @PropertyInject("gateway.tenants-file") String tenantsFile,
+            @PropertyInject("gateway.default-from") String defaultFrom,
+            @PropertyInject("gateway.allowed-sender-domains") String allowedSenderDomains) {
+        Tenants tenants = blank(tenantsFile) ? Tenants.none() : Tenants.load(Path.of(tenantsFile));
+        MailAddress from = blank(defaultFrom) ? null : new MailAddress(defaultFrom.trim(), null);
+        Set<String> domains = Arrays.stream(allowedSenderDomains.split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        return new Enricher(tenants, from, domains);
+    }
+
+    @BindToRegistry
+    public ContentRenderer contentRenderer(@PropertyInject("gateway.templates-dir") String templatesDir) {
+        Path dir = Path.of(blank(templatesDir) ? "templates" : templatesDir);
+        if (!blank(templatesDir) && !Files.isDirectory(dir)) {
+            throw new IllegalStateException("GATEWAY_TEMPLATES_DIR " + dir + " is not a directory");
+        }
+        // Without a templates folder the copy bundled in the jar is used.
+        return new ContentRenderer(Files.isDirectory(dir) ? TemplateRenderer.fromDirectory(dir) : TemplateRenderer.bundled());
+    }
+
+    @BindToRegistry
+    public MimeComposer mimeComposer(@PropertyInject("gateway.limits.max-message-bytes") long maxMessageBytes) {
+        return new MimeComposer(maxMessageBytes, clock);
+    }
+
+    @BindToRegistry
+    public GatewayMailSender mailSender(
+            @PropertyInject("gateway.smtp.host") String host,
+            @PropertyInject("gateway.smtp.port") int port,
+            @PropertyInject("gateway.smtp.security") String security,
+            @PropertyInject("gateway.smtp.allow-plaintext") boolean allowPlaintext,
+            @PropertyInject("gateway.smtp.username") String username,
+            @PropertyInject("gateway.smtp.password") String password,
+            @PropertyInject("gateway.smtp.password-file") String passwordFile,
+            @PropertyInject("gateway.smtp.trust-ca-file") String trustCaFile,
+            @PropertyInject("gateway.smtp.connect-timeout-ms") long connectTimeoutMs,
+            @PropertyInject("gateway.smtp.read-timeout-ms") long readTimeoutMs,
+            @PropertyInject("gateway.smtp.write-timeout-ms") long writeTimeoutMs,
+            @PropertyInject("gateway.smtp.helo-name") String heloName) {
+        SmtpSecurity mode = SmtpSecurity.parse(security);
+        if (mode == SmtpSecurity.NONE && !allowPlaintext) {
+            throw new IllegalStateException("SMTP_SECURITY=none sends credentials and mail in clear text;"
+                    + " set SMTP_ALLOW_PLAINTEXT=true to allow it");
+        }
+        String secret = blank(passwordFile) ? password : readSecret(Path.of(passwordFile));
+        return new GatewayMailSender(new SmtpSettings(host, port > 0 ? port : mode.defaultPort(), mode,
+                blank(username) ? null : username, blank(username) ? null : secret,
+                blank(trustCaFile) ? null : Path.of(trustCaFile), Duration.ofMillis(connectTimeoutMs),
+                Duration.ofMillis(readTimeoutMs), Duration.ofMillis(writeTimeoutMs), blank(heloName) ? null : heloName));
+    }
+
+    @BindToRegistry
+    public ResultFactory results() {
+        return new ResultFactory(clock);
+    }
+
+    @BindToRegistry
+    public ResultWriter resultWriter() {
+        return new ResultWriter();
+    }
+
+    @BindToRegistry
+    public OffsetCommitter offsets() {
+        return new OffsetCommitter();
+    }
+
+    /** Drops every Kafka record header on consumption: requests speak only through their validated body. */
+    @BindToRegistry
+    public HeaderFilterStrategy dropAllHeaders() {
+        return new HeaderFilterStrategy() {
+            @Override
+            public boolean applyFilterToCamelHeaders(String name, Object value, Exchange exchange) {
+                return false;
+            }
+
+            @Override
+            public boolean applyFilterToExternalHeaders(String name, Object value, Exchange exchange) {
+                return true;
+            }
+        };
+    }
+
+    private static String readSecret(Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            // The path is safe to name, the content is not.
+            throw new IllegalStateException("Cannot read SMTP_PASSWORD_FILE " + file, e);
+        }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}

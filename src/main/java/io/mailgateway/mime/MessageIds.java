@@ -1,0 +1,35 @@
+package io.mailgateway.mime;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Derives the Message-ID from the request id, so every attempt of one request carries the same Message-ID and
+ * receivers can recognise a duplicate.
+ */
+public final class MessageIds {
+
+    private MessageIds() {
+    }
+
+    /**
+     * {@code <LEFT@DOMAIN>}: LEFT is a hash of the request id (ids may hold characters a Message-ID may not),
+     * DOMAIN the sender's domain.
+     */
+    public static String forRequest(String requestId, String senderAddress) {
+        String domain = senderAddress.substring(senderAddress.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+        return "<" + HexFormat.of().formatHex(Arrays.copyOf(sha256(requestId), 16)) + "@" + domain + ">";
+    }
+
+    private static byte[] sha256(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}

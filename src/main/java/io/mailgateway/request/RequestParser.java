@@ -1,0 +1,388 @@
+package io.mailgateway.request;
+
+import static io.mailgateway.request.RequestRejectedException.INVALID_REQUEST;
+import static io.mailgateway.request.RequestRejectedException.TOO_LARGE;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.ParameterList;
+import jakarta.mail.internet.ParseException;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Parses a mail request v1 record value and validates it against the published schema and the gateway's own rules. */
+public final class RequestParser {
+
+    static final String SCHEMA_BASE = "https://mailgateway.io/schemas/";
+    static final String SCHEMA_ID = SCHEMA_BASE + "mail-request-v1.schema.json";
+
+    // the schema has the same pattern, but networknt matches with find() and a JDK '$' also matches before a final line break
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern PRINTABLE_ASCII = Pattern.compile("[\\x20-\\x7e]+");
+    private static final Pattern HOSTNAME = Pattern.compile(
+            "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+    private static final int MAX_LOCAL_PART = 64;
+    private static final int MAX_JSON_ERROR = 160;
+    private static final TypeReference<Map<String, Object>> PLAIN_MAP = new TypeReference<>() {
+    };
+
+    private final RequestLimits limits;
+    private final ObjectMapper mapper;
+    private final JsonSchema schema;
+
+    public RequestParser(RequestLimits limits) {
+        this.limits = limits;
+        JsonFactory jsonFactory = JsonFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Jackson's default string limit would otherwise cap a large attachment below maxRequestBytes
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(Math.max(limits.maxRequestBytes(), StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
+                        .build())
+                .build();
+        this.mapper = JsonMapper.builder(jsonFactory)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+        // the $id is mapped to the classpath so that loading never goes to the network
+        JsonSchemaFactory schemaFactory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+                builder -> builder.schemaMappers(mappers -> mappers.mapPrefix(SCHEMA_BASE, "classpath:schemas/")));
+        this.schema = schemaFactory.getSchema(SchemaLocation.of(SCHEMA_ID));
+        // compiled now rather than lazily on the first record, when several threads may race for it
+        this.schema.initializeValidators();
+    }
+
+    /**
+     * Returns the validated request, or throws {@link RequestRejectedException} ({@link NotJsonException} when the
+     * value is not a JSON object at all); nothing else is thrown, whatever the bytes.
+     */
+    public MailRequest parse(byte[] recordValue) {
+        if (recordValue == null) {
+            throw new NotJsonException("body: not a JSON object (the record has no value)");
+        }
+        if (recordValue.length > limits.maxRequestBytes()) {
+            throw new RequestRejectedException(TOO_LARGE,
+                    "body: " + recordValue.length + " bytes exceeds the limit of " + limits.maxRequestBytes(), null, Map.of());
+        }
+        ObjectNode body = readObject(recordValue);
+        String id = validId(body.get("id"));
+        Set<ValidationMessage> violations = schema.validate(body);
+        Map<String, String> tags = validTags(body.get("tags"), violations);
+        if (!violations.isEmpty()) {
+            throw new RequestRejectedException(INVALID_REQUEST, SchemaViolations.describe(violations), id, tags);
+        }
+        return new BodyReader(body, id, tags).read();
+    }
+
+    private ObjectNode readObject(byte[] recordValue) {
+        String text;
+        try {
+            // decoded up front because Jackson lets some malformed UTF-8 through: overlong forms, encoded surrogates
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(recordValue)).toString();
+        } catch (CharacterCodingException e) {
+            throw new NotJsonException("body: not a JSON object (not valid UTF-8)", e);
+        }
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new NotJsonException("body: not a JSON object (" + describe(e) + ")", e);
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw new NotJsonException("body: not a JSON object (empty)");
+        }
+        if (!tree.isObject()) {
+            throw new NotJsonException("body: not a JSON object (" + tree.getNodeType().name().toLowerCase(Locale.ROOT) + ")");
+        }
+        return (ObjectNode) tree;
+    }
+
+    private static String describe(JsonProcessingException e) {
+        String problem = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (problem.length() > MAX_JSON_ERROR) {
+            problem = problem.substring(0, MAX_JSON_ERROR) + "...";
+        }
+        JsonLocation location = e.getLocation();
+        String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        // Jackson quotes offending input in its messages; keep the detail to one safe line
+        return "invalid JSON" + where + ": " + problem.codePoints()
+                .map(c -> breaksHeaderLine(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append);
+    }
+
+    private static String validId(JsonNode id) {
+        return id != null && id.isTextual() && ID.matcher(id.textValue()).matches() ? id.textValue() : null;
+    }
+
+    private static Map<String, String> validTags(JsonNode tags, Set<ValidationMessage> violations) {
+        if (tags == null || !tags.isObject()) {
+            return Map.of();
+        }
+        for (ValidationMessage violation : violations) {
+            if (violation.getInstanceLocation().getNameCount() > 0
+                    && "tags".equals(violation.getInstanceLocation().getName(0))) {
+                return Map.of();
+            }
+        }
+        Map<String, String> valid = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> tag : tags.properties()) {
+            if (!tag.getValue().isTextual()) {
+                return Map.of();
+            }
+            valid.put(tag.getKey(), tag.getValue().textValue());
+        }
+        return Collections.unmodifiableMap(valid);
+    }
+
+    /**
+     * Whether a code point could end or split a header line, or hide what a header says: control characters
+     * (C0, DEL, C1 including NEL), format characters such as bidi overrides and zero-width joiners,
+     * line and paragraph separators, and lone surrogates.
+     */
+    static boolean breaksHeaderLine(int codePoint) {
+        switch (Character.getType(codePoint)) {
+            case Character.CONTROL:
+            case Character.FORMAT:
+            case Character.LINE_SEPARATOR:
+            case Character.PARAGRAPH_SEPARATOR:
+            case Character.SURROGATE:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** A bare addr-spec (local@hostname) in printable ASCII, with no display name, comment, group or route. */
+    static boolean isBareAddress(String text) {
+        if (!PRINTABLE_ASCII.matcher(text).matches()) {
+            return false;
+        }
+        InternetAddress parsed;
+        try {
+            parsed = new InternetAddress(text, true);
+        } catch (AddressException | RuntimeException e) {
+            return false;
+        }
+        // InternetAddress happily takes "Name <a@b>", "<a@b>", "a@b (comment)", surrounding blanks and groups;
+        // all but groups come back with an address that differs from the input
+        if (parsed.isGroup() || !text.equals(parsed.getAddress())) {
+            return false;
+        }
+        int at = text.lastIndexOf('@');
+        return at > 0 && at <= MAX_LOCAL_PART && HOSTNAME.matcher(text.substring(at + 1)).matches();
+    }
+
+    /** Checks and converts one schema-valid body; one instance per parse, so it may keep state. */
+    private final class BodyReader {
+
+        private final ObjectNode body;
+        private final String requestId;
+        private final Map<String, String> tags;
+
+        BodyReader(ObjectNode body, String requestId, Map<String, String> tags) {
+            this.body = body;
+            this.requestId = requestId;
+            this.tags = tags;
+        }
+
+        MailRequest read() {
+            String id = singleLine("id", body.get("id").textValue());
+            String template = optionalSingleLine("template");
+            String locale = optionalSingleLine("locale");
+            MailAddress from = optionalAddress("from");
+            MailAddress replyTo = optionalAddress("replyTo");
+            checkRecipientCount();
+            List<MailAddress> to = addresses("to");
+            List<MailAddress> cc = addresses("cc");
+            List<MailAddress> bcc = addresses("bcc");
+            String subject = subject();
+            Map<String, String> headers = headers();
+            List<Attachment> attachments = attachments();
+            // text and html are bodies, not header fields: line breaks are their business
+            return new MailRequest(id, template, locale, from, replyTo, to, cc, bcc, subject,
+                    optionalText("text"), optionalText("html"), data(), attachments, headers, tags);
+        }
+
+        private String singleLine(String path, String value) {
+            if (value.codePoints().anyMatch(RequestParser::breaksHeaderLine)) {
+                throw invalid(path + ": contains a control character");
+            }
+            return value;
+        }
+
+        private String optionalText(String field) {
+            JsonNode node = body.get(field);
+            return node == null ? null : node.textValue();
+        }
+
+        private String optionalSingleLine(String field) {
+            String value = optionalText(field);
+            return value == null ? null : singleLine(field, value);
+        }
+
+        private MailAddress optionalAddress(String field) {
+            JsonNode node = body.get(field);
+            return node == null ? null : address(field, node);
+        }
+
+        private List<MailAddress> addresses(String field) {
+            JsonNode list = body.get(field);
+            List<MailAddress> addresses = new ArrayList<>();
+            if (list != null) {
+                for (int i = 0; i < list.size(); i++) {
+                    addresses.add(address(FieldPaths.index(field, i), list.get(i)));
+                }
+            }
+            return addresses;
+        }
+
+        private MailAddress address(String path, JsonNode node) {
+            if (node.isTextual()) {
+                return new MailAddress(addrSpec(path, node.textValue()), null);
+            }
+            String address = addrSpec(path + ".address", node.get("address").textValue());
+            JsonNode name = node.get("name");
+            return new MailAddress(address, name == null ? null : singleLine(path + ".name", name.textValue()));
+        }
+
+        private String addrSpec(String path, String text) {
+            singleLine(path, text);
+            if (!isBareAddress(text)) {
+                throw invalid(path + ": not an address");
+            }
+            return text;
+        }
+
+        private void checkRecipientCount() {
+            int recipients = size("to") + size("cc") + size("bcc");
+            if (recipients > limits.maxRecipients()) {
+                throw invalid("to: " + recipients + " recipients exceed the limit of " + limits.maxRecipients());
+            }
+        }
+
+        private int size(String field) {
+            JsonNode list = body.get(field);
+            return list == null ? 0 : list.size();
+        }
+
+        private String subject() {
+            String subject = optionalSingleLine("subject");
+            if (subject != null) {
+                int length = subject.codePointCount(0, subject.length());
+                if (length > limits.maxSubjectLength()) {
+                    throw invalid("subject: " + length + " characters exceed the limit of " + limits.maxSubjectLength());
+                }
+            }
+            return subject;
+        }
+
+        private Map<String, String> headers() {
+            JsonNode headers = body.get("headers");
+            Map<String, String> checked = new LinkedHashMap<>();
+            if (headers != null) {
+                for (Map.Entry<String, JsonNode> header : headers.properties()) {
+                    String path = FieldPaths.property("headers", header.getKey());
+                    checked.put(singleLine(path, header.getKey()), singleLine(path, header.getValue().textValue()));
+                }
+            }
+            return checked;
+        }
+
+        private List<Attachment> attachments() {
+            JsonNode list = body.get("attachments");
+            List<Attachment> attachments = new ArrayList<>();
+            if (list == null) {
+                return attachments;
+            }
+            if (list.size() > limits.maxAttachments()) {
+                throw invalid("attachments: " + list.size() + " attachments exceed the limit of " + limits.maxAttachments());
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String path = FieldPaths.index("attachments", i);
+                JsonNode attachment = list.get(i);
+                attachments.add(new Attachment(
+                        singleLine(path + ".filename", attachment.get("filename").textValue()),
+                        contentType(path + ".contentType", attachment.get("contentType").textValue()),
+                        content(path + ".contentBase64", attachment.get("contentBase64").textValue())));
+            }
+            return attachments;
+        }
+
+        private String contentType(String path, String text) {
+            singleLine(path, text);
+            ContentType parsed;
+            try {
+                parsed = new ContentType(text);
+            } catch (ParseException | RuntimeException e) {
+                throw invalid(path + ": not a MIME type (type/subtype)");
+            }
+            // an attachment is one leaf part; a container type would let the producer shape the MIME tree
+            if (parsed.match("multipart/*") || parsed.match("message/*")) {
+                throw invalid(path + ": multipart and message types are not allowed");
+            }
+            // RFC 2231 parameters are percent-decoded by the parser, so name*=utf-8''%0D%0A smuggles a line break
+            ParameterList parameters = parsed.getParameterList();
+            if (parameters != null) {
+                for (Enumeration<String> names = parameters.getNames(); names.hasMoreElements(); ) {
+                    String value = parameters.get(names.nextElement());
+                    if (value != null) {
+                        singleLine(path, value);
+                    }
+                }
+            }
+            return text;
+        }
+
+        private byte[] content(String path, String base64) {
+            byte[] content;
+            try {
+                // the basic decoder: no line breaks or other whitespace, nothing outside the alphabet
+                content = Base64.getDecoder().decode(base64);
+            } catch (IllegalArgumentException e) {
+                throw invalid(path + ": not valid base64");
+            }
+            if (content.length > limits.maxAttachmentBytes()) {
+                throw new RequestRejectedException(TOO_LARGE,
+                        path + ": " + content.length + " bytes decoded exceeds the limit of " + limits.maxAttachmentBytes(),
+                        requestId, tags);
+            }
+            return content;
+        }
+
+        private Map<String, Object> data() {
+            JsonNode data = body.get("data");
+            return data == null ? Map.of() : mapper.convertValue(data, PLAIN_MAP);
+        }
+
+        private RequestRejectedException invalid(String detail) {
+            return new RequestRejectedException(INVALID_REQUEST, detail, requestId, tags);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.mailgateway.result;
+
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+import io.mailgateway.mime.OutboundMessage;
+import io.mailgateway.render.RenderException;
+import io.mailgateway.request.MailRequest;
+import io.mailgateway.request.RequestRejectedException;
+import io.mailgateway.result.DeliveryResult.Reason;
+import io.mailgateway.result.DeliveryResult.Recipient;
+import io.mailgateway.result.DeliveryResult.Smtp;
+import io.mailgateway.result.DeliveryResult.Status;
+import io.mailgateway.smtp.RecipientOutcome;
+import io.mailgateway.smtp.SmtpReply;
+import io.mailgateway.smtp.SmtpSubmissionException;
+import io.mailgateway.smtp.SubmissionOutcome;
+
+/** Builds the terminal delivery result of a request from what happened to it. */
+public final class ResultFactory {
+
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final Clock clock;
+
+    public ResultFactory(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** The current time as results write it; the consuming route stamps {@code receivedAt} with it. */
+    public String now() {
+        return TIMESTAMP.format(clock.instant());
+    }
+
+    /**
+     * The relay accepted the message for at least one recipient.
+     *
+     * @param redeliveries how many times the submission was retried before it succeeded, or null for none
+     */
+    public DeliveryResult sent(OutboundMessage message, MailRequest request, String receivedAt, Integer redeliveries) {
+        SubmissionOutcome outcome = message.outcome();
+        if (outcome == null) {
+            throw new IllegalStateException("message " + message.requestId() + " was not submitted");
+        }
+        return new DeliveryResult(request.id(), Status.SENT, true, message.messageId(), attempt(redeliveries),
+                smtp(outcome.reply()), recipients(outcome.recipients()), null, request.tags(), null, receivedAt, now());
+    }
+
+    /**
+     * The request ended without a mail: rejected before submission, or refused by the relay.
+     *
+     * @param body       the exchange body when it failed (the composed message, when it got that far)
+     * @param request    the parsed request, or null when parsing failed
+     * @param fallbackId the record key, or TOPIC-PARTITION-OFFSET when there is none
+     */
+    public DeliveryResult failed(Exception failure, Object body, MailRequest request, String fallbackId,
+            String receivedAt, Integer redeliveries) {
+        String id = request != null ? request.id() : fallbackId;
+        Map<String, String> tags = request != null ? request.tags() : Map.of();
+        if (failure instanceof RequestRejectedException rejected) {
+            if (request == null && rejected.requestId() != null) {
+                id = rejected.requestId();
+                tags = rejected.tags();
+            }
+            return rejected(id, rejected.category(), rejected.detail(), tags, receivedAt);
+        }
+        if (failure instanceof RenderException render) {
+            return rejected(id, render.category(), render.detail(), tags, receivedAt);
+        }
+        String messageId = body instanceof OutboundMessage message ? message.messageId() : null;
+        if (failure instanceof SmtpSubmissionException smtp) {
+            return new DeliveryResult(id, Status.FAILED, true, messageId, attempt(redeliveries), smtp(smtp.reply()),
+                    recipients(smtp.recipients()), new Reason(smtp.category(), smtp.getMessage()), tags, null,
+                    receivedAt, now());
+        }
+        // A fault of the gateway itself: say so without echoing internals that may carry request content.
+        return new DeliveryResult(id, Status.FAILED, true, messageId, attempt(redeliveries), null, null,
+                new Reason("unknown-outcome", "internal error: " + failure.getClass().getSimpleName()), tags, null,
+                receivedAt, now());
+    }
+
+    private DeliveryResult rejected(String id, String category, String detail, Map<String, String> tags, String receivedAt) {
+        return new DeliveryResult(id, Status.REJECTED, true, null, null, null, null, new Reason(category, detail), tags,
+                null, receivedAt, now());
+    }
+
+    private static Integer attempt(Integer redeliveries) {
+        return redeliveries == null ? 1 : redeliveries + 1;
+    }
+
+    private static Smtp smtp(SmtpReply reply) {
+        return reply == null ? null : new Smtp(reply.code(), reply.enhancedStatus(), reply.text());
+    }
+
+    private static List<Recipient> recipients(List<RecipientOutcome> outcomes) {
+        return outcomes.stream()
+                .map(o -> new Recipient(o.address(), recipientStatus(o.reply()), o.reply().code(),
+                        o.reply().enhancedStatus(), o.reply().text()))
+                .toList();
+    }
+
+    private static Status recipientStatus(SmtpReply reply) {
+        if (reply.positive()) {
+            return Status.SENT;
+        }
+        return reply.transientFailure() ? Status.DEFERRED : Status.FAILED;
+    }
+}

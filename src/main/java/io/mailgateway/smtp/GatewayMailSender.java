@@ -1,0 +1,318 @@
+package io.mailgateway.smtp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import javax.net.ssl.SSLException;
+
+import jakarta.mail.Address;
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+
+import org.apache.camel.component.mail.JavaMailSender;
+import org.apache.camel.component.mail.MailAuthenticator;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+
+/**
+ * The gateway's own SMTP client behind camel-mail: fails closed on TLS, refuses to send unauthenticated when
+ * credentials are configured, bounds every network wait, and reports the relay's replies per recipient.
+ */
+public class GatewayMailSender implements JavaMailSender {
+
+    private final SmtpSettings settings;
+    private final String protocol;
+    private final Session session;
+
+    public GatewayMailSender(SmtpSettings settings) {
+        this.settings = settings;
+        this.protocol = settings.security() == SmtpSecurity.TLS ? "smtps" : "smtp";
+        this.session = Session.getInstance(sessionProperties(settings, protocol));
+    }
+
+    private static Properties sessionProperties(SmtpSettings settings, String protocol) {
+        String prefix = "mail." + protocol + ".";
+        Properties props = new Properties();
+        props.put(prefix + "host", settings.host());
+        props.put(prefix + "port", String.valueOf(settings.port()));
+        props.put(prefix + "connectiontimeout", String.valueOf(settings.connectTimeout().toMillis()));
+        props.put(prefix + "timeout", String.valueOf(settings.readTimeout().toMillis()));
+        props.put(prefix + "writetimeout", String.valueOf(settings.writeTimeout().toMillis()));
+        props.put(prefix + "socketFactory", NoDelaySocketFactories.plain());
+        // Without this a TLS error is retried over a plain socket and hidden behind a second, misleading one.
+        props.put(prefix + "socketFactory.fallback", "false");
+        if (settings.security() != SmtpSecurity.NONE) {
+            props.put(prefix + "ssl.socketFactory", NoDelaySocketFactories.tls(RelayTrust.socketFactory(settings.trustCaFile())));
+            props.put(prefix + "ssl.checkserveridentity", "true");
+            props.put(prefix + "ssl.protocols", "TLSv1.3 TLSv1.2");
+        }
+        if (settings.security() == SmtpSecurity.STARTTLS) {
+            props.put(prefix + "starttls.enable", "true");
+            // starttls.enable alone silently falls back to plaintext when the relay does not offer STARTTLS.
+            props.put(prefix + "starttls.required", "true");
+        }
+        props.put(prefix + "auth", String.valueOf(settings.authenticates()));
+        // Per-recipient replies: deliver to the accepted recipients and report every RCPT answer.
+        props.put(prefix + "sendpartial", "true");
+        props.put(prefix + "reportsuccess", "true");
+        if (settings.heloName() != null) {
+            props.put(prefix + "localhost", settings.heloName());
+        }
+        return props;
+    }
+
+    @Override
+    public void send(MimeMessage message) throws MessagingException {
+        Address[] recipients = message.getAllRecipients();
+        if (recipients == null || recipients.length == 0) {
+            throw new SmtpPermanentException("invalid-request", "message has no recipients", null, List.of(), null);
+        }
+        SMTPTransport transport = (SMTPTransport) session.getTransport(protocol);
+        try {
+            connect(transport);
+            SubmissionOutcome outcome = submit(transport, message, recipients);
+            if (message instanceof OutcomeHolder holder) {
+                holder.submitted(outcome);
+            }
+        } finally {
+            closeQuietly(transport);
+        }
+    }
+
+    private void connect(SMTPTransport transport) throws SmtpSubmissionException {
+        try {
+            transport.connect(settings.host(), settings.port(), settings.username(), settings.password());
+        } catch (AuthenticationFailedException e) {
+            throw new SmtpPermanentException("auth-failed", "the relay refused the credentials",
+                    lastReply(transport), List.of(), null);
+        } catch (MessagingException e) {
+            throw classifyConnectFailure(transport, e);
+        }
+        // Angus skips AUTH silently when the relay does not advertise it; sending unauthenticated is not what
+        // the operator configured.
+        if (settings.authenticates() && !transport.supportsExtension("AUTH") && !transport.supportsExtension("AUTH=LOGIN")) {
+            throw new SmtpPermanentException("auth-failed",
+                    "the relay does not offer AUTH although credentials are configured; nothing was sent",
+                    null, List.of(), null);
+        }
+    }
+
+    private SmtpSubmissionException classifyConnectFailure(SMTPTransport transport, MessagingException e) {
+        if (isTlsProblem(e)) {
+            return new SmtpPermanentException("tls-failed", "TLS with the relay failed: " + rootMessage(e),
+                    null, List.of(), null);
+        }
+        SmtpReply reply = lastReply(transport);
+        if (reply != null && reply.code() >= 500) {
+            return new SmtpPermanentException("relay-unavailable", "the relay refused the connection",
+                    reply, List.of(), null);
+        }
+        return new SmtpTransientException("cannot reach the relay: " + rootMessage(e), reply, List.of(), null);
+    }
+
+    private SubmissionOutcome submit(SMTPTransport transport, MimeMessage message, Address[] recipients)
+            throws SmtpSubmissionException {
+        try {
+            transport.sendMessage(message, recipients);
+            // Not reached with reportsuccess; kept for relays that end the dialogue without RCPT details.
+            return new SubmissionOutcome(lastReply(transport), List.of());
+        } catch (SMTPSendFailedException e) {
+            List<RecipientOutcome> perRecipient = recipientOutcomes(e);
+            SmtpReply reply = SmtpReply.parse(e.getReturnCode(), e.getMessage());
+            if (".".equals(e.getCommand()) && reply.positive()) {
+                return new SubmissionOutcome(reply, perRecipient);
+            }
+            if (reply.transientFailure()) {
+                return throwTransient("the relay deferred the message", reply, perRecipient);
+            }
+            throw new SmtpPermanentException("message-rejected", "the relay rejected the message", reply,
+                    perRecipient, null);
+        } catch (SendFailedException e) {
+            // No recipient was accepted: permanent when every refusal is, else worth another try.
+            List<RecipientOutcome> perRecipient = recipientOutcomes(e);
+            SmtpReply first = perRecipient.isEmpty() ? lastReply(transport) : perRecipient.get(0).reply();
+            boolean anyTransient = perRecipient.stream().anyMatch(r -> r.reply().transientFailure());
+            if (anyTransient || perRecipient.isEmpty()) {
+                return throwTransient("the relay deferred the recipients", first, perRecipient);
+            }
+            throw new SmtpPermanentException("recipient-rejected", "the relay rejected every recipient", first,
+                    perRecipient, null);
+        } catch (MessagingException e) {
+            if (isTlsProblem(e)) {
+                throw new SmtpPermanentException("tls-failed", "TLS with the relay failed: " + rootMessage(e),
+                        null, List.of(), null);
+            }
+            return throwTransient("the connection to the relay failed: " + rootMessage(e), lastReply(transport), List.of());
+        }
+    }
+
+    private static SubmissionOutcome throwTransient(String detail, SmtpReply reply, List<RecipientOutcome> recipients)
+            throws SmtpTransientException {
+        throw new SmtpTransientException(detail, reply, recipients, null);
+    }
+
+    private static List<RecipientOutcome> recipientOutcomes(MessagingException e) {
+        List<RecipientOutcome> outcomes = new ArrayList<>();
+        Exception next = e.getNextException();
+        while (next instanceof MessagingException link) {
+            if (link instanceof SMTPAddressSucceededException ok) {
+                outcomes.add(new RecipientOutcome(ok.getAddress().getAddress(),
+                        SmtpReply.parse(ok.getReturnCode(), ok.getMessage())));
+            } else if (link instanceof SMTPAddressFailedException failed) {
+                outcomes.add(new RecipientOutcome(failed.getAddress().getAddress(),
+                        SmtpReply.parse(failed.getReturnCode(), failed.getMessage())));
+            }
+            next = link.getNextException();
+        }
+        return outcomes;
+    }
+
+    private static SmtpReply lastReply(SMTPTransport transport) {
+        String response = transport.getLastServerResponse();
+        if (response == null || response.isBlank()) {
+            return null;
+        }
+        return SmtpReply.parse(transport.getLastReturnCode(), response);
+    }
+
+    private static boolean isTlsProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = nextCause(t)) {
+            if (t instanceof SSLException || t instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+            String message = t.getMessage();
+            if (message != null && message.contains("STARTTLS")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable nextCause(Throwable t) {
+        if (t instanceof MessagingException m && m.getNextException() != null && m.getNextException() != t.getCause()) {
+            return m.getNextException();
+        }
+        return t.getCause() == t ? null : t.getCause();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = nextCause(t)) {
+            root = t;
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private static void closeQuietly(SMTPTransport transport) {
+        try {
+            transport.close();
+        } catch (MessagingException | RuntimeException ignored) {
+            // the message's fate is already decided; a failing QUIT changes nothing
+        }
+    }
+
+    public SmtpSettings settings() {
+        return settings;
+    }
+
+    // The JavaMailSender contract below: configuration comes only from SmtpSettings, never from camel-mail.
+
+    @Override
+    public Properties getJavaMailProperties() {
+        Properties copy = new Properties();
+        copy.putAll(session.getProperties());
+        return copy;
+    }
+
+    @Override
+    public void setJavaMailProperties(Properties javaMailProperties) {
+        throw unsupported();
+    }
+
+    @Override
+    public void addAdditionalJavaMailProperty(String key, String value) {
+        throw unsupported();
+    }
+
+    @Override
+    public void setHost(String host) {
+        throw unsupported();
+    }
+
+    @Override
+    public String getHost() {
+        return settings.host();
+    }
+
+    @Override
+    public void setPort(int port) {
+        throw unsupported();
+    }
+
+    @Override
+    public int getPort() {
+        return settings.port();
+    }
+
+    @Override
+    public void setUsername(String username) {
+        throw unsupported();
+    }
+
+    @Override
+    public String getUsername() {
+        return settings.username();
+    }
+
+    @Override
+    public void setPassword(String password) {
+        throw unsupported();
+    }
+
+    @Override
+    public String getPassword() {
+        return settings.password();
+    }
+
+    @Override
+    public void setProtocol(String protocol) {
+        throw unsupported();
+    }
+
+    @Override
+    public String getProtocol() {
+        return protocol;
+    }
+
+    @Override
+    public void setSession(Session session) {
+        throw unsupported();
+    }
+
+    @Override
+    public Session getSession() {
+        return session;
+    }
+
+    @Override
+    public void setAuthenticator(MailAuthenticator authenticator) {
+        throw unsupported();
+    }
+
+    @Override
+    public MailAuthenticator getAuthenticator() {
+        return null;
+    }
+
+    private static UnsupportedOperationException unsupported() {
+        return new UnsupportedOperationException("the SMTP relay is configured with SMTP_* settings only");
+    }
+
+}

@@ -1,0 +1,71 @@
+package io.mailgateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.mailgateway.local.LocalKafkaBroker;
+import io.mailgateway.mime.MessageIds;
+import io.mailgateway.support.GatewayProcess;
+import io.mailgateway.support.KafkaTopics;
+import io.mailgateway.support.TestRelay;
+
+/**
+ * The artifact users run: {@code java -jar target/mail-gateway.jar}, configured only by environment variables,
+ * with the routes and templates bundled in the jar, delivering over STARTTLS + AUTH.
+ */
+class PackagedJarIT {
+
+    @Test
+    void packagedJarDeliversARequestEndToEndAndServesHealthAndMetrics(@TempDir Path work) throws Exception {
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
+                TestRelay relay = new TestRelay(work, false);
+                KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
+            broker.createTopics(2, "orders.mail");
+            broker.createTopics(1, "orders.mail.results", "orders.mail.dlq");
+            Path passwordFile = Files.writeString(work.resolve("smtp-password"), relay.password() + "\n");
+            Path runDir = Files.createDirectories(work.resolve("run"));
+            try (KafkaTopics.Reader results = kafka.read("orders.mail.results");
+                    GatewayProcess gateway = GatewayProcess.start(runDir, Map.ofEntries(
+                            Map.entry("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers()),
+                            Map.entry("GATEWAY_TOPIC_OUTBOUND", "orders.mail"),
+                            Map.entry("GATEWAY_TOPIC_RESULTS", "orders.mail.results"),
+                            Map.entry("GATEWAY_TOPIC_DLQ", "orders.mail.dlq"),
+                            Map.entry("GATEWAY_GROUP_ID", "packaged-jar-it"),
+                            Map.entry("SMTP_HOST", "localhost"),
+                            Map.entry("SMTP_PORT", String.valueOf(relay.port())),
+                            Map.entry("SMTP_SECURITY", "starttls"),
+                            Map.entry("SMTP_USERNAME", TestRelay.USERNAME),
+                            Map.entry("SMTP_PASSWORD_FILE", passwordFile.toString()),
+                            Map.entry("SMTP_TRUST_CA_FILE", relay.caPemFile().toString()),
+                            Map.entry("GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example"),
+                            Map.entry("GATEWAY_DEFAULT_FROM", "noreply@acme.example")))) {
+
+                kafka.send("orders.mail", "jar-1", """
+                        {"id": "jar-1", "template": "welcome", "locale": "de",
+                         "to": ["grace@example.org"], "data": {"name": "Grace", "brand": {"name": "ACME"},
+                         "loginUrl": "https://acme.example/login"}}""");
+
+                JsonNode result = results.awaitJson("jar-1");
+                assertThat(result.get("status").asText()).as(gateway.output()).isEqualTo("SENT");
+                var mail = relay.awaitMessageId(MessageIds.forRequest("jar-1", "noreply@acme.example"));
+                assertThat(mail.envelopeRecipients()).containsExactly("grace@example.org");
+                assertThat(mail.toMimeMessage().getSubject()).contains("Willkommen", "Grace");
+
+                assertThat(gateway.httpStatus("/observe/health/live")).isEqualTo(200);
+                assertThat(gateway.httpStatus("/observe/health/ready")).isEqualTo(200);
+                assertThat(gateway.get("/observe/metrics").body()).contains("consume-requests");
+                assertThat(gateway.output()).doesNotContain(relay.password());
+
+                gateway.stop();
+                assertThat(gateway.output()).doesNotContain(relay.password());
+            }
+        }
+    }
+}

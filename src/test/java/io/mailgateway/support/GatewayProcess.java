@@ -1,0 +1,110 @@
+package io.mailgateway.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged gateway ({@code target/mail-gateway.jar}) as its own process, configured by environment variables. */
+public final class GatewayProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final Path output;
+    private final int managementPort;
+
+    private GatewayProcess(Process process, Path output, int managementPort) {
+        this.process = process;
+        this.output = output;
+        this.managementPort = managementPort;
+    }
+
+    /** Starts the jar with these variables (plus MANAGEMENT_PORT) and waits until readiness answers 200. */
+    public static GatewayProcess start(Path workDir, Map<String, String> environment) throws IOException {
+        Path jar = Path.of("target", "mail-gateway.jar").toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: integration tests run after 'mvn package'");
+        }
+        int managementPort = FreePorts.next();
+        Path output = workDir.resolve("gateway.log");
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString()))
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().putAll(environment);
+        builder.environment().put("MANAGEMENT_PORT", String.valueOf(managementPort));
+        GatewayProcess gateway = new GatewayProcess(builder.start(), output, managementPort);
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (!gateway.process.isAlive()) {
+                    throw new IllegalStateException("the gateway exited with " + gateway.process.exitValue() + ":\n" + gateway.output());
+                }
+                return gateway.httpStatus("/observe/health/ready") == 200;
+            });
+        } catch (RuntimeException e) {
+            gateway.close();
+            throw new IllegalStateException("the gateway did not become ready:\n" + gateway.output(), e);
+        }
+        return gateway;
+    }
+
+    /** The HTTP status of a management endpoint, or -1 while nothing answers. */
+    public int httpStatus(String path) {
+        try {
+            return get(path).statusCode();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    public HttpResponse<String> get(String path) throws IOException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Everything the process wrote to stdout and stderr so far. */
+    public String output() {
+        try {
+            return Files.readString(output);
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Sends SIGTERM and waits for the process to exit; returns its exit code. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                stop();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.mailgateway.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import jakarta.mail.MessagingException;
+
+import io.mailgateway.local.LocalCertificate;
+import io.mailgateway.local.LocalSmtpServer;
+import io.mailgateway.local.LocalSmtpServer.ReceivedMail;
+
+import java.nio.file.Path;
+
+/** An SMTP relay for tests: STARTTLS required, AUTH required, certificate for "localhost" from a fresh test CA. */
+public final class TestRelay implements AutoCloseable {
+
+    public static final String USERNAME = "gateway";
+
+    private final LocalCertificate certificate;
+    private final LocalSmtpServer server;
+    private final String password = UUID.randomUUID().toString();
+
+    public TestRelay(Path workDir, boolean implicitTls) {
+        certificate = LocalCertificate.create(workDir.resolve("tls"));
+        server = LocalSmtpServer.builder()
+                .certificate(certificate)
+                .credentials(USERNAME, password)
+                .implicitTls(implicitTls)
+                .mailDir(workDir.resolve("mail"))
+                .build()
+                .start();
+    }
+
+    public LocalSmtpServer server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public Path caPemFile() {
+        return certificate.caPemFile();
+    }
+
+    /** Waits for the mail with this Message-ID. */
+    public ReceivedMail awaitMessageId(String messageId) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> find(messageId) != null);
+        return find(messageId);
+    }
+
+    private ReceivedMail find(String messageId) {
+        for (ReceivedMail mail : server.received()) {
+            try {
+                if (messageId.equals(mail.toMimeMessage().getMessageID())) {
+                    return mail;
+                }
+            } catch (MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
