@@ -236,6 +236,24 @@ class GatewayIT {
     }
 
     @Test
+    void relayDeferringTheMessageIsRetriedThenFailedAsRelayUnavailable() {
+        String id = "deferred-" + UUID.randomUUID();
+        relay.server().rejectMessages(451, "4.3.0 try again later");
+        try {
+            kafka.send(OUTBOUND, id, """
+                    {"id": "%s", "to": ["a@example.org"], "subject": "s", "text": "t"}""".formatted(id));
+            JsonNode result = results.awaitJson(id);
+            assertThat(result.get("status").asText()).isEqualTo("FAILED");
+            assertThat(result.at("/reason/category").asText()).isEqualTo("relay-unavailable");
+            assertThat(result.at("/smtp/code").asInt()).isEqualTo(451);
+            // the configured 3 retries after the first attempt
+            assertThat(result.get("attempt").asInt()).isEqualTo(4);
+        } finally {
+            relay.server().clearFaults();
+        }
+    }
+
+    @Test
     void recipientRefusedByTheRelayIsReportedWhileTheOthersAreSent() {
         String id = "partial-" + UUID.randomUUID();
         relay.server().rejectRecipient("nobody@example.org", 550, "5.1.1 user unknown");

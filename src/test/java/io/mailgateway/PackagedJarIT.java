@@ -1,9 +1,11 @@
 package io.mailgateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +25,7 @@ import io.mailgateway.support.TestRelay;
 class PackagedJarIT {
 
     @Test
-    void packagedJarDeliversARequestEndToEndAndServesHealthAndMetrics(@TempDir Path work) throws Exception {
+    void packagedJarDeliversARequestEndToEndAndReportsHealthAndMetrics(@TempDir Path work) throws Exception {
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
                 TestRelay relay = new TestRelay(work, false);
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
@@ -62,6 +64,12 @@ class PackagedJarIT {
                 assertThat(gateway.httpStatus("/observe/health/ready")).isEqualTo(200);
                 assertThat(gateway.get("/observe/metrics").body()).contains("consume-requests");
                 assertThat(gateway.output()).doesNotContain(relay.password());
+
+                // Readiness follows the Kafka consumer: without a broker the instance must leave the load balancer.
+                broker.stop();
+                await().atMost(Duration.ofSeconds(90))
+                        .until(() -> gateway.httpStatus("/observe/health/ready") == 503);
+                assertThat(gateway.httpStatus("/observe/health/live")).isEqualTo(200);
 
                 gateway.stop();
                 assertThat(gateway.output()).doesNotContain(relay.password());

@@ -1,5 +1,7 @@
 package io.mailgateway.mime;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
@@ -12,6 +14,7 @@ public class OutboundMessage extends MimeMessage implements OutcomeHolder {
 
     private final String requestId;
     private final String fixedMessageId;
+    private final AtomicInteger attempts = new AtomicInteger();
     private volatile SubmissionOutcome outcome;
 
     OutboundMessage(Session session, String requestId, String messageId) {
@@ -32,6 +35,16 @@ public class OutboundMessage extends MimeMessage implements OutcomeHolder {
 
     public String messageId() {
         return fixedMessageId;
+    }
+
+    @Override
+    public void attempting() {
+        attempts.incrementAndGet();
+    }
+
+    /** How many times the message was handed to the relay so far. */
+    public int attempts() {
+        return attempts.get();
     }
 
     @Override

@@ -36,17 +36,13 @@ public final class ResultFactory {
         return TIMESTAMP.format(clock.instant());
     }
 
-    /**
-     * The relay accepted the message for at least one recipient.
-     *
-     * @param redeliveries how many times the submission was retried before it succeeded, or null for none
-     */
-    public DeliveryResult sent(OutboundMessage message, MailRequest request, String receivedAt, Integer redeliveries) {
+    /** The relay accepted the message for at least one recipient. */
+    public DeliveryResult sent(OutboundMessage message, MailRequest request, String receivedAt) {
         SubmissionOutcome outcome = message.outcome();
         if (outcome == null) {
             throw new IllegalStateException("message " + message.requestId() + " was not submitted");
         }
-        return new DeliveryResult(request.id(), Status.SENT, true, message.messageId(), attempt(redeliveries),
+        return new DeliveryResult(request.id(), Status.SENT, true, message.messageId(), message.attempts(),
                 smtp(outcome.reply()), recipients(outcome.recipients()), null, request.tags(), null, receivedAt, now());
     }
 
@@ -58,7 +54,7 @@ public final class ResultFactory {
      * @param fallbackId the record key, or TOPIC-PARTITION-OFFSET when there is none
      */
     public DeliveryResult failed(Exception failure, Object body, MailRequest request, String fallbackId,
-            String receivedAt, Integer redeliveries) {
+            String receivedAt) {
         String id = request != null ? request.id() : fallbackId;
         Map<String, String> tags = request != null ? request.tags() : Map.of();
         if (failure instanceof RequestRejectedException rejected) {
@@ -71,14 +67,16 @@ public final class ResultFactory {
         if (failure instanceof RenderException render) {
             return rejected(id, render.category(), render.detail(), tags, receivedAt);
         }
-        String messageId = body instanceof OutboundMessage message ? message.messageId() : null;
+        OutboundMessage message = body instanceof OutboundMessage composed ? composed : null;
+        String messageId = message == null ? null : message.messageId();
+        Integer attempts = message == null ? null : message.attempts();
         if (failure instanceof SmtpSubmissionException smtp) {
-            return new DeliveryResult(id, Status.FAILED, true, messageId, attempt(redeliveries), smtp(smtp.reply()),
+            return new DeliveryResult(id, Status.FAILED, true, messageId, attempts, smtp(smtp.reply()),
                     recipients(smtp.recipients()), new Reason(smtp.category(), smtp.getMessage()), tags, null,
                     receivedAt, now());
         }
         // A fault of the gateway itself: say so without echoing internals that may carry request content.
-        return new DeliveryResult(id, Status.FAILED, true, messageId, attempt(redeliveries), null, null,
+        return new DeliveryResult(id, Status.FAILED, true, messageId, attempts, null, null,
                 new Reason("unknown-outcome", "internal error: " + failure.getClass().getSimpleName()), tags, null,
                 receivedAt, now());
     }
@@ -86,10 +84,6 @@ public final class ResultFactory {
     private DeliveryResult rejected(String id, String category, String detail, Map<String, String> tags, String receivedAt) {
         return new DeliveryResult(id, Status.REJECTED, true, null, null, null, null, new Reason(category, detail), tags,
                 null, receivedAt, now());
-    }
-
-    private static Integer attempt(Integer redeliveries) {
-        return redeliveries == null ? 1 : redeliveries + 1;
     }
 
     private static Smtp smtp(SmtpReply reply) {

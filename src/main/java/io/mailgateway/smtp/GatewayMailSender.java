@@ -73,6 +73,9 @@ public class GatewayMailSender implements JavaMailSender {
         if (recipients == null || recipients.length == 0) {
             throw new SmtpPermanentException("invalid-request", "message has no recipients", null, List.of(), null);
         }
+        if (message instanceof OutcomeHolder holder) {
+            holder.attempting();
+        }
         SMTPTransport transport = (SMTPTransport) session.getTransport(protocol);
         try {
             connect(transport);
