@@ -1,0 +1,134 @@
+package io.mailgateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jakarta.mail.Message.RecipientType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Produce;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.mailgateway.mime.OutboundMessage;
+import io.mailgateway.smtp.RecipientOutcome;
+import io.mailgateway.smtp.SmtpReply;
+import io.mailgateway.smtp.SubmissionOutcome;
+
+/**
+ * The YAML wiring with Kafka and SMTP mocked: what reaches the relay, what is published, and that the offset is
+ * committed only after the result was published.
+ */
+@CamelMainTest(
+        mainClass = MailGateway.class,
+        configurationClasses = GatewayBeans.class,
+        properties = {
+            "camel.main.routesIncludePattern=file:routes/*.camel.yaml",
+            "camel.management.enabled=false",
+            "gateway.allowed-sender-domains=acme.example",
+            "gateway.default-from=noreply@acme.example",
+            "gateway.smtp.retries=0"
+        },
+        replaceRouteFromWith = {"consume-requests=direct:requests"},
+        mockEndpointsAndSkip = "(kafka|smtp):.*")
+class RoutesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Produce("direct:requests")
+    ProducerTemplate template;
+
+    private CamelContext context;
+
+    private final List<String> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void recordEvents() {
+        context = template.getCamelContext();
+        mock("smtp").whenAnyExchangeReceived(exchange -> {
+            events.add("submitted");
+            OutboundMessage message = exchange.getIn().getBody(OutboundMessage.class);
+            message.attempting();
+            message.submitted(new SubmissionOutcome(SmtpReply.parse(250, "250 2.0.0 Ok: queued"),
+                    List.of(new RecipientOutcome("frank@example.org", SmtpReply.parse(250, "250 2.1.5 Ok")))));
+        });
+        mock("mail.results").whenAnyExchangeReceived(exchange -> events.add("result"));
+        mock("mail.dlq").whenAnyExchangeReceived(exchange -> events.add("dead-letter"));
+    }
+
+    @Test
+    void validRequestIsSubmittedThenItsResultPublishedThenItsOffsetCommitted() throws Exception {
+        consume("order-1", """
+                {"id": "order-1", "to": ["frank@example.org"], "subject": "s", "text": "t"}""",
+                Map.of("Bcc", "mallory@evil.example".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(events).containsExactly("submitted", "result", "commit");
+        Exchange submitted = mock("smtp").getReceivedExchanges().get(0);
+        OutboundMessage message = submitted.getIn().getBody(OutboundMessage.class);
+        assertThat(message.getRecipients(RecipientType.BCC)).isNull();
+        assertThat(submitted.getIn().getHeaders().keySet()).containsOnly("CamelKafkaManualCommit");
+
+        Exchange published = mock("mail.results").getReceivedExchanges().get(0);
+        assertThat(published.getIn().getHeader("kafka.KEY")).isEqualTo("order-1");
+        JsonNode result = JSON.readTree(published.getIn().getBody(String.class));
+        assertThat(result.get("status").asText()).isEqualTo("SENT");
+        assertThat(result.get("attempt").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void recordThatIsNotJsonGoesToTheDeadLetterTopicThenGetsItsResultThenItsOffsetCommitted() throws Exception {
+        consume("broken-1", "{not json", Map.of());
+
+        assertThat(events).containsExactly("dead-letter", "result", "commit");
+        Exchange deadLetter = mock("mail.dlq").getReceivedExchanges().get(0);
+        assertThat(deadLetter.getIn().getBody(byte[].class)).isEqualTo("{not json".getBytes(StandardCharsets.UTF_8));
+        assertThat(deadLetter.getIn().getHeader("kafka.KEY")).isEqualTo("broken-1");
+        JsonNode result = JSON.readTree(mock("mail.results").getReceivedExchanges().get(0).getIn().getBody(String.class));
+        assertThat(result.get("id").asText()).isEqualTo("broken-1");
+        assertThat(result.get("status").asText()).isEqualTo("REJECTED");
+    }
+
+    @Test
+    void offsetIsNotCommittedWhenTheResultCannotBePublished() {
+        mock("mail.results").whenAnyExchangeReceived(exchange -> {
+            throw new IllegalStateException("broker unavailable");
+        });
+
+        assertThatThrownBy(() -> consume("order-2", """
+                {"id": "order-2", "to": ["frank@example.org"], "subject": "s", "text": "t"}""", Map.of()))
+                .isInstanceOf(CamelExecutionException.class);
+        assertThat(events).doesNotContain("commit");
+    }
+
+    /** What camel-kafka hands the route: the raw value, its own headers, record headers and the commit handle. */
+    private void consume(String key, String value, Map<String, Object> recordHeaders) {
+        Map<String, Object> headers = new java.util.HashMap<>(recordHeaders);
+        headers.put("kafka.KEY", key);
+        headers.put("kafka.TOPIC", "mail.outbound");
+        headers.put("kafka.PARTITION", 0);
+        headers.put("kafka.OFFSET", 7L);
+        headers.put("CamelKafkaManualCommit", (KafkaManualCommit) () -> events.add("commit"));
+        template.sendBodyAndHeaders("direct:requests", value.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    private MockEndpoint mock(String uriPart) {
+        return context.getEndpoints().stream()
+                .filter(e -> e instanceof MockEndpoint && e.getEndpointUri().contains(uriPart))
+                .map(MockEndpoint.class::cast)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no mock endpoint for " + uriPart + " in " + context.getEndpoints()));
+    }
+}
