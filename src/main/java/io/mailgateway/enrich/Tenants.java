@@ -51,11 +51,29 @@ public final class Tenants {
 
     private static Tenant tenant(Path file, String id, JsonNode node) {
         String where = file + ": tenants." + id;
-        Map<String, Object> variables = node.has("variables")
-                ? YAML.convertValue(node.get("variables"), new TypeReference<Map<String, Object>>() { })
-                : Map.of();
+        if (node.isNull()) {
+            return new Tenant(id, null, null, null, Map.of());
+        }
+        if (!node.isObject()) {
+            throw new IllegalStateException(where + " must be a map of from, replyTo, locale and variables");
+        }
         return new Tenant(id, address(where + ".from", node.get("from")), address(where + ".replyTo", node.get("replyTo")),
-                node.hasNonNull("locale") ? node.get("locale").asText() : null, variables);
+                node.hasNonNull("locale") ? node.get("locale").asText() : null,
+                variables(where + ".variables", node.get("variables")));
+    }
+
+    private static Map<String, Object> variables(String where, JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw new IllegalStateException(where + " must be a map of variable names to values");
+        }
+        Map<String, Object> variables = YAML.convertValue(node, new TypeReference<Map<String, Object>>() { });
+        if (variables.containsValue(null)) {
+            throw new IllegalStateException(where + " must give every variable a value");
+        }
+        return variables;
     }
 
     private static MailAddress address(String where, JsonNode node) {

@@ -32,5 +32,6 @@ public record DeliveryResult(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Recipient(String address, Status status, Integer code, String enhancedStatus, String response) { }
 
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Reason(String category, String detail) { }
 }

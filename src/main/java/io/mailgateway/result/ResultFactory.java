@@ -69,7 +69,7 @@ public final class ResultFactory {
         }
         OutboundMessage message = body instanceof OutboundMessage composed ? composed : null;
         String messageId = message == null ? null : message.messageId();
-        Integer attempts = message == null ? null : message.attempts();
+        Integer attempts = message == null || message.attempts() == 0 ? null : message.attempts();
         if (failure instanceof SmtpSubmissionException smtp) {
             return new DeliveryResult(id, Status.FAILED, true, messageId, attempts, smtp(smtp.reply()),
                     recipients(smtp.recipients()), new Reason(smtp.category(), smtp.getMessage()), tags, null,

@@ -1,0 +1,244 @@
+package io.mailgateway.enrich;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.mailgateway.request.MailAddress;
+
+/** Specifies how the tenants file is read, and that a broken one stops start-up naming the file. */
+class TenantsTest {
+
+    @TempDir
+    Path tempDir;
+
+    @Test
+    void readsEveryTenantWithFromReplyToLocaleAndVariables() throws IOException {
+        Tenants tenants = Tenants.load(file("tenants.yaml", """
+                tenants:
+                  acme:
+                    from: {address: shop@acme.example, name: ACME Shop}
+                    replyTo: support@acme.example
+                    locale: de-AT
+                    variables:
+                      brand: ACME
+                      colours: {primary: "#c00"}
+                      sizes: [1, 2]
+                  globex:
+                    from: hello@globex.example
+                """));
+
+        Tenant acme = tenants.find("acme").orElseThrow();
+        assertThat(acme.id()).isEqualTo("acme");
+        assertThat(acme.from()).isEqualTo(new MailAddress("shop@acme.example", "ACME Shop"));
+        assertThat(acme.replyTo()).isEqualTo(new MailAddress("support@acme.example", null));
+        assertThat(acme.locale()).isEqualTo("de-AT");
+        assertThat(acme.variables()).containsOnly(
+                Map.entry("brand", "ACME"),
+                Map.entry("colours", Map.of("primary", "#c00")),
+                Map.entry("sizes", List.of(1, 2)));
+        assertThat(tenants.find("globex")).isPresent();
+        assertThat(tenants.isEmpty()).isFalse();
+    }
+
+    @Test
+    void anAddressMayBeAPlainString() throws IOException {
+        Tenant tenant = single("""
+                tenants:
+                  acme:
+                    from: shop@acme.example
+                """);
+
+        assertThat(tenant.from()).isEqualTo(new MailAddress("shop@acme.example", null));
+    }
+
+    @Test
+    void anAddressMayBeAnObjectWithAddressAndName() throws IOException {
+        Tenant tenant = single("""
+                tenants:
+                  acme:
+                    replyTo: {address: support@acme.example, name: "ACME Support"}
+                """);
+
+        assertThat(tenant.replyTo()).isEqualTo(new MailAddress("support@acme.example", "ACME Support"));
+    }
+
+    @Test
+    void anAddressObjectMayOmitTheName() throws IOException {
+        Tenant tenant = single("""
+                tenants:
+                  acme:
+                    from: {address: shop@acme.example}
+                """);
+
+        assertThat(tenant.from()).isEqualTo(new MailAddress("shop@acme.example", null));
+    }
+
+    @Test
+    void missingSettingsAreNullAndVariablesEmpty() throws IOException {
+        Tenant tenant = single("""
+                tenants:
+                  acme: {}
+                """);
+
+        assertThat(tenant.from()).isNull();
+        assertThat(tenant.replyTo()).isNull();
+        assertThat(tenant.locale()).isNull();
+        assertThat(tenant.variables()).isEmpty();
+    }
+
+    @Test
+    void aTenantWithoutSettingsIsStillAKnownTenant() throws IOException {
+        Tenants tenants = Tenants.load(file("tenants.yaml", """
+                tenants:
+                  acme:
+                """));
+
+        Tenant tenant = tenants.find("acme").orElseThrow();
+        assertThat(tenant.from()).isNull();
+        assertThat(tenant.variables()).isEmpty();
+    }
+
+    @Test
+    void jsonIsReadToo() throws IOException {
+        Tenants tenants = Tenants.load(file("tenants.json",
+                "{\"tenants\": {\"acme\": {\"from\": \"shop@acme.example\", \"locale\": \"de\"}}}"));
+
+        assertThat(tenants.find("acme").orElseThrow().locale()).isEqualTo("de");
+    }
+
+    @Test
+    void anUnknownOrMissingIdFindsNothing() throws IOException {
+        Tenants tenants = Tenants.load(file("tenants.yaml", """
+                tenants:
+                  acme: {}
+                """));
+
+        assertThat(tenants.find("globex")).isEmpty();
+        assertThat(tenants.find(null)).isEmpty();
+    }
+
+    @Test
+    void noTenantsFileMeansNoTenants() {
+        assertThat(Tenants.none().isEmpty()).isTrue();
+        assertThat(Tenants.none().find("acme")).isEmpty();
+    }
+
+    // --- broken files ---------------------------------------------------------------------------------------------
+
+    @Test
+    void unparsableYamlIsAnIllegalStateNamingTheFile() throws IOException {
+        Path file = file("broken-tenants.yaml", "tenants:\n  acme: {from: [unclosed\n");
+
+        assertThatThrownBy(() -> Tenants.load(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void aMissingFileIsAnIllegalStateNamingTheFile() {
+        Path file = tempDir.resolve("absent-tenants.yaml");
+
+        assertThatThrownBy(() -> Tenants.load(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void aFileWithoutATopLevelTenantsMapIsAnIllegalStateNamingTheFile() throws IOException {
+        for (String content : new String[] {"", "acme:\n  from: shop@acme.example\n", "tenants: [acme]\n"}) {
+            Path file = file("no-map-tenants.yaml", content);
+
+            assertThatThrownBy(() -> Tenants.load(file)).as(content)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("tenants");
+        }
+    }
+
+    @Test
+    void anAddressThatIsNeitherStringNorObjectIsAnIllegalStateNamingFileAndField() throws IOException {
+        Path file = file("bad-address-tenants.yaml", """
+                tenants:
+                  acme:
+                    from: [shop@acme.example]
+                """);
+
+        assertThatThrownBy(() -> Tenants.load(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("tenants.acme.from");
+    }
+
+    @Test
+    void anAddressObjectWithoutAddressIsAnIllegalStateNamingFileAndField() throws IOException {
+        Path file = file("nameless-tenants.yaml", """
+                tenants:
+                  acme:
+                    replyTo: {name: ACME Support}
+                """);
+
+        assertThatThrownBy(() -> Tenants.load(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("tenants.acme.replyTo");
+    }
+
+    @Test
+    void variablesThatAreNotAMapAreAnIllegalStateNamingFileAndTenant() throws IOException {
+        Path file = file("list-variables-tenants.yaml", """
+                tenants:
+                  acme:
+                    variables: [brand, colour]
+                """);
+
+        assertThatThrownBy(() -> Tenants.load(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("tenants.acme.variables");
+    }
+
+    @Test
+    void aVariableWithoutValueIsAnIllegalStateNamingFileAndTenant() throws IOException {
+        Path file = file("empty-variable-tenants.yaml", """
+                tenants:
+                  acme:
+                    variables:
+                      brand:
+                """);
+
+        assertThatThrownBy(() -> Tenants.load(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("tenants.acme.variables");
+    }
+
+    @Test
+    void aTenantThatIsNotAMapIsAnIllegalStateNamingFileAndTenant() throws IOException {
+        Path file = file("scalar-tenant-tenants.yaml", """
+                tenants:
+                  acme: shop@acme.example
+                """);
+
+        assertThatThrownBy(() -> Tenants.load(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("tenants.acme");
+    }
+
+    private Tenant single(String yaml) throws IOException {
+        return Tenants.load(file("tenants.yaml", yaml)).find("acme").orElseThrow();
+    }
+
+    private Path file(String name, String content) throws IOException {
+        return Files.writeString(tempDir.resolve(name), content);
+    }
+}
