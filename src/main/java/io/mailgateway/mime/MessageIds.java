@@ -1,5 +1,6 @@
 package io.mailgateway.mime;
 
+import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +22,8 @@ public final class MessageIds {
      * DOMAIN the sender's domain.
      */
     public static String forRequest(String requestId, String senderAddress) {
-        String domain = senderAddress.substring(senderAddress.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+        // A-labels: a Message-ID is ASCII even when a configured sender domain is not.
+        String domain = IDN.toASCII(senderAddress.substring(senderAddress.lastIndexOf('@') + 1)).toLowerCase(Locale.ROOT);
         return "<" + HexFormat.of().formatHex(Arrays.copyOf(sha256(requestId), 16)) + "@" + domain + ">";
     }
 
