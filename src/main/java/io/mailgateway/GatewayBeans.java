@@ -6,14 +6,21 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.Exchange;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.kafka.clients.CommonClientConfigs;
 
 import io.mailgateway.enrich.Enricher;
 import io.mailgateway.enrich.Tenants;
@@ -26,14 +33,29 @@ import io.mailgateway.request.RequestParser;
 import io.mailgateway.result.OffsetCommitter;
 import io.mailgateway.result.ResultFactory;
 import io.mailgateway.result.ResultWriter;
+import io.mailgateway.retry.RetryPlanner;
+import io.mailgateway.retry.RetryQueue;
+import io.mailgateway.retry.RetrySchedule;
 import io.mailgateway.smtp.GatewayMailSender;
+import io.mailgateway.smtp.RelayGuard;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpSettings;
 
 /** The beans the routes call, built from the gateway's settings (application.properties and environment). */
-public class GatewayBeans implements CamelConfiguration {
+public class GatewayBeans implements CamelConfiguration, CamelContextAware {
 
     private final Clock clock = Clock.systemUTC();
+    private CamelContext camelContext;
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
 
     @BindToRegistry
     public RequestParser requestParser(
@@ -102,6 +124,35 @@ public class GatewayBeans implements CamelConfiguration {
     @BindToRegistry
     public ResultFactory results() {
         return new ResultFactory(clock);
+    }
+
+    @BindToRegistry
+    public RetryPlanner retryPlanner(
+            @PropertyInject("gateway.retry.schedule") String schedule,
+            @PropertyInject("gateway.retry.max-age") String maxAge) {
+        return new RetryPlanner(new ResultFactory(clock), RetrySchedule.parse(schedule, maxAge), clock);
+    }
+
+    @BindToRegistry
+    public RetryQueue retryQueue(
+            @PropertyInject("camel.component.kafka.brokers") String brokers,
+            @PropertyInject("gateway.topic.retry") String topic,
+            @PropertyInject("gateway.group-id") String groupId) throws Exception {
+        RetryQueue queue = new RetryQueue(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, brokers), topic,
+                groupId + ".retry", clock);
+        camelContext.addService(queue, true, true);
+        return queue;
+    }
+
+    @BindToRegistry
+    public RelayGuard relayGuard(
+            @BeanInject("mailSender") GatewayMailSender mailSender,
+            @PropertyInject("gateway.smtp.probe-interval-ms") long probeIntervalMs) {
+        RelayGuard guard = new RelayGuard(mailSender, List.of("consume-requests", "retry-due-requests"),
+                Duration.ofMillis(probeIntervalMs));
+        guard.setCamelContext(camelContext);
+        HealthCheckRegistry.get(camelContext).register(guard);
+        return guard;
     }
 
     @BindToRegistry

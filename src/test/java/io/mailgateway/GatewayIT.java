@@ -56,7 +56,7 @@ class GatewayIT {
     @BeforeAll
     static void start() throws IOException {
         broker = LocalKafkaBroker.start(work.resolve("kafka"));
-        broker.createTopics(1, OUTBOUND, "mail.results", "mail.dlq");
+        broker.createTopics(1, OUTBOUND, "mail.results", "mail.dlq", "mail.retry");
         relay = new TestRelay(work, false);
         Path tenants = work.resolve("tenants.yaml");
         Files.writeString(tenants, """
@@ -75,7 +75,10 @@ class GatewayIT {
                 Map.entry("gateway.smtp.username", TestRelay.USERNAME),
                 Map.entry("gateway.smtp.password", relay.password()),
                 Map.entry("gateway.smtp.trust-ca-file", relay.caPemFile().toString()),
-                Map.entry("gateway.smtp.retry-delay-ms", "50"),
+                // Retries within the test's patience: every 300 ms, expiring after 3 s.
+                Map.entry("gateway.retry.schedule", "300ms"),
+                Map.entry("gateway.retry.max-age", "3s"),
+                Map.entry("gateway.retry.poll-interval-ms", "100"),
                 Map.entry("gateway.tenants-file", tenants.toString()),
                 Map.entry("gateway.allowed-sender-domains", "acme.example"),
                 Map.entry("gateway.default-from", "noreply@acme.example"),
@@ -236,20 +239,77 @@ class GatewayIT {
     }
 
     @Test
-    void relayDeferringTheMessageIsRetriedThenFailedAsRelayUnavailable() {
+    void relayDeferringTheMessageGivesADeferredResultAndTheRetrySendsIt() {
         String id = "deferred-" + UUID.randomUUID();
         relay.server().rejectMessages(451, "4.3.0 try again later");
         try {
             kafka.send(OUTBOUND, id, """
                     {"id": "%s", "to": ["a@example.org"], "subject": "s", "text": "t"}""".formatted(id));
-            JsonNode result = results.awaitJson(id);
-            assertThat(result.get("status").asText()).isEqualTo("FAILED");
-            assertThat(result.at("/reason/category").asText()).isEqualTo("relay-unavailable");
-            assertThat(result.at("/smtp/code").asInt()).isEqualTo(451);
-            // the configured 3 retries after the first attempt
-            assertThat(result.get("attempt").asInt()).isEqualTo(4);
+            JsonNode deferred = results.awaitStatus(id, "DEFERRED");
+            assertThat(deferred.get("terminal").asBoolean()).isFalse();
+            assertThat(deferred.at("/reason/category").asText()).isEqualTo("relay-unavailable");
+            assertThat(deferred.at("/smtp/code").asInt()).isEqualTo(451);
         } finally {
             relay.server().clearFaults();
+        }
+        JsonNode sent = results.awaitStatus(id, "SENT");
+        assertThat(sent.get("terminal").asBoolean()).isTrue();
+        assertThat(sent.get("attempt").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(relay.awaitMessageId(MessageIds.forRequest(id, "noreply@acme.example")).envelopeRecipients())
+                .containsExactly("a@example.org");
+    }
+
+    @Test
+    void requestDeferredPastItsMaximumAgeExpires() {
+        String id = "expired-" + UUID.randomUUID();
+        relay.server().rejectMessages(451, "4.3.0 try again later");
+        try {
+            kafka.send(OUTBOUND, id, """
+                    {"id": "%s", "to": ["a@example.org"], "subject": "s", "text": "t"}""".formatted(id));
+            JsonNode expired = results.awaitStatus(id, "EXPIRED");
+            assertThat(expired.get("terminal").asBoolean()).isTrue();
+            assertThat(expired.at("/reason/category").asText()).isEqualTo("expired");
+            assertThat(expired.get("attempt").asInt()).isGreaterThanOrEqualTo(2);
+            assertThat(results.allJson(id)).filteredOn(r -> r.get("terminal").asBoolean()).hasSize(1);
+        } finally {
+            relay.server().clearFaults();
+        }
+    }
+
+    @Test
+    void recipientDeferredAtRcptIsRetriedAloneAndTheOthersGetTheMailOnce() {
+        String id = "rcpt-deferred-" + UUID.randomUUID();
+        relay.server().rejectRecipient("later@example.org", 450, "4.2.1 mailbox busy");
+        try {
+            kafka.send(OUTBOUND, id, """
+                    {"id": "%s", "to": ["now@example.org", "later@example.org"], "subject": "s", "text": "t"}"""
+                    .formatted(id));
+            JsonNode deferred = results.awaitStatus(id, "DEFERRED");
+            assertThat(deferred.get("recipients").findValuesAsText("status")).containsExactly("SENT", "DEFERRED");
+        } finally {
+            relay.server().clearFaults();
+        }
+        JsonNode sent = results.awaitStatus(id, "SENT");
+        assertThat(sent.get("recipients").findValuesAsText("address"))
+                .containsExactlyInAnyOrder("now@example.org", "later@example.org");
+        assertThat(sent.get("recipients").findValuesAsText("status")).containsOnly("SENT");
+        String messageId = MessageIds.forRequest(id, "noreply@acme.example");
+        await().atMost(Duration.ofSeconds(30)).until(() -> envelopesOf(messageId).size() == 2);
+        assertThat(envelopesOf(messageId)).containsExactly(List.of("now@example.org"), List.of("later@example.org"));
+    }
+
+    private static List<List<String>> envelopesOf(String messageId) {
+        return relay.server().received().stream()
+                .filter(mail -> messageId.equals(messageIdOf(mail)))
+                .map(ReceivedMail::envelopeRecipients)
+                .toList();
+    }
+
+    private static String messageIdOf(ReceivedMail mail) {
+        try {
+            return mail.toMimeMessage().getMessageID();
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

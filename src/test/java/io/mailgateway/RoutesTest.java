@@ -39,10 +39,9 @@ import io.mailgateway.smtp.SubmissionOutcome;
             "camel.main.routesIncludePattern=file:routes/*.camel.yaml",
             "camel.management.enabled=false",
             "gateway.allowed-sender-domains=acme.example",
-            "gateway.default-from=noreply@acme.example",
-            "gateway.smtp.retries=0"
+            "gateway.default-from=noreply@acme.example"
         },
-        replaceRouteFromWith = {"consume-requests=direct:requests"},
+        replaceRouteFromWith = {"consume-requests=direct:requests", "retry-due-requests=direct:retries"},
         mockEndpointsAndSkip = "(kafka|smtp):.*")
 class RoutesTest {
 

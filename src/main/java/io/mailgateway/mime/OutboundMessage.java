@@ -1,9 +1,12 @@
 package io.mailgateway.mime;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
 import io.mailgateway.smtp.OutcomeHolder;
@@ -15,6 +18,7 @@ public class OutboundMessage extends MimeMessage implements OutcomeHolder {
     private final String requestId;
     private final String fixedMessageId;
     private final AtomicInteger attempts = new AtomicInteger();
+    private volatile List<InternetAddress> envelope;
     private volatile SubmissionOutcome outcome;
 
     OutboundMessage(Session session, String requestId, String messageId) {
@@ -35,6 +39,24 @@ public class OutboundMessage extends MimeMessage implements OutcomeHolder {
 
     public String messageId() {
         return fixedMessageId;
+    }
+
+    @Override
+    public List<InternetAddress> envelope() {
+        return envelope;
+    }
+
+    /** Limits this attempt to these recipients (a retry for the recipients still pending); null for all. */
+    public void restrictEnvelope(List<String> addresses) {
+        this.envelope = addresses == null ? null : addresses.stream().map(OutboundMessage::address).toList();
+    }
+
+    private static InternetAddress address(String address) {
+        try {
+            return new InternetAddress(address, true);
+        } catch (AddressException e) {
+            throw new IllegalArgumentException("not an address: " + address, e);
+        }
     }
 
     @Override

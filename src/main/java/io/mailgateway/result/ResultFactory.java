@@ -17,6 +17,7 @@ import io.mailgateway.result.DeliveryResult.Status;
 import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.SmtpReply;
 import io.mailgateway.smtp.SmtpSubmissionException;
+import io.mailgateway.smtp.SmtpTransientException;
 import io.mailgateway.smtp.SubmissionOutcome;
 
 /** Builds the terminal delivery result of a request from what happened to it. */
@@ -72,7 +73,7 @@ public final class ResultFactory {
         Integer attempts = message == null || message.attempts() == 0 ? null : message.attempts();
         if (failure instanceof SmtpSubmissionException smtp) {
             return new DeliveryResult(id, Status.FAILED, true, messageId, attempts, smtp(smtp.reply()),
-                    recipients(smtp.recipients()), new Reason(smtp.category(), smtp.getMessage()), tags, null,
+                    failedAttemptRecipients(smtp), new Reason(smtp.category(), smtp.getMessage()), tags, null,
                     receivedAt, now());
         }
         // A fault of the gateway itself: say so without echoing internals that may carry request content.
@@ -95,6 +96,25 @@ public final class ResultFactory {
                 .map(o -> new Recipient(o.address(), recipientStatus(o.reply()), o.reply().code(),
                         o.reply().enhancedStatus(), o.reply().text()))
                 .toList();
+    }
+
+    /**
+     * Recipients of an attempt that failed as a whole: one accepted at RCPT did not get the mail either, so it
+     * shares the attempt's fate (deferred when the failure is transient, failed otherwise) and its reply.
+     */
+    private static List<Recipient> failedAttemptRecipients(SmtpSubmissionException failure) {
+        Status attemptStatus = failure instanceof SmtpTransientException ? Status.DEFERRED : Status.FAILED;
+        SmtpReply attemptReply = failure.reply();
+        return failure.recipients().stream().map(o -> {
+            if (!o.reply().positive()) {
+                return new Recipient(o.address(), recipientStatus(o.reply()), o.reply().code(),
+                        o.reply().enhancedStatus(), o.reply().text());
+            }
+            return attemptReply == null
+                    ? new Recipient(o.address(), attemptStatus, null, null, null)
+                    : new Recipient(o.address(), attemptStatus, attemptReply.code(), attemptReply.enhancedStatus(),
+                            attemptReply.text());
+        }).toList();
     }
 
     private static Status recipientStatus(SmtpReply reply) {

@@ -9,8 +9,11 @@ import javax.net.ssl.SSLException;
 import jakarta.mail.Address;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
+import jakarta.mail.NoSuchProviderException;
+import jakarta.mail.Provider;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
 import org.apache.camel.component.mail.JavaMailSender;
@@ -34,6 +37,13 @@ public class GatewayMailSender implements JavaMailSender {
         this.settings = settings;
         this.protocol = settings.security() == SmtpSecurity.TLS ? "smtps" : "smtp";
         this.session = Session.getInstance(sessionProperties(settings, protocol));
+        String transport = settings.security() == SmtpSecurity.TLS
+                ? GatewaySmtpTransport.Tls.class.getName() : GatewaySmtpTransport.class.getName();
+        try {
+            session.setProvider(new Provider(Provider.Type.TRANSPORT, protocol, transport, "Mail Gateway", null));
+        } catch (NoSuchProviderException e) {
+            throw new IllegalStateException("cannot register the gateway's SMTP transport", e);
+        }
     }
 
     private static Properties sessionProperties(SmtpSettings settings, String protocol) {
@@ -69,20 +79,95 @@ public class GatewayMailSender implements JavaMailSender {
 
     @Override
     public void send(MimeMessage message) throws MessagingException {
-        Address[] recipients = message.getAllRecipients();
-        if (recipients == null || recipients.length == 0) {
+        OutcomeHolder holder = message instanceof OutcomeHolder h ? h : null;
+        List<InternetAddress> envelope = holder != null && holder.envelope() != null
+                ? holder.envelope() : internetAddresses(message.getAllRecipients());
+        if (envelope.isEmpty()) {
             throw new SmtpPermanentException("invalid-request", "message has no recipients", null, List.of(), null);
         }
-        if (message instanceof OutcomeHolder holder) {
+        if (holder != null) {
             holder.attempting();
         }
         SMTPTransport transport = (SMTPTransport) session.getTransport(protocol);
         try {
             connect(transport);
-            SubmissionOutcome outcome = submit(transport, message, recipients);
-            if (message instanceof OutcomeHolder holder) {
+            SubmissionOutcome outcome = submitAll(transport, message, envelope);
+            if (holder != null) {
                 holder.submitted(outcome);
             }
+        } finally {
+            closeQuietly(transport);
+        }
+    }
+
+    /**
+     * Submits to every recipient; recipients the relay refused with 452 (too many recipients) go in further
+     * transactions on the same connection, as RFC 5321 section 4.5.3.1.10 suggests.
+     */
+    private SubmissionOutcome submitAll(SMTPTransport transport, MimeMessage message, List<InternetAddress> envelope)
+            throws SmtpSubmissionException {
+        SubmissionOutcome first = submit(transport, message, envelope.toArray(new InternetAddress[0]));
+        List<RecipientOutcome> settled = new ArrayList<>();
+        List<InternetAddress> tooMany = new ArrayList<>();
+        split(first.recipients(), envelope, settled, tooMany);
+        SmtpReply reply = first.reply();
+        while (!tooMany.isEmpty() && settled.stream().anyMatch(RecipientOutcome::accepted)) {
+            List<InternetAddress> batch = List.copyOf(tooMany);
+            tooMany.clear();
+            int acceptedBefore = (int) settled.stream().filter(RecipientOutcome::accepted).count();
+            try {
+                SubmissionOutcome next = submit(transport, message, batch.toArray(new InternetAddress[0]));
+                reply = next.reply();
+                split(next.recipients(), batch, settled, tooMany);
+            } catch (SmtpSubmissionException e) {
+                // Later transactions failing leaves those recipients deferred; the accepted ones stay accepted.
+                SmtpReply deferred = e.reply() != null && e.reply().transientFailure() ? e.reply()
+                        : SmtpReply.parse(451, "451 4.3.0 not submitted: " + e.getMessage());
+                batch.forEach(a -> settled.add(new RecipientOutcome(a.getAddress(), deferred)));
+                return new SubmissionOutcome(reply, settled);
+            }
+            if (settled.stream().filter(RecipientOutcome::accepted).count() == acceptedBefore) {
+                break;
+            }
+        }
+        tooMany.forEach(a -> settled.add(new RecipientOutcome(a.getAddress(), SmtpReply.parse(452, "452 4.5.3 too many recipients"))));
+        return new SubmissionOutcome(reply, settled);
+    }
+
+    private static void split(List<RecipientOutcome> outcomes, List<InternetAddress> sent, List<RecipientOutcome> settled,
+            List<InternetAddress> tooMany) {
+        for (RecipientOutcome outcome : outcomes) {
+            if (outcome.reply().code() == 452) {
+                sent.stream().filter(a -> a.getAddress().equalsIgnoreCase(outcome.address())).findFirst().ifPresent(tooMany::add);
+            } else {
+                settled.add(outcome);
+            }
+        }
+    }
+
+    private static List<InternetAddress> internetAddresses(Address[] addresses) {
+        List<InternetAddress> result = new ArrayList<>();
+        if (addresses != null) {
+            for (Address address : addresses) {
+                result.add((InternetAddress) address);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Connects, negotiates TLS and authenticates exactly as a submission would, then quits without sending.
+     * Throws what a submission would throw at that stage.
+     */
+    public void probe() throws SmtpSubmissionException {
+        SMTPTransport transport;
+        try {
+            transport = (SMTPTransport) session.getTransport(protocol);
+        } catch (MessagingException e) {
+            throw new IllegalStateException("no SMTP transport available", e);
+        }
+        try {
+            connect(transport);
         } finally {
             closeQuietly(transport);
         }
@@ -92,8 +177,12 @@ public class GatewayMailSender implements JavaMailSender {
         try {
             transport.connect(settings.host(), settings.port(), settings.username(), settings.password());
         } catch (AuthenticationFailedException e) {
-            throw new SmtpPermanentException("auth-failed", "the relay refused the credentials",
-                    lastReply(transport), List.of(), null);
+            SmtpReply reply = lastReply(transport);
+            // A 454 (RFC 4954) or a connection lost during AUTH says nothing about the credentials.
+            if (reply == null || reply.transientFailure()) {
+                throw new SmtpTransientException("the relay could not authenticate now", reply, List.of(), null);
+            }
+            throw new SmtpPermanentException("auth-failed", "the relay refused the credentials", reply, List.of(), null);
         } catch (MessagingException e) {
             throw classifyConnectFailure(transport, e);
         }
@@ -127,6 +216,11 @@ public class GatewayMailSender implements JavaMailSender {
             return new SubmissionOutcome(lastReply(transport), List.of());
         } catch (SMTPSendFailedException e) {
             List<RecipientOutcome> perRecipient = recipientOutcomes(e);
+            if (!isReplyCode(e.getReturnCode())) {
+                // The connection was lost before a reply, and before the final "." (that case is an unknown
+                // outcome, told apart by GatewaySmtpTransport): nothing was delivered.
+                return throwTransient("the connection to the relay was lost", null, perRecipient);
+            }
             SmtpReply reply = SmtpReply.parse(e.getReturnCode(), e.getMessage());
             if (".".equals(e.getCommand()) && reply.positive()) {
                 return new SubmissionOutcome(reply, perRecipient);
@@ -146,6 +240,9 @@ public class GatewayMailSender implements JavaMailSender {
             }
             throw new SmtpPermanentException("recipient-rejected", "the relay rejected every recipient", first,
                     perRecipient, null);
+        } catch (GatewaySmtpTransport.OutcomeUnknownException e) {
+            throw new SmtpUnknownOutcomeException("no reply from the relay after the message was sent: "
+                    + rootMessage(e), List.of(), null);
         } catch (MessagingException e) {
             if (isTlsProblem(e)) {
                 throw new SmtpPermanentException("tls-failed", "TLS with the relay failed: " + rootMessage(e),
@@ -178,10 +275,15 @@ public class GatewayMailSender implements JavaMailSender {
 
     private static SmtpReply lastReply(SMTPTransport transport) {
         String response = transport.getLastServerResponse();
-        if (response == null || response.isBlank()) {
+        if (response == null || response.isBlank() || !isReplyCode(transport.getLastReturnCode())) {
             return null;
         }
         return SmtpReply.parse(transport.getLastReturnCode(), response);
+    }
+
+    // Angus reports end of stream as -1 ("[EOF]") and a read error as 0; neither is a reply of the relay.
+    private static boolean isReplyCode(int code) {
+        return code >= 200 && code <= 599;
     }
 
     private static boolean isTlsProblem(Throwable e) {

@@ -6,6 +6,11 @@ import java.util.List;
 public class SmtpTransientException extends SmtpSubmissionException {
 
     public SmtpTransientException(String detail, SmtpReply reply, List<RecipientOutcome> recipients, Exception cause) {
-        super("relay-unavailable", detail, reply, recipients, cause);
+        this("relay-unavailable", detail, reply, recipients, cause);
+    }
+
+    protected SmtpTransientException(String category, String detail, SmtpReply reply, List<RecipientOutcome> recipients,
+            Exception cause) {
+        super(category, detail, reply, recipients, cause);
     }
 }

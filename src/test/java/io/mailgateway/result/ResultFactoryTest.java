@@ -237,8 +237,9 @@ class ResultFactoryTest {
         assertThat(result.smtp()).isEqualTo(new Smtp(554, "5.7.1", "5.7.1 Message rejected as spam"));
         assertThat(result.messageId()).isEqualTo(message.messageId());
         assertThat(result.attempt()).isEqualTo(1);
+        // accepted at RCPT, but the message itself was refused: alice got nothing
         assertThat(result.recipients()).containsExactly(
-                new Recipient("alice@example.org", Status.SENT, 250, "2.1.5", "2.1.5 Ok"));
+                new Recipient("alice@example.org", Status.FAILED, 554, "5.7.1", "5.7.1 Message rejected as spam"));
         assertThat(result.tags()).isEqualTo(TAGS);
     }
 

@@ -126,6 +126,21 @@ public final class KafkaTopics implements AutoCloseable {
             return lastJsonByKey.get(key);
         }
 
+        /** Waits for a record with this key whose JSON has this status, e.g. the terminal one after progress events. */
+        public JsonNode awaitStatus(String key, String status) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> withStatus(key, status) != null);
+            return withStatus(key, status);
+        }
+
+        /** Every JSON value published under this key so far, oldest first. */
+        public List<JsonNode> allJson(String key) {
+            return records.stream().filter(r -> key.equals(r.key())).map(r -> parse(r.value()).orElseThrow()).toList();
+        }
+
+        private JsonNode withStatus(String key, String status) {
+            return allJson(key).stream().filter(json -> status.equals(json.path("status").asText())).findFirst().orElse(null);
+        }
+
         public ConsumerRecord<String, byte[]> awaitRecord(String key) {
             await().atMost(Duration.ofSeconds(30)).until(() -> find(key) != null);
             return find(key);

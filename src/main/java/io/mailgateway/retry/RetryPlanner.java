@@ -1,0 +1,188 @@
+package io.mailgateway.retry;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.mailgateway.mime.OutboundMessage;
+import io.mailgateway.request.MailAddress;
+import io.mailgateway.request.MailRequest;
+import io.mailgateway.result.DeliveryResult;
+import io.mailgateway.result.DeliveryResult.Reason;
+import io.mailgateway.result.DeliveryResult.Recipient;
+import io.mailgateway.result.DeliveryResult.Status;
+import io.mailgateway.result.ResultFactory;
+import io.mailgateway.smtp.SmtpTransientException;
+import io.mailgateway.smtp.SmtpUnknownOutcomeException;
+
+/**
+ * Decides what an attempt means for its request: done (a terminal result), or deferred (a progress result and a
+ * retry on the durable schedule), or expired. Recipients the relay accepted are never tried again.
+ */
+public final class RetryPlanner {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ResultFactory results;
+    private final RetrySchedule schedule;
+    private final Clock clock;
+
+    public RetryPlanner(ResultFactory results, RetrySchedule schedule, Clock clock) {
+        this.results = results;
+        this.schedule = schedule;
+        this.clock = clock;
+    }
+
+    /** The state of a request consumed for the first time. */
+    public RetryState firstAttempt(String receivedAt) {
+        return RetryState.first(receivedAt);
+    }
+
+    /** Limits a retry to the recipients still pending; the first attempt goes to every recipient. */
+    public OutboundMessage restrict(OutboundMessage message, RetryState state) {
+        message.restrictEnvelope(state.pending());
+        return message;
+    }
+
+    /** The relay took the message for some recipients; others may be deferred (4xx at RCPT). */
+    public Decision afterSubmission(OutboundMessage message, MailRequest request, byte[] requestJson, RetryState state) {
+        DeliveryResult attempt = results.sent(message, request, state.receivedAt());
+        List<Recipient> settled = new ArrayList<>(state.settled());
+        List<String> pending = new ArrayList<>();
+        for (Recipient recipient : attempt.recipients()) {
+            if (recipient.status() == Status.DEFERRED) {
+                pending.add(recipient.address());
+            } else {
+                settled.add(recipient);
+            }
+        }
+        int attempts = state.attempts() + message.attempts();
+        if (pending.isEmpty()) {
+            return new Decision(terminal(attempt, settled, attempts, null), null);
+        }
+        return deferOrExpire(attempt, request, requestJson, state, attempts, settled, pending,
+                new Reason("relay-unavailable", "the relay deferred " + pending.size() + " recipient(s)"), false);
+    }
+
+    /** The attempt failed as a whole, or the request never got as far as the relay. */
+    public Decision afterFailure(Exception failure, Object body, MailRequest request, byte[] requestJson,
+            String fallbackId, RetryState state) {
+        DeliveryResult failed = results.failed(failure, body, request, fallbackId, state.receivedAt());
+        if (request == null || failed.status() == Status.REJECTED) {
+            return new Decision(failed, null);
+        }
+        int attempts = state.attempts() + (failed.attempt() == null ? 0 : failed.attempt());
+        List<Recipient> settled = new ArrayList<>(state.settled());
+        if (failed.recipients() != null) {
+            failed.recipients().stream().filter(r -> r.status() != Status.DEFERRED).forEach(settled::add);
+        }
+        if (!(failure instanceof SmtpTransientException transientFailure)) {
+            // Permanent: whatever is still pending is refused with this reply.
+            List<Recipient> all = new ArrayList<>(settled);
+            Set<String> done = addresses(settled);
+            for (String address : pending(request, state)) {
+                if (!done.contains(normalize(address))) {
+                    all.add(new Recipient(address, Status.FAILED, failed.smtp() == null ? null : failed.smtp().code(),
+                            failed.smtp() == null ? null : failed.smtp().enhancedStatus(), null));
+                }
+            }
+            return new Decision(terminal(failed, all, attempts, failed.reason()), null);
+        }
+        List<String> pending = new ArrayList<>();
+        Set<String> done = addresses(settled);
+        for (String address : pending(request, state)) {
+            if (!done.contains(normalize(address))) {
+                pending.add(address);
+            }
+        }
+        if (pending.isEmpty()) {
+            return new Decision(terminal(failed, settled, attempts, failed.reason()), null);
+        }
+        boolean unknown = transientFailure instanceof SmtpUnknownOutcomeException;
+        if (unknown && state.unknownOutcomeResent()) {
+            // Sent twice already without a confirmation: a third copy is not worth the risk.
+            List<Recipient> all = new ArrayList<>(settled);
+            pending.forEach(a -> all.add(new Recipient(a, Status.FAILED, null, null, null)));
+            return new Decision(terminal(failed, all, attempts, new Reason("unknown-outcome",
+                    "the relay confirmed neither attempt; the message may have been delivered")), null);
+        }
+        Reason reason = unknown
+                ? new Reason("unknown-outcome", "no reply after the message was sent; it is sent once more with the"
+                        + " same Message-ID, so a recipient may get two copies")
+                : failed.reason();
+        return deferOrExpire(failed, request, requestJson, state, attempts, settled, pending, reason,
+                unknown || state.unknownOutcomeResent());
+    }
+
+    private Decision deferOrExpire(DeliveryResult attempt, MailRequest request, byte[] requestJson, RetryState state,
+            int attempts, List<Recipient> settled, List<String> pending, Reason reason, boolean unknownOutcomeResent) {
+        Instant now = clock.instant();
+        Optional<Instant> next = schedule.next(attempts, Instant.parse(state.receivedAt()), now);
+        if (next.isEmpty()) {
+            List<Recipient> all = new ArrayList<>(settled);
+            pending.forEach(a -> all.add(new Recipient(a, Status.EXPIRED, null, null, null)));
+            Reason expired = new Reason("expired", "no attempt succeeded within the maximum age; last: " + reason.detail());
+            return new Decision(terminal(attempt, all, attempts, expired, Status.EXPIRED), null);
+        }
+        List<Recipient> all = new ArrayList<>(settled);
+        pending.forEach(a -> all.add(new Recipient(a, Status.DEFERRED, attempt.smtp() == null ? null : attempt.smtp().code(),
+                attempt.smtp() == null ? null : attempt.smtp().enhancedStatus(), null)));
+        DeliveryResult progress = new DeliveryResult(attempt.id(), Status.DEFERRED, false, attempt.messageId(), attempts,
+                attempt.smtp(), all, new Reason(reason.category(), reason.detail() + "; next attempt at " + next.get()),
+                attempt.tags(), null, attempt.receivedAt(), attempt.completedAt());
+        RetryState nextState = new RetryState(attempts, state.receivedAt(), settled, pending, unknownOutcomeResent);
+        return new Decision(progress, new RetryRecord(request.id(), json(requestJson), nextState, next.get().toString()));
+    }
+
+    private static DeliveryResult terminal(DeliveryResult attempt, List<Recipient> recipients, int attempts, Reason reason) {
+        return terminal(attempt, recipients, attempts, reason, Status.FAILED);
+    }
+
+    /** SENT when any recipient was accepted by any attempt, else the given failure status. */
+    private static DeliveryResult terminal(DeliveryResult attempt, List<Recipient> recipients, int attempts, Reason reason,
+            Status otherwise) {
+        boolean anySent = recipients.stream().anyMatch(r -> r.status() == Status.SENT);
+        Reason finalReason = anySent ? null : reason != null ? reason
+                : new Reason("recipient-rejected", "the relay refused every recipient");
+        return new DeliveryResult(attempt.id(), anySent ? Status.SENT : otherwise, true, attempt.messageId(),
+                attempts == 0 ? null : attempts, attempt.smtp(), recipients, finalReason, attempt.tags(), null,
+                attempt.receivedAt(), attempt.completedAt());
+    }
+
+    private static List<String> pending(MailRequest request, RetryState state) {
+        if (state.pending() != null) {
+            return state.pending();
+        }
+        Set<String> all = new LinkedHashSet<>();
+        Stream.of(request.to(), request.cc(), request.bcc()).flatMap(List::stream).map(MailAddress::address).forEach(all::add);
+        return List.copyOf(all);
+    }
+
+    private static Set<String> addresses(List<Recipient> recipients) {
+        Set<String> set = new java.util.HashSet<>();
+        recipients.forEach(r -> set.add(normalize(r.address())));
+        return set;
+    }
+
+    private static String normalize(String address) {
+        return address.toLowerCase(Locale.ROOT);
+    }
+
+    private static JsonNode json(byte[] requestJson) {
+        try {
+            return JSON.readTree(requestJson);
+        } catch (IOException e) {
+            throw new IllegalStateException("a parsed request is always JSON", e);
+        }
+    }
+}
