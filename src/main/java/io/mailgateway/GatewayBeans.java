@@ -22,6 +22,7 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.kafka.clients.CommonClientConfigs;
 
+import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.enrich.Enricher;
 import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
@@ -163,6 +164,12 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     @BindToRegistry
     public OffsetCommitter offsets() {
         return new OffsetCommitter();
+    }
+
+    /** Looked up by camel-kafka under this name for its consumers. */
+    @BindToRegistry("subscribeAdapter")
+    public CommittedStartSubscribeAdapter subscribeAdapter() {
+        return new CommittedStartSubscribeAdapter();
     }
 
     /** Drops every Kafka record header on consumption: requests speak only through their validated body. */

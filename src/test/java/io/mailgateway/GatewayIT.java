@@ -20,17 +20,15 @@ import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.main.Main;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.mailgateway.local.LocalKafkaBroker;
 import io.mailgateway.local.LocalSmtpServer.ReceivedMail;
 import io.mailgateway.mime.MessageIds;
-import io.mailgateway.support.FreePorts;
+import io.mailgateway.support.InJvmGateway;
 import io.mailgateway.support.KafkaTopics;
 import io.mailgateway.support.TestRelay;
 
@@ -40,64 +38,31 @@ import io.mailgateway.support.TestRelay;
  */
 class GatewayIT {
 
-    private static final String OUTBOUND = "mail.outbound";
-    private static final String GROUP = "mail-gateway-it";
+    private static final String OUTBOUND = InJvmGateway.OUTBOUND;
+    private static final String GROUP = InJvmGateway.GROUP;
 
     @TempDir
     static Path work;
 
-    static LocalKafkaBroker broker;
+    static InJvmGateway gateway;
     static TestRelay relay;
-    static Main gateway;
     static KafkaTopics kafka;
     static KafkaTopics.Reader results;
     static KafkaTopics.Reader deadLetters;
 
     @BeforeAll
     static void start() throws IOException {
-        broker = LocalKafkaBroker.start(work.resolve("kafka"));
-        broker.createTopics(1, OUTBOUND, "mail.results", "mail.dlq", "mail.retry");
-        relay = new TestRelay(work, false);
-        Path tenants = work.resolve("tenants.yaml");
-        Files.writeString(tenants, """
-                tenants:
-                  acme:
-                    from: {address: shop@acme.example, name: ACME Shop}
-                    replyTo: support@acme.example
-                    variables:
-                      brand: {name: ACME, url: "https://acme.example"}
-                """);
-        gateway = MailGateway.newMain(Map.ofEntries(
-                Map.entry("camel.component.kafka.brokers", broker.bootstrapServers()),
-                Map.entry("gateway.group-id", GROUP),
-                Map.entry("gateway.smtp.host", "localhost"),
-                Map.entry("gateway.smtp.port", String.valueOf(relay.port())),
-                Map.entry("gateway.smtp.username", TestRelay.USERNAME),
-                Map.entry("gateway.smtp.password", relay.password()),
-                Map.entry("gateway.smtp.trust-ca-file", relay.caPemFile().toString()),
-                // Retries within the test's patience: every 300 ms, expiring after 3 s.
-                Map.entry("gateway.retry.schedule", "300ms"),
-                Map.entry("gateway.retry.max-age", "3s"),
-                Map.entry("gateway.retry.poll-interval-ms", "100"),
-                Map.entry("gateway.tenants-file", tenants.toString()),
-                Map.entry("gateway.allowed-sender-domains", "acme.example"),
-                Map.entry("gateway.default-from", "noreply@acme.example"),
-                Map.entry("camel.management.port", String.valueOf(FreePorts.next()))));
-        gateway.start();
-        kafka = new KafkaTopics(broker.bootstrapServers());
-        results = kafka.read("mail.results");
-        deadLetters = kafka.read("mail.dlq");
+        gateway = new InJvmGateway(work, Map.of());
+        relay = gateway.relay();
+        kafka = gateway.kafka();
+        results = gateway.results();
+        deadLetters = gateway.deadLetters();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (gateway != null) {
-            gateway.stop();
-        }
-        for (AutoCloseable closeable : new AutoCloseable[] {results, deadLetters, kafka, relay, broker}) {
-            if (closeable != null) {
-                closeable.close();
-            }
+            gateway.close();
         }
     }
 

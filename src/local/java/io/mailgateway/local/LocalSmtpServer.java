@@ -71,11 +71,11 @@ public final class LocalSmtpServer implements AutoCloseable {
     private final List<ReceivedMail> received = new ArrayList<>();
     private final Map<String, Reply> rejectedRecipients = new ConcurrentHashMap<>();
     private volatile Reply messageRejection;
+    private volatile Credentials credentials;
 
     private LocalSmtpServer(Builder builder) {
         this.mailDir = builder.mailDir;
-        String user = builder.user;
-        byte[] password = builder.password.getBytes(StandardCharsets.UTF_8);
+        this.credentials = new Credentials(builder.user, builder.password.getBytes(StandardCharsets.UTF_8));
         SSLContext sslContext = builder.certificate.serverSslContext();
 
         SMTPServer.Builder smtp = SMTPServer.port(0)
@@ -84,7 +84,7 @@ public final class LocalSmtpServer implements AutoCloseable {
                 .hostName(HOST)
                 .messageHandlerFactory(context -> new Transaction())
                 .authenticationHandlerFactory(new EasyAuthenticationHandlerFactory(
-                        (String u, String p, MessageContext context) -> checkLogin(user, password, u, p)))
+                        (String u, String p, MessageContext context) -> checkLogin(credentials, u, p)))
                 .requireAuth(true)
                 .requireTLS(true)
                 // keep the bytes exactly as the client sent them
@@ -156,8 +156,18 @@ public final class LocalSmtpServer implements AutoCloseable {
         server.stop();
     }
 
-    private static void checkLogin(String user, byte[] password, String givenUser, String givenPassword)
+    /** Changes the accepted login from now on, e.g. to make the gateway's configured password wrong. */
+    public void changeCredentials(String user, String password) {
+        this.credentials = new Credentials(user, password.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private record Credentials(String user, byte[] password) {
+    }
+
+    private static void checkLogin(Credentials credentials, String givenUser, String givenPassword)
             throws LoginFailedException {
+        String user = credentials.user();
+        byte[] password = credentials.password();
         boolean userMatches = user.equals(givenUser);
         // constant time, as any password check should be, even one listening only on loopback
         boolean passwordMatches = MessageDigest.isEqual(password, givenPassword.getBytes(StandardCharsets.UTF_8));
