@@ -87,6 +87,11 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** Kills the process without warning (SIGKILL), as a crash or an OOM kill would. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     /** Sends SIGTERM and waits for the process to exit; returns its exit code. */
     public int stop() throws InterruptedException {
         process.destroy();
