@@ -20,10 +20,12 @@ import org.apache.camel.Exchange;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.camel.util.TimeUtils;
 import org.apache.kafka.clients.CommonClientConfigs;
 
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.enrich.Enricher;
+import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.render.ContentRenderer;
@@ -168,8 +170,21 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
 
     /** Looked up by camel-kafka under this name for its consumers. */
     @BindToRegistry("subscribeAdapter")
-    public CommittedStartSubscribeAdapter subscribeAdapter() {
-        return new CommittedStartSubscribeAdapter();
+    public CommittedStartSubscribeAdapter subscribeAdapter(@BeanInject("completedRequests") CompletedRequests completed) {
+        // Partitions that arrive (at start-up or from another instance) are processed only once the index of
+        // completed requests has read everything written before.
+        return new CommittedStartSubscribeAdapter(completed::markCatchUpPoint);
+    }
+
+    @BindToRegistry
+    public CompletedRequests completedRequests(
+            @PropertyInject("camel.component.kafka.brokers") String brokers,
+            @PropertyInject("gateway.topic.state") String topic,
+            @PropertyInject("gateway.idempotency.window") String window) throws Exception {
+        CompletedRequests completed = new CompletedRequests(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, brokers),
+                topic, TimeUtils.toDuration(window), clock);
+        camelContext.addService(completed, true, true);
+        return completed;
     }
 
     /** Drops every Kafka record header on consumption: requests speak only through their validated body. */

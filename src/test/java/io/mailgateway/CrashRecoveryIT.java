@@ -40,7 +40,7 @@ class CrashRecoveryIT {
                 TestRelay relay = new TestRelay(work, false);
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
             broker.createTopics(PARTITIONS, "mail.outbound");
-            broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry");
+            broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state");
             List<String> ids = IntStream.range(0, REQUESTS).mapToObj(i -> "crash-" + i).toList();
             for (String id : ids) {
                 kafka.send("mail.outbound", id, """

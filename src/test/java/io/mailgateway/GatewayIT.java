@@ -139,6 +139,27 @@ class GatewayIT {
     }
 
     @Test
+    void requestWhoseIdAlreadyCompletedGetsItsResultReplayedInsteadOfASecondMail() {
+        String id = "once-" + UUID.randomUUID();
+        String request = """
+                {"id": "%s", "to": ["once@example.org"], "subject": "only once", "text": "t"}""".formatted(id);
+        kafka.send(OUTBOUND, id, request);
+        JsonNode original = results.awaitStatus(id, "SENT");
+        String messageId = MessageIds.forRequest(id, "noreply@acme.example");
+        relay.awaitMessageId(messageId);
+
+        kafka.send(OUTBOUND, id, request);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> results.allJson(id).size() == 2);
+        JsonNode replay = results.allJson(id).get(1);
+        assertThat(replay.get("replay").asBoolean()).isTrue();
+        assertThat(replay.get("status").asText()).isEqualTo("SENT");
+        assertThat(replay.get("messageId")).isEqualTo(original.get("messageId"));
+        assertThat(replay.get("completedAt")).isEqualTo(original.get("completedAt"));
+        assertThat(relay.server().received()).filteredOn(mail -> messageId.equals(messageIdOf(mail))).hasSize(1);
+    }
+
+    @Test
     void invalidRequestsAreRejectedWithTheirReasonAndThePartitionKeepsFlowing() {
         String prefix = UUID.randomUUID() + "-";
         kafka.send(OUTBOUND, prefix + "schema", """

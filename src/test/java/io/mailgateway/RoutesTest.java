@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,10 +22,13 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.apache.camel.test.main.junit5.ReplaceInRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.mime.OutboundMessage;
+import io.mailgateway.result.DeliveryResult;
 import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.SmtpReply;
 import io.mailgateway.smtp.SubmissionOutcome;
@@ -46,6 +51,25 @@ import io.mailgateway.smtp.SubmissionOutcome;
 class RoutesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Nothing completed before, and nothing to remember: these tests are about the wiring, not the state topic. */
+    @ReplaceInRegistry
+    CompletedRequests completedRequests = new CompletedRequests(Map.of("bootstrap.servers", "localhost:1"), "mail.state",
+            Duration.ofDays(7), Clock.systemUTC()) {
+        @Override
+        public DeliveryResult find(String id) {
+            return null;
+        }
+
+        @Override
+        public void complete(DeliveryResult result) {
+            events.add("remembered");
+        }
+
+        @Override
+        public void start() {
+        }
+    };
 
     @Produce("direct:requests")
     ProducerTemplate template;
@@ -74,7 +98,7 @@ class RoutesTest {
                 {"id": "order-1", "to": ["frank@example.org"], "subject": "s", "text": "t"}""",
                 Map.of("Bcc", "mallory@evil.example".getBytes(StandardCharsets.UTF_8)));
 
-        assertThat(events).containsExactly("submitted", "result", "commit");
+        assertThat(events).containsExactly("submitted", "result", "remembered", "commit");
         Exchange submitted = mock("smtp").getReceivedExchanges().get(0);
         OutboundMessage message = submitted.getIn().getBody(OutboundMessage.class);
         assertThat(message.getRecipients(RecipientType.BCC)).isNull();
@@ -91,7 +115,7 @@ class RoutesTest {
     void recordThatIsNotJsonGoesToTheDeadLetterTopicThenGetsItsResultThenItsOffsetCommitted() throws Exception {
         consume("broken-1", "{not json", Map.of());
 
-        assertThat(events).containsExactly("dead-letter", "result", "commit");
+        assertThat(events).containsExactly("dead-letter", "result", "remembered", "commit");
         Exchange deadLetter = mock("mail.dlq").getReceivedExchanges().get(0);
         assertThat(deadLetter.getIn().getBody(byte[].class)).isEqualTo("{not json".getBytes(StandardCharsets.UTF_8));
         assertThat(deadLetter.getIn().getHeader("kafka.KEY")).isEqualTo("broken-1");

@@ -21,6 +21,13 @@ public final class CommittedStartSubscribeAdapter implements SubscribeAdapter {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    private final Runnable onAssigned;
+
+    /** @param onAssigned runs on every assignment, before the new partitions' first record */
+    public CommittedStartSubscribeAdapter(Runnable onAssigned) {
+        this.onAssigned = onAssigned;
+    }
+
     @Override
     public void subscribe(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, TopicInfo topicInfo) {
         ConsumerRebalanceListener listener = new ConsumerRebalanceListener() {
@@ -47,6 +54,7 @@ public final class CommittedStartSubscribeAdapter implements SubscribeAdapter {
                 if (!start.isEmpty()) {
                     consumer.commitSync(start, TIMEOUT);
                 }
+                onAssigned.run();
             }
         };
         if (topicInfo.isPattern()) {

@@ -43,6 +43,11 @@ public final class RetryPlanner {
         this.clock = clock;
     }
 
+    /** A request whose id already completed: its original result again, and nothing sent. */
+    public Decision replay(DeliveryResult original) {
+        return new Decision(original, null);
+    }
+
     /** The state of a request consumed for the first time. */
     public RetryState firstAttempt(String receivedAt) {
         return RetryState.first(receivedAt);

@@ -38,7 +38,7 @@ public final class InJvmGateway implements AutoCloseable {
     /** Starts everything; {@code overrides} win over the defaults below. */
     public InJvmGateway(Path work, Map<String, String> overrides) throws IOException {
         broker = LocalKafkaBroker.start(work.resolve("kafka"));
-        broker.createTopics(1, OUTBOUND, "mail.results", "mail.dlq", "mail.retry");
+        broker.createTopics(1, OUTBOUND, "mail.results", "mail.dlq", "mail.retry", "mail.state");
         relay = new TestRelay(work, false);
         Path tenants = work.resolve("tenants.yaml");
         Files.writeString(tenants, """

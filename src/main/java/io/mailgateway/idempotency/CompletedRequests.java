@@ -1,0 +1,300 @@
+package io.mailgateway.idempotency;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.carrotsearch.hppc.LongArrayDeque;
+import com.carrotsearch.hppc.LongLongHashMap;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mailgateway.result.DeliveryResult;
+
+/**
+ * Remembers which request ids reached a terminal result, for the idempotency window, so a request seen again
+ * gets its original result published again instead of a second mail. The terminal results live in a Kafka
+ * topic keyed by id (compacted, with the window as retention), which every instance follows; memory holds only a
+ * 64-bit hash of each id and where its result is, so millions of ids fit in tens of megabytes.
+ */
+public class CompletedRequests implements AutoCloseable, org.apache.camel.Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CompletedRequests.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String topic;
+    private final Duration window;
+    private final Clock clock;
+    private final KafkaProducer<String, byte[]> writer;
+    private final KafkaConsumer<String, byte[]> follower;
+    private final KafkaConsumer<String, byte[]> fetcher;
+
+    // Guarded by "this": hash of the id -> partition and offset of its latest terminal result.
+    private final LongLongHashMap index = new LongLongHashMap();
+    // Entries in the order they were indexed, to forget them once they leave the window.
+    private final LongArrayDeque expiryHashes = new LongArrayDeque();
+    private final LongArrayDeque expiryLocations = new LongArrayDeque();
+    private final LongArrayDeque expiryTimes = new LongArrayDeque();
+
+    private final Map<Integer, Long> followed = new ConcurrentHashMap<>();
+    private volatile Map<Integer, Long> mustReach = Map.of();
+    private volatile boolean running;
+    private Thread followerThread;
+
+    public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock) {
+        this.topic = topic;
+        this.window = window;
+        this.clock = clock;
+        Properties producerProps = new Properties();
+        producerProps.putAll(kafkaProperties);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        this.writer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        Properties consumerProps = new Properties();
+        consumerProps.putAll(kafkaProperties);
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        this.follower = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        this.fetcher = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * The terminal result already published for this id within the window, marked as a replay, or null.
+     * Waits until the index has caught up with everything written before the current partitions were assigned.
+     */
+    public DeliveryResult find(String id) {
+        awaitCaughtUp();
+        long location;
+        long hash = hash(id);
+        synchronized (this) {
+            if (!index.containsKey(hash)) {
+                return null;
+            }
+            location = index.get(hash);
+        }
+        ConsumerRecord<String, byte[]> record = fetch(location);
+        if (record == null || !id.equals(record.key()) || record.value() == null
+                || Instant.ofEpochMilli(record.timestamp()).isBefore(clock.instant().minus(window))) {
+            return null;
+        }
+        try {
+            DeliveryResult original = JSON.readValue(record.value(), DeliveryResult.class);
+            return new DeliveryResult(original.id(), original.status(), original.terminal(), original.messageId(),
+                    original.attempt(), original.smtp(), original.recipients(), original.reason(), original.tags(),
+                    Boolean.TRUE, original.receivedAt(), original.completedAt());
+        } catch (IOException e) {
+            LOG.error("Unreadable completed result for a request at {} of {}", location, topic);
+            return null;
+        }
+    }
+
+    /** Records a terminal result (after it was published); progress events and replays are not recorded. */
+    public void complete(DeliveryResult result) {
+        if (!result.terminal() || Boolean.TRUE.equals(result.replay())) {
+            return;
+        }
+        RecordMetadata written;
+        try {
+            written = writer.send(new ProducerRecord<>(topic, result.id(), JSON.writeValueAsBytes(result))).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot record the completed request in " + topic, e);
+        }
+        remember(hash(result.id()), location(written.partition(), written.offset()), written.timestamp());
+    }
+
+    /** Called when the request consumer got partitions: lookups wait until everything written so far is indexed. */
+    public void markCatchUpPoint() {
+        Map<Integer, Long> ends = new HashMap<>();
+        synchronized (fetcher) {
+            List<TopicPartition> partitions = partitions(fetcher);
+            fetcher.endOffsets(partitions, CATCH_UP_TIMEOUT).forEach((tp, end) -> ends.put(tp.partition(), end));
+        }
+        mustReach = ends;
+    }
+
+    private void awaitCaughtUp() {
+        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+        while (!caughtUp()) {
+            if (System.nanoTime() > deadline) {
+                throw new StateNotReadyException("completed requests not yet read up to " + mustReach + " of " + topic);
+            }
+            synchronized (followed) {
+                try {
+                    followed.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StateNotReadyException("interrupted while reading completed requests");
+                }
+            }
+        }
+    }
+
+    private boolean caughtUp() {
+        for (Map.Entry<Integer, Long> target : mustReach.entrySet()) {
+            if (followed.getOrDefault(target.getKey(), 0L) < target.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private ConsumerRecord<String, byte[]> fetch(long location) {
+        TopicPartition partition = new TopicPartition(topic, (int) (location >>> 48));
+        long offset = location & 0xFFFF_FFFF_FFFFL;
+        synchronized (fetcher) {
+            fetcher.assign(List.of(partition));
+            fetcher.seek(partition, offset);
+            long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : fetcher.poll(Duration.ofMillis(200))) {
+                    if (record.offset() == offset) {
+                        return record;
+                    }
+                    if (record.offset() > offset) {
+                        return null;
+                    }
+                }
+            }
+            throw new StateNotReadyException("cannot read the completed result at " + partition + "@" + offset);
+        }
+    }
+
+    private void follow() {
+        try {
+            List<TopicPartition> partitions = List.of();
+            while (running && partitions.isEmpty()) {
+                partitions = partitions(follower);
+                if (partitions.isEmpty()) {
+                    LOG.warn("Topic {} of completed requests not found; waiting for it", topic);
+                    synchronized (followed) {
+                        followed.wait(1000);
+                    }
+                }
+            }
+            follower.assign(partitions);
+            follower.seekToBeginning(partitions);
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : follower.poll(Duration.ofMillis(200))) {
+                    long hash = hash(record.key());
+                    if (record.value() == null) {
+                        synchronized (this) {
+                            index.remove(hash);
+                        }
+                    } else {
+                        remember(hash, location(record.partition(), record.offset()), record.timestamp());
+                    }
+                }
+                for (TopicPartition partition : partitions) {
+                    followed.put(partition.partition(), follower.position(partition));
+                }
+                forgetExpired();
+                synchronized (followed) {
+                    followed.notifyAll();
+                }
+            }
+        } catch (WakeupException | InterruptedException stopping) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("Stopped following the completed requests in {}", topic, e);
+        }
+    }
+
+    private synchronized void remember(long hash, long location, long timestamp) {
+        index.put(hash, location);
+        expiryHashes.addLast(hash);
+        expiryLocations.addLast(location);
+        expiryTimes.addLast(timestamp);
+    }
+
+    private synchronized void forgetExpired() {
+        long oldest = clock.millis() - window.toMillis();
+        while (!expiryTimes.isEmpty() && expiryTimes.getFirst() < oldest) {
+            long hash = expiryHashes.removeFirst();
+            long location = expiryLocations.removeFirst();
+            expiryTimes.removeFirst();
+            if (index.containsKey(hash) && index.get(hash) == location) {
+                index.remove(hash);
+            }
+        }
+    }
+
+    /** How many ids are remembered now. */
+    public synchronized int size() {
+        return index.size();
+    }
+
+    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer) {
+        var infos = consumer.partitionsFor(topic, CATCH_UP_TIMEOUT);
+        return infos == null ? List.of() : infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+
+    private static long location(int partition, long offset) {
+        return ((long) partition << 48) | offset;
+    }
+
+    // 64 bits of SHA-256: collisions are negligible at millions of ids, and a fetched record's key is checked anyway.
+    private static long hash(String id) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        followerThread = new Thread(this::follow, "completed-requests");
+        followerThread.setDaemon(true);
+        followerThread.start();
+    }
+
+    @Override
+    public void stop() {
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        follower.wakeup();
+        try {
+            followerThread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        follower.close(Duration.ofSeconds(5));
+        synchronized (fetcher) {
+            fetcher.close(Duration.ofSeconds(5));
+        }
+        writer.close(Duration.ofSeconds(5));
+    }
+}
