@@ -267,7 +267,11 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
+        // Camel may start a service both as a registry bean and as a context service: follow only once.
+        if (running) {
+            return;
+        }
         running = true;
         followerThread = new Thread(this::follow, "completed-requests");
         followerThread.setDaemon(true);
