@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +23,8 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.util.TimeUtils;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.enrich.Enricher;
@@ -49,6 +52,28 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
 
     private final Clock clock = Clock.systemUTC();
     private CamelContext camelContext;
+
+    // The Kafka connection settings of camel-kafka, reused by the gateway's own Kafka clients (retry and state topics).
+    @PropertyInject("camel.component.kafka.brokers")
+    private String kafkaBrokers;
+    @PropertyInject(value = "camel.component.kafka.securityProtocol", defaultValue = "PLAINTEXT")
+    private String kafkaSecurityProtocol;
+    @PropertyInject(value = "camel.component.kafka.saslMechanism", defaultValue = " ")
+    private String kafkaSaslMechanism;
+    @PropertyInject(value = "camel.component.kafka.saslJaasConfig", defaultValue = " ")
+    private String kafkaSaslJaasConfig;
+    @PropertyInject(value = "camel.component.kafka.sslTruststoreLocation", defaultValue = " ")
+    private String kafkaTruststoreLocation;
+    @PropertyInject(value = "camel.component.kafka.sslTruststorePassword", defaultValue = " ")
+    private String kafkaTruststorePassword;
+    @PropertyInject(value = "camel.component.kafka.sslTruststoreType", defaultValue = " ")
+    private String kafkaTruststoreType;
+    @PropertyInject(value = "camel.component.kafka.sslKeystoreLocation", defaultValue = " ")
+    private String kafkaKeystoreLocation;
+    @PropertyInject(value = "camel.component.kafka.sslKeystorePassword", defaultValue = " ")
+    private String kafkaKeystorePassword;
+    @PropertyInject(value = "camel.component.kafka.sslKeystoreType", defaultValue = " ")
+    private String kafkaKeystoreType;
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
@@ -141,8 +166,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("camel.component.kafka.brokers") String brokers,
             @PropertyInject("gateway.topic.retry") String topic,
             @PropertyInject("gateway.group-id") String groupId) throws Exception {
-        RetryQueue queue = new RetryQueue(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, brokers), topic,
-                groupId + ".retry", clock);
+        RetryQueue queue = new RetryQueue(kafkaClientProperties(brokers), topic, groupId + ".retry", clock);
         camelContext.addService(queue, true, true);
         return queue;
     }
@@ -181,8 +205,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("camel.component.kafka.brokers") String brokers,
             @PropertyInject("gateway.topic.state") String topic,
             @PropertyInject("gateway.idempotency.window") String window) throws Exception {
-        CompletedRequests completed = new CompletedRequests(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, brokers),
-                topic, TimeUtils.toDuration(window), clock);
+        CompletedRequests completed = new CompletedRequests(kafkaClientProperties(brokers), topic,
+                TimeUtils.toDuration(window), clock);
         camelContext.addService(completed, true, true);
         return completed;
     }
@@ -201,6 +225,27 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
                 return true;
             }
         };
+    }
+
+    private Map<String, Object> kafkaClientProperties(String brokers) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, kafkaSecurityProtocol);
+        putIfSet(props, SaslConfigs.SASL_MECHANISM, kafkaSaslMechanism);
+        putIfSet(props, SaslConfigs.SASL_JAAS_CONFIG, kafkaSaslJaasConfig);
+        putIfSet(props, SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, kafkaTruststoreLocation);
+        putIfSet(props, SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, kafkaTruststorePassword);
+        putIfSet(props, SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, kafkaTruststoreType);
+        putIfSet(props, SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, kafkaKeystoreLocation);
+        putIfSet(props, SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, kafkaKeystorePassword);
+        putIfSet(props, SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, kafkaKeystoreType);
+        return props;
+    }
+
+    private static void putIfSet(Map<String, Object> props, String key, String value) {
+        if (!blank(value)) {
+            props.put(key, value.trim());
+        }
     }
 
     private static String readSecret(Path file) {
