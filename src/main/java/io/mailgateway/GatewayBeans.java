@@ -7,12 +7,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -22,12 +20,15 @@ import org.apache.camel.PropertyInject;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.util.TimeUtils;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.enrich.Enricher;
+import io.mailgateway.metrics.GatewayMetrics;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
@@ -48,9 +49,14 @@ import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpSettings;
 
 /** The beans the routes call, built from the gateway's settings (application.properties and environment). */
+// Beans needed by other beans are shared through fields or looked up when used, never injected into each other:
+// the order in which these methods run is not defined.
 public class GatewayBeans implements CamelConfiguration, CamelContextAware {
 
     private final Clock clock = Clock.systemUTC();
+    // Camel's Prometheus support binds its registry at start-up, after these beans exist.
+    private final GatewayMetrics metrics = new GatewayMetrics(() -> getCamelContext().getRegistry()
+            .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class));
     private CamelContext camelContext;
 
     // The Kafka connection settings of camel-kafka, reused by the gateway's own Kafka clients (retry and state topics).
@@ -146,7 +152,13 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         return new GatewayMailSender(new SmtpSettings(host, port > 0 ? port : mode.defaultPort(), mode,
                 blank(username) ? null : username, blank(username) ? null : secret,
                 blank(trustCaFile) ? null : Path.of(trustCaFile), Duration.ofMillis(connectTimeoutMs),
-                Duration.ofMillis(readTimeoutMs), Duration.ofMillis(writeTimeoutMs), blank(heloName) ? null : heloName));
+                Duration.ofMillis(readTimeoutMs), Duration.ofMillis(writeTimeoutMs), blank(heloName) ? null : heloName),
+                metrics::submission);
+    }
+
+    @BindToRegistry
+    public GatewayMetrics gatewayMetrics() {
+        return metrics;
     }
 
     @BindToRegistry
@@ -167,15 +179,16 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.topic.retry") String topic,
             @PropertyInject("gateway.group-id") String groupId) throws Exception {
         RetryQueue queue = new RetryQueue(kafkaClientProperties(brokers), topic, groupId + ".retry", clock);
+        metrics.gauge("mail.gateway.retry.backlog", "Deferred requests waiting on the retry topic", queue,
+                RetryQueue::backlog);
         camelContext.addService(queue, true, true);
         return queue;
     }
 
     @BindToRegistry
-    public RelayGuard relayGuard(
-            @BeanInject("mailSender") GatewayMailSender mailSender,
-            @PropertyInject("gateway.smtp.probe-interval-ms") long probeIntervalMs) {
-        RelayGuard guard = new RelayGuard(mailSender, List.of("consume-requests", "retry-due-requests"),
+    public RelayGuard relayGuard(@PropertyInject("gateway.smtp.probe-interval-ms") long probeIntervalMs) {
+        RelayGuard guard = new RelayGuard(
+                () -> camelContext.getRegistry().lookupByNameAndType("mailSender", GatewayMailSender.class),
                 Duration.ofMillis(probeIntervalMs));
         guard.setCamelContext(camelContext);
         HealthCheckRegistry.get(camelContext).register(guard);
@@ -194,10 +207,11 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
 
     /** Looked up by camel-kafka under this name for its consumers. */
     @BindToRegistry("subscribeAdapter")
-    public CommittedStartSubscribeAdapter subscribeAdapter(@BeanInject("completedRequests") CompletedRequests completed) {
+    public CommittedStartSubscribeAdapter subscribeAdapter() {
         // Partitions that arrive (at start-up or from another instance) are processed only once the index of
         // completed requests has read everything written before.
-        return new CommittedStartSubscribeAdapter(completed::markCatchUpPoint);
+        return new CommittedStartSubscribeAdapter(() -> camelContext.getRegistry()
+                .lookupByNameAndType("completedRequests", CompletedRequests.class).markCatchUpPoint());
     }
 
     @BindToRegistry

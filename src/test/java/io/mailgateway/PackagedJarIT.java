@@ -64,7 +64,10 @@ class PackagedJarIT {
 
                 assertThat(gateway.httpStatus("/observe/health/live")).isEqualTo(200);
                 assertThat(gateway.httpStatus("/observe/health/ready")).isEqualTo(200);
-                assertThat(gateway.get("/observe/metrics").body()).contains("consume-requests");
+                String metrics = gateway.get("/observe/metrics").body();
+                assertThat(metrics).contains("consume-requests",
+                        "mail_gateway_results_total{reason=\"none\",replay=\"false\",status=\"SENT\"} 1.0",
+                        "mail_gateway_smtp_submission_seconds_bucket", "mail_gateway_retry_backlog");
                 assertThat(gateway.output()).doesNotContain(relay.password());
 
                 // Readiness follows the Kafka consumer: without a broker the instance must leave the load balancer.

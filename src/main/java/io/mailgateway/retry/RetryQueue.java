@@ -38,6 +38,7 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
     private final String topic;
     private final Clock clock;
     private boolean subscribed;
+    private volatile long backlog;
 
     /** A due retry and the handle that commits it. */
     public record Due(RetryRecord record, String receivedAt, byte[] request, KafkaManualCommit commit) {
@@ -99,6 +100,12 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned, Duration.ofSeconds(30));
+        long waiting = 0;
+        for (Map.Entry<TopicPartition, Long> end : consumer.endOffsets(assigned, Duration.ofSeconds(30)).entrySet()) {
+            OffsetAndMetadata done = committed.get(end.getKey());
+            waiting += end.getValue() - (done == null ? 0 : done.offset());
+        }
+        backlog = waiting;
         Collection<TopicPartition> fromStart = new ArrayList<>();
         for (TopicPartition partition : assigned) {
             OffsetAndMetadata offset = committed.get(partition);
@@ -111,6 +118,11 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
         if (!fromStart.isEmpty()) {
             consumer.seekToBeginning(fromStart);
         }
+    }
+
+    /** Deferred requests in this instance's partitions of the retry topic, as of the last check. */
+    public long backlog() {
+        return backlog;
     }
 
     private static RetryRecord parse(ConsumerRecord<String, byte[]> record) {

@@ -1,8 +1,10 @@
 package io.mailgateway.smtp;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.BiConsumer;
 
 import javax.net.ssl.SSLException;
 
@@ -32,9 +34,18 @@ public class GatewayMailSender implements JavaMailSender {
     private final SmtpSettings settings;
     private final String protocol;
     private final Session session;
+    private final BiConsumer<String, Duration> attemptListener;
 
     public GatewayMailSender(SmtpSettings settings) {
+        this(settings, (outcome, duration) -> { });
+    }
+
+    /**
+     * @param attemptListener told the outcome ("accepted" or a reason category) and duration of every attempt
+     */
+    public GatewayMailSender(SmtpSettings settings, BiConsumer<String, Duration> attemptListener) {
         this.settings = settings;
+        this.attemptListener = attemptListener;
         this.protocol = settings.security() == SmtpSecurity.TLS ? "smtps" : "smtp";
         this.session = Session.getInstance(sessionProperties(settings, protocol));
         String transport = settings.security() == SmtpSecurity.TLS
@@ -89,14 +100,20 @@ public class GatewayMailSender implements JavaMailSender {
             holder.attempting();
         }
         SMTPTransport transport = (SMTPTransport) session.getTransport(protocol);
+        long started = System.nanoTime();
+        String result = "accepted";
         try {
             connect(transport);
             SubmissionOutcome outcome = submitAll(transport, message, envelope);
             if (holder != null) {
                 holder.submitted(outcome);
             }
+        } catch (SmtpSubmissionException e) {
+            result = e.category();
+            throw e;
         } finally {
             closeQuietly(transport);
+            attemptListener.accept(result, Duration.ofNanos(System.nanoTime() - started));
         }
     }
 

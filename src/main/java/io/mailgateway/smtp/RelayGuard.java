@@ -1,94 +1,81 @@
 package io.mailgateway.smtp;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
-import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stops consumption while the relay refuses the gateway itself (AUTH or TLS failures): the backlog waits in
- * Kafka instead of turning into FAILED results. Readiness is DOWN meanwhile; a probe resumes consumption as
+ * Holds consumption while the relay refuses the gateway itself (AUTH or TLS failures): the backlog waits in
+ * Kafka instead of turning into FAILED results. Readiness is DOWN meanwhile; a probe lets consumption go on as
  * soon as the relay accepts the gateway again.
  */
 public final class RelayGuard extends AbstractHealthCheck implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayGuard.class);
+    // Longer waits would hold a consumer thread past what Kafka tolerates without a poll.
+    private static final Duration LONGEST_WAIT = Duration.ofSeconds(30);
 
-    private final GatewayMailSender sender;
-    private final List<String> guardedRoutes;
+    private final Supplier<GatewayMailSender> sender;
     private final Duration probeInterval;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "relay-guard");
         thread.setDaemon(true);
         return thread;
     });
-    private volatile String blockedBecause;
+    private String blockedBecause;
 
-    public RelayGuard(GatewayMailSender sender, List<String> guardedRoutes, Duration probeInterval) {
+    /** @param sender the sender to probe with, looked up when a probe runs */
+    public RelayGuard(Supplier<GatewayMailSender> sender, Duration probeInterval) {
         super("gateway", "smtp-relay");
         this.sender = sender;
-        this.guardedRoutes = List.copyOf(guardedRoutes);
         this.probeInterval = probeInterval;
     }
 
-    /** Throws while the relay refuses the gateway, so no request is attempted (nor committed) meanwhile. */
-    public void checkOpen() throws RelayBlockedException {
-        String reason = blockedBecause;
-        if (reason != null) {
-            throw new RelayBlockedException(reason);
+    /**
+     * Returns at once while the relay accepts the gateway. Otherwise waits for it to accept again, and throws
+     * if it still refuses after a while, so the request is neither attempted nor committed and is read again.
+     */
+    public synchronized void checkOpen() throws RelayBlockedException, InterruptedException {
+        long deadline = System.nanoTime() + LONGEST_WAIT.toNanos();
+        while (blockedBecause != null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new RelayBlockedException(blockedBecause);
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
         }
     }
 
-    /** The relay refused the gateway: stop consuming until a probe succeeds. */
+    /** The relay refused the gateway: hold consumption until a probe succeeds. */
     public synchronized void block(SmtpSubmissionException cause) {
         if (blockedBecause != null) {
             return;
         }
         blockedBecause = cause.category() + ": " + cause.getMessage();
-        LOG.error("The SMTP relay refuses the gateway ({}); consumption stops until it accepts again", blockedBecause);
-        // Not on the consumer's own thread: suspending a route waits for the exchange that called us.
-        scheduler.execute(() -> suspend(true));
+        LOG.error("The SMTP relay refuses the gateway ({}); consumption waits until it accepts again", blockedBecause);
         scheduler.schedule(this::probe, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void probe() {
         try {
-            sender.probe();
+            sender.get().probe();
         } catch (SmtpSubmissionException | RuntimeException stillRefused) {
             LOG.warn("The SMTP relay still refuses the gateway: {}", stillRefused.getMessage());
             scheduler.schedule(this::probe, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
-        LOG.info("The SMTP relay accepts the gateway again; consumption resumes");
+        LOG.info("The SMTP relay accepts the gateway again; consumption goes on");
         synchronized (this) {
             blockedBecause = null;
-        }
-        suspend(false);
-    }
-
-    private void suspend(boolean suspend) {
-        CamelContext context = getCamelContext();
-        for (String routeId : guardedRoutes) {
-            try {
-                if (context.getRoute(routeId) == null) {
-                    continue;
-                }
-                if (suspend) {
-                    context.getRouteController().suspendRoute(routeId);
-                } else {
-                    context.getRouteController().resumeRoute(routeId);
-                }
-            } catch (Exception e) {
-                LOG.error("Cannot {} route {}", suspend ? "suspend" : "resume", routeId, e);
-            }
+            notifyAll();
         }
     }
 
@@ -99,7 +86,10 @@ public final class RelayGuard extends AbstractHealthCheck implements AutoCloseab
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        String reason = blockedBecause;
+        String reason;
+        synchronized (this) {
+            reason = blockedBecause;
+        }
         if (reason == null) {
             builder.up();
         } else {

@@ -1,0 +1,68 @@
+package io.mailgateway.metrics;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import io.mailgateway.result.DeliveryResult;
+
+/** The gateway's own metrics, beside Camel's per-route ones, on the same Prometheus endpoint. */
+public final class GatewayMetrics {
+
+    private final Supplier<MeterRegistry> registryLookup;
+    private final List<Consumer<MeterRegistry>> pendingGauges = new ArrayList<>();
+    private MeterRegistry registry;
+
+    /** @param registryLookup finds the registry Camel serves; it exists only once Camel has started */
+    public GatewayMetrics(Supplier<MeterRegistry> registryLookup) {
+        this.registryLookup = registryLookup;
+    }
+
+    /** Counts a published result by status and reason category. */
+    public void published(DeliveryResult result) {
+        Counter.builder("mail.gateway.results")
+                .description("Delivery results published, by status and reason")
+                .tag("status", result.status().name())
+                .tag("reason", result.reason() == null ? "none" : result.reason().category())
+                .tag("replay", String.valueOf(Boolean.TRUE.equals(result.replay())))
+                .register(registry())
+                .increment();
+    }
+
+    /** Records how long one SMTP submission attempt took, by outcome ("accepted" or a reason category). */
+    public void submission(String outcome, Duration duration) {
+        Timer.builder("mail.gateway.smtp.submission")
+                .description("SMTP submission attempts: connect, TLS, AUTH and the transaction")
+                .tag("outcome", outcome)
+                .publishPercentileHistogram()
+                .register(registry())
+                .record(duration);
+    }
+
+    /** Exposes a value that is read on every scrape, such as the retry backlog. */
+    public synchronized <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
+        Consumer<MeterRegistry> gauge = r -> Gauge.builder(name, source, value).description(description).register(r);
+        if (registry == null) {
+            pendingGauges.add(gauge);
+        } else {
+            gauge.accept(registry);
+        }
+    }
+
+    private synchronized MeterRegistry registry() {
+        if (registry == null) {
+            registry = registryLookup.get();
+            pendingGauges.forEach(gauge -> gauge.accept(registry));
+            pendingGauges.clear();
+        }
+        return registry;
+    }
+}
