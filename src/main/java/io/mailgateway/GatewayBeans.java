@@ -34,6 +34,7 @@ import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.render.ContentRenderer;
 import io.mailgateway.render.TemplateRenderer;
+import io.mailgateway.request.AllowedHeaders;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.RequestLimits;
 import io.mailgateway.request.RequestParser;
@@ -97,9 +98,10 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.limits.max-attachment-bytes") int maxAttachmentBytes,
             @PropertyInject("gateway.limits.max-attachments") int maxAttachments,
             @PropertyInject("gateway.limits.max-recipients") int maxRecipients,
-            @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength) {
+            @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength,
+            @PropertyInject("gateway.allowed-headers") String allowedHeaders) {
         return new RequestParser(new RequestLimits(maxRequestBytes, maxAttachmentBytes, maxAttachments, maxRecipients,
-                maxSubjectLength));
+                maxSubjectLength), AllowedHeaders.parse(allowedHeaders));
     }
 
     @BindToRegistry
@@ -115,13 +117,15 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     }
 
     @BindToRegistry
-    public ContentRenderer contentRenderer(@PropertyInject("gateway.templates-dir") String templatesDir) {
+    public ContentRenderer contentRenderer(@PropertyInject("gateway.templates-dir") String templatesDir,
+            @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength) {
         Path dir = Path.of(blank(templatesDir) ? "templates" : templatesDir);
         if (!blank(templatesDir) && !Files.isDirectory(dir)) {
             throw new IllegalStateException("GATEWAY_TEMPLATES_DIR " + dir + " is not a directory");
         }
         // Without a templates folder the copy bundled in the jar is used.
-        return new ContentRenderer(Files.isDirectory(dir) ? TemplateRenderer.fromDirectory(dir) : TemplateRenderer.bundled());
+        return new ContentRenderer(Files.isDirectory(dir) ? TemplateRenderer.fromDirectory(dir) : TemplateRenderer.bundled(),
+                maxSubjectLength);
     }
 
     @BindToRegistry

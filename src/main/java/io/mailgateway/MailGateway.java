@@ -27,7 +27,8 @@ public final class MailGateway {
      *                  local mode)
      */
     public static Main newMain(Map<String, String> overrides) {
-        Main main = new Main(MailGateway.class);
+        // No package scan: it would find GatewayBeans a second time and build every bean twice.
+        Main main = new Main();
         main.configure().addConfiguration(GatewayBeans.class);
         main.addInitialProperty("camel.main.routesIncludePattern", routesPattern());
         overrides.forEach(main::addOverrideProperty);

@@ -52,7 +52,7 @@ class GatewayIT {
 
     @BeforeAll
     static void start() throws IOException {
-        gateway = new InJvmGateway(work, Map.of());
+        gateway = InJvmGateway.start(work, Map.of());
         relay = gateway.relay();
         kafka = gateway.kafka();
         results = gateway.results();

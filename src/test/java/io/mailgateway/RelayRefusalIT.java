@@ -22,7 +22,7 @@ class RelayRefusalIT {
 
     @Test
     void authenticationFailureStopsConsumptionUntilTheRelayAcceptsAgain(@TempDir Path work) throws Exception {
-        try (InJvmGateway gateway = new InJvmGateway(work, Map.of())) {
+        try (InJvmGateway gateway = InJvmGateway.start(work, Map.of())) {
             TestRelay relay = gateway.relay();
             await().atMost(Duration.ofSeconds(30)).until(() -> gateway.httpStatus("/observe/health/ready") == 200);
             relay.server().changeCredentials(TestRelay.USERNAME, "rotated-" + UUID.randomUUID());

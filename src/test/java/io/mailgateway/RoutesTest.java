@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,17 +26,16 @@ import org.junit.jupiter.api.Test;
 
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.mime.OutboundMessage;
-import io.mailgateway.result.DeliveryResult;
 import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.SmtpReply;
 import io.mailgateway.smtp.SubmissionOutcome;
+import io.mailgateway.support.ForgetfulCompletedRequests;
 
 /**
  * The YAML wiring with Kafka and SMTP mocked: what reaches the relay, what is published, and that the offset is
  * committed only after the result was published.
  */
 @CamelMainTest(
-        mainClass = MailGateway.class,
         configurationClasses = GatewayBeans.class,
         properties = {
             "camel.main.routesIncludePattern=file:routes/*.camel.yaml",
@@ -52,24 +49,9 @@ class RoutesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Nothing completed before, and nothing to remember: these tests are about the wiring, not the state topic. */
+    /** Nothing completed before: these tests are about the wiring, not the state topic. */
     @ReplaceInRegistry
-    CompletedRequests completedRequests = new CompletedRequests(Map.of("bootstrap.servers", "localhost:1"), "mail.state",
-            Duration.ofDays(7), Clock.systemUTC()) {
-        @Override
-        public DeliveryResult find(String id) {
-            return null;
-        }
-
-        @Override
-        public void complete(DeliveryResult result) {
-            events.add("remembered");
-        }
-
-        @Override
-        public void start() {
-        }
-    };
+    CompletedRequests completedRequests = new ForgetfulCompletedRequests(() -> this.events.add("remembered"));
 
     @Produce("direct:requests")
     ProducerTemplate template;

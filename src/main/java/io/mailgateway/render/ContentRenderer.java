@@ -5,10 +5,19 @@ import io.mailgateway.request.MailRequest;
 /** Gives a request its subject and bodies: from its template, or as written inline in the request. */
 public final class ContentRenderer {
 
+    private static final int DEFAULT_MAX_SUBJECT_LENGTH = 998;
+
     private final TemplateRenderer templates;
+    private final int maxSubjectLength;
 
     public ContentRenderer(TemplateRenderer templates) {
+        this(templates, DEFAULT_MAX_SUBJECT_LENGTH);
+    }
+
+    /** Renders with templates; a subject longer than maxSubjectLength characters fails the request. */
+    public ContentRenderer(TemplateRenderer templates, int maxSubjectLength) {
         this.templates = templates;
+        this.maxSubjectLength = maxSubjectLength;
     }
 
     public RenderedContent render(MailRequest request) {
@@ -28,6 +37,12 @@ public final class ContentRenderer {
         }
         if (content.subject().codePoints().anyMatch(ContentRenderer::breaksHeader)) {
             throw new RenderFailedException("subject: contains a control character");
+        }
+        // The request's own subject is checked on parsing; data rendered into a template subject is checked here.
+        int length = content.subject().codePointCount(0, content.subject().length());
+        if (length > maxSubjectLength) {
+            throw new RenderFailedException("subject: the rendered subject has " + length
+                    + " characters, more than the limit of " + maxSubjectLength);
         }
         return content;
     }

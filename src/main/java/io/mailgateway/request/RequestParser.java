@@ -25,6 +25,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.ParameterList;
 import jakarta.mail.internet.ParseException;
 
+import java.net.IDN;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -51,16 +52,27 @@ public final class RequestParser {
     private static final Pattern HOSTNAME = Pattern.compile(
             "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
     private static final int MAX_LOCAL_PART = 64;
+    private static final int MAX_DOMAIN = 253;
+    private static final int MAX_ADDRESS = 254;
+    // RFC 5322 atext, the characters of an unquoted local part besides '.'
+    private static final String ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
     private static final int MAX_JSON_ERROR = 160;
     private static final TypeReference<Map<String, Object>> PLAIN_MAP = new TypeReference<>() {
     };
 
     private final RequestLimits limits;
+    private final AllowedHeaders allowedHeaders;
     private final ObjectMapper mapper;
     private final JsonSchema schema;
 
+    /** A parser that allows every X- header, the gateway's default. */
     public RequestParser(RequestLimits limits) {
+        this(limits, AllowedHeaders.anyXHeader());
+    }
+
+    public RequestParser(RequestLimits limits, AllowedHeaders allowedHeaders) {
         this.limits = limits;
+        this.allowedHeaders = allowedHeaders;
         JsonFactory jsonFactory = JsonFactory.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 // Jackson's default string limit would otherwise cap a large attachment below maxRequestBytes
@@ -179,24 +191,76 @@ public final class RequestParser {
         }
     }
 
-    /** A bare addr-spec (local@hostname) in printable ASCII, with no display name, comment, group or route. */
-    static boolean isBareAddress(String text) {
-        if (!PRINTABLE_ASCII.matcher(text).matches()) {
-            return false;
+    /**
+     * The address as it goes into the envelope and the headers, or null when the text is not a bare addr-spec
+     * (local@hostname, no display name, comment, group or route). A Unicode domain is converted to A-labels, so
+     * nothing but ASCII ever reaches the relay for it; a UTF-8 local part (RFC 6531) is kept only when allowed
+     * and needs a relay that offers SMTPUTF8.
+     */
+    static String wireAddress(String text, boolean utf8LocalPart) {
+        int at = text.lastIndexOf('@');
+        // ASCII blanks are legal inside a quoted local part and checked by the ASCII rules below
+        if (at <= 0 || text.codePoints().anyMatch(c -> breaksHeaderLine(c)
+                || (c > 0x7f && (Character.isWhitespace(c) || Character.isSpaceChar(c))))) {
+            return null;
         }
+        String local = text.substring(0, at);
+        String domain = asciiDomain(text.substring(at + 1));
+        if (domain == null) {
+            return null;
+        }
+        String address = local + "@" + domain;
+        if (address.getBytes(StandardCharsets.UTF_8).length > MAX_ADDRESS) {
+            return null;
+        }
+        if (PRINTABLE_ASCII.matcher(local).matches()) {
+            return local.length() <= MAX_LOCAL_PART && isStrictAsciiAddress(address) ? address : null;
+        }
+        return utf8LocalPart && isUtf8DotAtom(local) ? address : null;
+    }
+
+    /** The domain in A-labels, or null when it is not a host name. */
+    private static String asciiDomain(String domain) {
+        String ascii;
+        if (PRINTABLE_ASCII.matcher(domain).matches()) {
+            ascii = domain;
+        } else {
+            try {
+                // IDNA 2003 as the JDK has it; STD3 rules keep the result to letters, digits and hyphens
+                ascii = IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return ascii.length() <= MAX_DOMAIN && HOSTNAME.matcher(ascii).matches() ? ascii : null;
+    }
+
+    private static boolean isStrictAsciiAddress(String address) {
         InternetAddress parsed;
         try {
-            parsed = new InternetAddress(text, true);
+            parsed = new InternetAddress(address, true);
         } catch (AddressException | RuntimeException e) {
             return false;
         }
         // InternetAddress happily takes "Name <a@b>", "<a@b>", "a@b (comment)", surrounding blanks and groups;
         // all but groups come back with an address that differs from the input
-        if (parsed.isGroup() || !text.equals(parsed.getAddress())) {
+        return !parsed.isGroup() && address.equals(parsed.getAddress());
+    }
+
+    /**
+     * An unquoted local part of atext and non-ASCII characters (RFC 6531), at most 64 octets of UTF-8. A local part
+     * cannot be encoded, so characters whose code point ends in 0x0A or 0x0D (such as U+010A, U+010D, U+560A) are
+     * refused: a mail library that writes one byte per character would turn them into a line break.
+     */
+    private static boolean isUtf8DotAtom(String local) {
+        if (local.getBytes(StandardCharsets.UTF_8).length > MAX_LOCAL_PART
+                || local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
             return false;
         }
-        int at = text.lastIndexOf('@');
-        return at > 0 && at <= MAX_LOCAL_PART && HOSTNAME.matcher(text.substring(at + 1)).matches();
+        // per UTF-16 unit, as such a library cuts them: U+12800 is D80A DC00, its high surrogate ends in 0x0A
+        return local.chars().allMatch(c -> c < 0x80 || ((c & 0xff) != '\r' && (c & 0xff) != '\n'))
+                && local.codePoints().allMatch(c -> c == '.' || c > 0x7f
+                        || (c < 0x7f && (Character.isLetterOrDigit(c) || ATEXT_SPECIALS.indexOf(c) >= 0)));
     }
 
     /** Checks and converts one schema-valid body; one instance per parse, so it may keep state. */
@@ -249,7 +313,7 @@ public final class RequestParser {
 
         private MailAddress optionalAddress(String field) {
             JsonNode node = body.get(field);
-            return node == null ? null : address(field, node);
+            return node == null ? null : address(field, node, false);
         }
 
         private List<MailAddress> addresses(String field) {
@@ -257,27 +321,32 @@ public final class RequestParser {
             List<MailAddress> addresses = new ArrayList<>();
             if (list != null) {
                 for (int i = 0; i < list.size(); i++) {
-                    addresses.add(address(FieldPaths.index(field, i), list.get(i)));
+                    addresses.add(address(FieldPaths.index(field, i), list.get(i), true));
                 }
             }
             return addresses;
         }
 
-        private MailAddress address(String path, JsonNode node) {
+        private MailAddress address(String path, JsonNode node, boolean recipient) {
             if (node.isTextual()) {
-                return new MailAddress(addrSpec(path, node.textValue()), null);
+                return new MailAddress(addrSpec(path, node.textValue(), recipient), null);
             }
-            String address = addrSpec(path + ".address", node.get("address").textValue());
+            String address = addrSpec(path + ".address", node.get("address").textValue(), recipient);
             JsonNode name = node.get("name");
             return new MailAddress(address, name == null ? null : singleLine(path + ".name", name.textValue()));
         }
 
-        private String addrSpec(String path, String text) {
+        // Recipients may have UTF-8 local parts (sent only to a relay that offers SMTPUTF8); senders may not,
+        // since every mail of such a sender would fail at a relay without it.
+        private String addrSpec(String path, String text, boolean recipient) {
             singleLine(path, text);
-            if (!isBareAddress(text)) {
-                throw invalid(path + ": not an address");
+            String address = wireAddress(text, recipient);
+            if (address == null) {
+                boolean utf8Sender = !recipient && wireAddress(text, true) != null;
+                throw invalid(path + (utf8Sender
+                        ? ": a sender address needs an ASCII local part" : ": not an address"));
             }
-            return text;
+            return address;
         }
 
         private void checkRecipientCount() {
@@ -309,7 +378,11 @@ public final class RequestParser {
             if (headers != null) {
                 for (Map.Entry<String, JsonNode> header : headers.properties()) {
                     String path = FieldPaths.property("headers", header.getKey());
-                    checked.put(singleLine(path, header.getKey()), singleLine(path, header.getValue().textValue()));
+                    singleLine(path, header.getKey());
+                    if (!allowedHeaders.allows(header.getKey())) {
+                        throw invalid(path + ": not an allowed header");
+                    }
+                    checked.put(header.getKey(), singleLine(path, header.getValue().textValue()));
                 }
             }
             return checked;

@@ -6,6 +6,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.RuntimeCamelException;
+
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.render.RenderException;
 import io.mailgateway.request.MailRequest;
@@ -54,8 +56,14 @@ public final class ResultFactory {
      * @param request    the parsed request, or null when parsing failed
      * @param fallbackId the record key, or TOPIC-PARTITION-OFFSET when there is none
      */
-    public DeliveryResult failed(Exception failure, Object body, MailRequest request, String fallbackId,
+    public DeliveryResult failed(Exception thrown, Object body, MailRequest request, String fallbackId,
             String receivedAt) {
+        // Camel wraps what a bean method called with several parameters throws (compose(a, b)); the result is
+        // about what the gateway threw, e.g. a message over the size limit.
+        Exception failure = thrown;
+        while (failure instanceof RuntimeCamelException && failure.getCause() instanceof Exception cause) {
+            failure = cause;
+        }
         String id = request != null ? request.id() : fallbackId;
         Map<String, String> tags = request != null ? request.tags() : Map.of();
         if (failure instanceof RequestRejectedException rejected) {

@@ -35,6 +35,9 @@ public class GatewayMailSender implements JavaMailSender {
     private final String protocol;
     private final Session session;
     private final BiConsumer<String, Duration> attemptListener;
+    // Only for mails to internationalized addresses (RFC 6531): commands go out as UTF-8 instead of one byte per
+    // character, with SMTPUTF8 on MAIL FROM; send() uses it only with a relay that offers SMTPUTF8.
+    private final Session utf8Session;
 
     public GatewayMailSender(SmtpSettings settings) {
         this(settings, (outcome, duration) -> { });
@@ -47,14 +50,24 @@ public class GatewayMailSender implements JavaMailSender {
         this.settings = settings;
         this.attemptListener = attemptListener;
         this.protocol = settings.security() == SmtpSecurity.TLS ? "smtps" : "smtp";
-        this.session = Session.getInstance(sessionProperties(settings, protocol));
+        Properties properties = sessionProperties(settings, protocol);
+        this.session = newSession(properties);
+        Properties utf8 = new Properties();
+        utf8.putAll(properties);
+        utf8.put("mail.mime.allowutf8", "true");
+        this.utf8Session = newSession(utf8);
+    }
+
+    private Session newSession(Properties properties) {
+        Session created = Session.getInstance(properties);
         String transport = settings.security() == SmtpSecurity.TLS
                 ? GatewaySmtpTransport.Tls.class.getName() : GatewaySmtpTransport.class.getName();
         try {
-            session.setProvider(new Provider(Provider.Type.TRANSPORT, protocol, transport, "Mail Gateway", null));
+            created.setProvider(new Provider(Provider.Type.TRANSPORT, protocol, transport, "Mail Gateway", null));
         } catch (NoSuchProviderException e) {
             throw new IllegalStateException("cannot register the gateway's SMTP transport", e);
         }
+        return created;
     }
 
     private static Properties sessionProperties(SmtpSettings settings, String protocol) {
@@ -99,11 +112,16 @@ public class GatewayMailSender implements JavaMailSender {
         if (holder != null) {
             holder.attempting();
         }
-        SMTPTransport transport = (SMTPTransport) session.getTransport(protocol);
+        List<String> international = internationalAddresses(message, envelope);
+        SMTPTransport transport = (SMTPTransport) (international.isEmpty() ? session : utf8Session).getTransport(protocol);
         long started = System.nanoTime();
         String result = "accepted";
         try {
             connect(transport);
+            if (!international.isEmpty() && !transport.supportsExtension("SMTPUTF8")) {
+                throw new SmtpPermanentException("recipient-rejected", "the relay does not offer SMTPUTF8, which "
+                        + String.join(", ", international) + " need; nothing was sent", null, List.of(), null);
+            }
             SubmissionOutcome outcome = submitAll(transport, message, envelope);
             if (holder != null) {
                 holder.submitted(outcome);
@@ -115,6 +133,21 @@ public class GatewayMailSender implements JavaMailSender {
             closeQuietly(transport);
             attemptListener.accept(result, Duration.ofNanos(System.nanoTime() - started));
         }
+    }
+
+    /** The addresses with a UTF-8 local part (RFC 6531), which only a relay offering SMTPUTF8 may get. */
+    private static List<String> internationalAddresses(MimeMessage message, List<InternetAddress> envelope)
+            throws MessagingException {
+        List<String> international = new ArrayList<>();
+        for (Address[] addresses : new Address[][] {envelope.toArray(new Address[0]), message.getAllRecipients()}) {
+            for (Address address : addresses == null ? new Address[0] : addresses) {
+                String text = ((InternetAddress) address).getAddress();
+                if (text.chars().anyMatch(c -> c > 0x7f) && !international.contains(text)) {
+                    international.add(text);
+                }
+            }
+        }
+        return international;
     }
 
     /**

@@ -36,7 +36,9 @@ public final class GatewayProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: integration tests run after 'mvn package'");
         }
         int managementPort = FreePorts.next();
-        Path output = workDir.resolve("gateway.log");
+        // Kept under target/ after the test, so a failure can be read there.
+        Path output = Files.createDirectories(Path.of("target", "gateway-output"))
+                .resolve(System.currentTimeMillis() + "-" + workDir.getFileName() + ".log").toAbsolutePath();
         ProcessBuilder builder = new ProcessBuilder(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString()))
                 .directory(workDir.toFile())

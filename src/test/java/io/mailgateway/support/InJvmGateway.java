@@ -1,6 +1,7 @@
 package io.mailgateway.support;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,22 +9,33 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.main.Main;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 import io.mailgateway.MailGateway;
 import io.mailgateway.local.LocalKafkaBroker;
 
 /**
- * The gateway's routes in this JVM against a real Kafka broker (child process) and a real SMTP relay that
- * requires STARTTLS and AUTH and is trusted only through the CA-file setting.
+ * The gateway's routes in this JVM against a real Kafka broker (a child process) and a relay that requires STARTTLS
+ * and AUTH and is trusted only through its CA file; the request topic takes records of up to 16 MiB.
  */
 public final class InJvmGateway implements AutoCloseable {
 
     public static final String OUTBOUND = "mail.outbound";
+    public static final String RESULTS = "mail.results";
+    public static final String DLQ = "mail.dlq";
     public static final String GROUP = "mail-gateway-it";
+    public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -33,45 +45,94 @@ public final class InJvmGateway implements AutoCloseable {
     private final KafkaTopics kafka;
     private final KafkaTopics.Reader results;
     private final KafkaTopics.Reader deadLetters;
-    private final int managementPort = FreePorts.next();
+    private final int managementPort;
 
-    /** Starts everything; {@code overrides} win over the defaults below. */
-    public InJvmGateway(Path work, Map<String, String> overrides) throws IOException {
-        broker = LocalKafkaBroker.start(work.resolve("kafka"));
-        broker.createTopics(1, OUTBOUND, "mail.results", "mail.dlq", "mail.retry", "mail.state");
-        relay = new TestRelay(work, false);
-        Path tenants = work.resolve("tenants.yaml");
-        Files.writeString(tenants, """
-                tenants:
-                  acme:
-                    from: {address: shop@acme.example, name: ACME Shop}
-                    replyTo: support@acme.example
-                    variables:
-                      brand: {name: ACME, url: "https://acme.example"}
-                """);
-        Map<String, String> settings = new HashMap<>(Map.ofEntries(
-                Map.entry("camel.component.kafka.brokers", broker.bootstrapServers()),
-                Map.entry("gateway.group-id", GROUP),
-                Map.entry("gateway.smtp.host", "localhost"),
-                Map.entry("gateway.smtp.port", String.valueOf(relay.port())),
-                Map.entry("gateway.smtp.username", TestRelay.USERNAME),
-                Map.entry("gateway.smtp.password", relay.password()),
-                Map.entry("gateway.smtp.trust-ca-file", relay.caPemFile().toString()),
-                // Retries within a test's patience: every 300 ms, expiring after 3 s.
-                Map.entry("gateway.retry.schedule", "300ms"),
-                Map.entry("gateway.retry.max-age", "3s"),
-                Map.entry("gateway.retry.poll-interval-ms", "100"),
-                Map.entry("gateway.smtp.probe-interval-ms", "200"),
-                Map.entry("gateway.tenants-file", tenants.toString()),
-                Map.entry("gateway.allowed-sender-domains", "acme.example"),
-                Map.entry("gateway.default-from", "noreply@acme.example"),
-                Map.entry("camel.management.port", String.valueOf(managementPort))));
-        settings.putAll(overrides);
-        gateway = MailGateway.newMain(settings);
-        gateway.start();
-        kafka = new KafkaTopics(broker.bootstrapServers());
-        results = kafka.read("mail.results");
-        deadLetters = kafka.read("mail.dlq");
+    private InJvmGateway(LocalKafkaBroker broker, TestRelay relay, Main gateway, KafkaTopics kafka, int managementPort) {
+        this.broker = broker;
+        this.relay = relay;
+        this.gateway = gateway;
+        this.kafka = kafka;
+        this.managementPort = managementPort;
+        this.results = kafka.read(RESULTS);
+        this.deadLetters = kafka.read(DLQ);
+    }
+
+    /**
+     * Starts everything; senders of acme.example are allowed, noreply@acme.example is the default From, tenant
+     * "acme" exists, and deferred requests are retried every 300 ms and expire after 3 s.
+     *
+     * @param settings    gateway settings that win over those defaults
+     * @param extraTopics further topics to create, e.g. one the gateway must never write to
+     */
+    public static InJvmGateway start(Path work, Map<String, String> settings, String... extraTopics) {
+        LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
+        TestRelay relay = null;
+        try {
+            createTopics(broker.bootstrapServers(), extraTopics);
+            relay = new TestRelay(work, false);
+            Path tenants = Files.writeString(work.resolve("tenants.yaml"), """
+                    tenants:
+                      acme:
+                        from: {address: shop@acme.example, name: ACME Shop}
+                        replyTo: support@acme.example
+                        variables:
+                          brand: {name: ACME, url: "https://acme.example"}
+                    """);
+            int managementPort = FreePorts.next();
+            Map<String, String> all = new HashMap<>(Map.ofEntries(
+                    Map.entry("camel.component.kafka.brokers", broker.bootstrapServers()),
+                    Map.entry("gateway.group-id", GROUP),
+                    Map.entry("gateway.smtp.host", "localhost"),
+                    Map.entry("gateway.smtp.port", String.valueOf(relay.port())),
+                    Map.entry("gateway.smtp.username", TestRelay.USERNAME),
+                    Map.entry("gateway.smtp.password", relay.password()),
+                    Map.entry("gateway.smtp.trust-ca-file", relay.caPemFile().toString()),
+                    // Retries within a test's patience.
+                    Map.entry("gateway.retry.schedule", "300ms"),
+                    Map.entry("gateway.retry.max-age", "3s"),
+                    Map.entry("gateway.retry.poll-interval-ms", "100"),
+                    Map.entry("gateway.smtp.probe-interval-ms", "200"),
+                    Map.entry("gateway.tenants-file", tenants.toString()),
+                    Map.entry("gateway.allowed-sender-domains", "acme.example"),
+                    Map.entry("gateway.default-from", "noreply@acme.example"),
+                    Map.entry("camel.management.port", String.valueOf(managementPort))));
+            all.putAll(settings);
+            Main gateway = MailGateway.newMain(all);
+            gateway.start();
+            return new InJvmGateway(broker, relay, gateway, new KafkaTopics(broker.bootstrapServers(),
+                    Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES)), managementPort);
+        } catch (IOException e) {
+            broker.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            if (relay != null) {
+                relay.close();
+            }
+            broker.close();
+            throw e;
+        }
+    }
+
+    private static void createTopics(String bootstrapServers, String... extraTopics) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(props)) {
+            NewTopic outbound = new NewTopic(OUTBOUND, 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", String.valueOf(MAX_RECORD_BYTES)));
+            List<NewTopic> topics = new ArrayList<>(List.of(outbound, new NewTopic(RESULTS, 1, (short) 1),
+                    new NewTopic(DLQ, 1, (short) 1), new NewTopic("mail.retry", 1, (short) 1),
+                    new NewTopic("mail.state", 1, (short) 1)));
+            for (String extra : extraTopics) {
+                topics.add(new NewTopic(extra, 1, (short) 1));
+            }
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the gateway's topics", e);
+        }
+    }
+
+    public LocalKafkaBroker broker() {
+        return broker;
     }
 
     public TestRelay relay() {

@@ -36,10 +36,16 @@ public final class KafkaTopics implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     public KafkaTopics(String bootstrapServers) {
+        this(bootstrapServers, Map.of());
+    }
+
+    /** With producer settings of its own, e.g. a larger max.request.size for oversized records. */
+    public KafkaTopics(String bootstrapServers, Map<String, Object> producerSettings) {
         this.bootstrapServers = bootstrapServers;
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.putAll(producerSettings);
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 

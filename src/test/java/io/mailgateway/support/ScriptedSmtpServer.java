@@ -277,6 +277,23 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             // a safety net only: close() ends every session long before this
             socket.setSoTimeout(30_000);
             useStreams(socket, cleartext);
+            if (config.implicitTls) {
+                upgrade();
+            }
+        }
+
+        /** Turns the connection into a server-side TLS connection; fails when the client refuses the handshake. */
+        private void upgrade() throws IOException {
+            SSLSocket tlsSocket = (SSLSocket) config.sslContext.getSocketFactory()
+                    .createSocket(plainSocket, HOST, plainSocket.getPort(), true);
+            tlsSocket.setUseClientMode(false);
+            if (config.tlsProtocols != null) {
+                tlsSocket.setEnabledProtocols(config.tlsProtocols);
+            }
+            tlsSocket.startHandshake();
+            tlsHandshakes.incrementAndGet();
+            tls = true;
+            useStreams(tlsSocket, afterTls);
         }
 
         private void useStreams(Socket current, ByteArrayOutputStream record) throws IOException {
@@ -355,17 +372,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             } else {
                 reply(220, "2.0.0 Ready to start TLS");
             }
-            SSLSocket tlsSocket = (SSLSocket) config.sslContext.getSocketFactory()
-                    .createSocket(plainSocket, HOST, plainSocket.getPort(), true);
-            tlsSocket.setUseClientMode(false);
             // fails here when the client refuses the certificate; the session then ends
-            tlsSocket.startHandshake();
-            tlsHandshakes.incrementAndGet();
-            tls = true;
+            upgrade();
             // RFC 3207: the client starts over after TLS
             authenticated = false;
             resetTransaction();
-            useStreams(tlsSocket, afterTls);
             return true;
         }
 
@@ -407,8 +418,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             } else {
                 return reply(504, "5.5.4 mechanism not supported");
             }
-            boolean valid = config.user.equals(user) && MessageDigest.isEqual(
-                    config.password.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
+            String[] accepted = config.credentials;
+            boolean valid = accepted[0].equals(user) && MessageDigest.isEqual(
+                    accepted[1].getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
             if (!valid) {
                 return reply(535, "5.7.8 authentication credentials invalid");
             }
@@ -604,12 +616,22 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
+    /** From now on accepts only these credentials, as a relay whose password was changed. */
+    public void acceptCredentials(String user, String password) {
+        if (config.user == null) {
+            throw new IllegalStateException("the server was built without AUTH");
+        }
+        config.credentials = new String[] {Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password")};
+    }
+
     /** Configuration: by default no STARTTLS, no AUTH, and every command answered positively. */
     public static final class Builder {
 
         private SSLContext sslContext;
+        private boolean implicitTls;
+        private String[] tlsProtocols;
         private String user;
-        private String password;
+        private volatile String[] credentials;
         private final List<String> extensions = new ArrayList<>(List.of("SIZE 10485760", "8BITMIME"));
         private final Map<Command, Action> actions = new EnumMap<>(Command.class);
         private final Map<String, Action> recipientActions = new HashMap<>();
@@ -619,14 +641,33 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
         /** Offers STARTTLS and upgrades with this certificate. */
         public Builder startTls(LocalCertificate certificate) {
-            this.sslContext = certificate.serverSslContext();
+            return startTls(certificate.serverSslContext());
+        }
+
+        /** Offers STARTTLS and upgrades with this server context, e.g. one holding a certificate chain. */
+        public Builder startTls(SSLContext serverContext) {
+            this.sslContext = Objects.requireNonNull(serverContext, "serverContext");
+            this.implicitTls = false;
+            return this;
+        }
+
+        /** Speaks TLS from the first byte (SMTPS, port 465 style) with this server context; no STARTTLS. */
+        public Builder implicitTls(SSLContext serverContext) {
+            this.sslContext = Objects.requireNonNull(serverContext, "serverContext");
+            this.implicitTls = true;
+            return this;
+        }
+
+        /** Limits the TLS versions the server accepts, e.g. "TLSv1.1" for an outdated relay. */
+        public Builder tlsProtocols(String... protocols) {
+            this.tlsProtocols = protocols.clone();
             return this;
         }
 
         /** Offers AUTH PLAIN LOGIN (after STARTTLS when that is offered) and accepts only these credentials. */
         public Builder credentials(String user, String password) {
             this.user = Objects.requireNonNull(user, "user");
-            this.password = Objects.requireNonNull(password, "password");
+            this.credentials = new String[] {user, Objects.requireNonNull(password, "password")};
             return this;
         }
 
