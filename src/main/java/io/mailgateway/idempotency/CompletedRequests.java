@@ -74,6 +74,8 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
         producerProps.putAll(kafkaProperties);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // A missing topic or an unreachable broker fails the record (which is then read again) within this bound.
+        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
         this.writer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
         Properties consumerProps = new Properties();
         consumerProps.putAll(kafkaProperties);
@@ -186,10 +188,14 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     private void follow() {
         try {
             List<TopicPartition> partitions = List.of();
+            boolean warned = false;
             while (running && partitions.isEmpty()) {
                 partitions = partitions(follower);
                 if (partitions.isEmpty()) {
-                    LOG.warn("Topic {} of completed requests not found; waiting for it", topic);
+                    if (!warned) {
+                        LOG.warn("Topic {} of completed requests not found; requests wait until it exists", topic);
+                        warned = true;
+                    }
                     synchronized (followed) {
                         followed.wait(1000);
                     }
