@@ -28,6 +28,7 @@ import org.apache.kafka.common.config.SslConfigs;
 
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.enrich.Enricher;
+import io.mailgateway.metrics.ConsumerLag;
 import io.mailgateway.metrics.GatewayMetrics;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.enrich.Tenants;
@@ -163,6 +164,17 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     @BindToRegistry
     public GatewayMetrics gatewayMetrics() {
         return metrics;
+    }
+
+    @BindToRegistry(destroyMethod = "close")
+    public ConsumerLag consumerLag(
+            @PropertyInject("camel.component.kafka.brokers") String brokers,
+            @PropertyInject("gateway.group-id") String groupId,
+            @PropertyInject("gateway.topic.outbound") String topic) {
+        ConsumerLag lag = new ConsumerLag(kafkaClientProperties(brokers), groupId, topic);
+        metrics.gauge("mail.gateway.consumer.lag", "Requests waiting in the request topic for this consumer group",
+                lag, ConsumerLag::lag);
+        return lag;
     }
 
     @BindToRegistry

@@ -67,7 +67,8 @@ class PackagedJarIT {
                 String metrics = gateway.get("/observe/metrics").body();
                 assertThat(metrics).contains("consume-requests",
                         "mail_gateway_results_total{reason=\"none\",replay=\"false\",status=\"SENT\"} 1.0",
-                        "mail_gateway_smtp_submission_seconds_bucket", "mail_gateway_retry_backlog");
+                        "mail_gateway_smtp_submission_seconds_bucket", "mail_gateway_retry_backlog",
+                        "mail_gateway_consumer_lag 0.0");
                 assertThat(gateway.output()).doesNotContain(relay.password());
 
                 // Readiness follows the Kafka consumer: without a broker the instance must leave the load balancer.

@@ -1,0 +1,69 @@
+package io.mailgateway.metrics;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * How many requests wait in the request topic for the gateway's consumer group: end offsets minus committed
+ * offsets, summed over partitions. Asked of the brokers at most every few seconds, when metrics are scraped.
+ */
+public final class ConsumerLag implements AutoCloseable {
+
+    private static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final Admin admin;
+    private final String groupId;
+    private final String topic;
+    private long measuredAt;
+    private double lag = Double.NaN;
+
+    public ConsumerLag(Map<String, Object> kafkaProperties, String groupId, String topic) {
+        Properties props = new Properties();
+        props.putAll(kafkaProperties);
+        this.admin = Admin.create(props);
+        this.groupId = groupId;
+        this.topic = topic;
+    }
+
+    /** The lag, or NaN while the brokers cannot tell. */
+    public synchronized double lag() {
+        if (measuredAt != 0 && System.nanoTime() - measuredAt < MAX_AGE_NANOS) {
+            return lag;
+        }
+        measuredAt = System.nanoTime();
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic)
+                    .partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+            long sum = 0;
+            for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : ends.entrySet()) {
+                OffsetAndMetadata done = committed.get(end.getKey());
+                sum += end.getValue().offset() - (done == null ? 0 : done.offset());
+            }
+            lag = sum;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            lag = Double.NaN;
+        }
+        return lag;
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+}
