@@ -60,6 +60,12 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private final GatewayMetrics metrics = new GatewayMetrics(() -> getCamelContext().getRegistry()
             .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class));
     private CamelContext camelContext;
+    // Camel may call a @BindToRegistry method more than once; beans that run threads, hold connections or register
+    // health checks must exist once.
+    private ConsumerLag consumerLag;
+    private RetryQueue retryQueue;
+    private RelayGuard relayGuard;
+    private CompletedRequests completedRequests;
 
     // The Kafka connection settings of camel-kafka, reused by the gateway's own Kafka clients (retry and state topics).
     @PropertyInject("camel.component.kafka.brokers")
@@ -166,12 +172,17 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         return metrics;
     }
 
-    @BindToRegistry(destroyMethod = "close")
+    @BindToRegistry
     public ConsumerLag consumerLag(
             @PropertyInject("camel.component.kafka.brokers") String brokers,
             @PropertyInject("gateway.group-id") String groupId,
-            @PropertyInject("gateway.topic.outbound") String topic) {
+            @PropertyInject("gateway.topic.outbound") String topic) throws Exception {
+        if (consumerLag != null) {
+            return consumerLag;
+        }
         ConsumerLag lag = new ConsumerLag(kafkaClientProperties(brokers), groupId, topic);
+        consumerLag = lag;
+        camelContext.addService(lag, true, true);
         metrics.gauge("mail.gateway.consumer.lag", "Requests waiting in the request topic for this consumer group",
                 lag, ConsumerLag::lag);
         return lag;
@@ -194,7 +205,11 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("camel.component.kafka.brokers") String brokers,
             @PropertyInject("gateway.topic.retry") String topic,
             @PropertyInject("gateway.group-id") String groupId) throws Exception {
+        if (retryQueue != null) {
+            return retryQueue;
+        }
         RetryQueue queue = new RetryQueue(kafkaClientProperties(brokers), topic, groupId + ".retry", clock);
+        retryQueue = queue;
         metrics.gauge("mail.gateway.retry.backlog", "Deferred requests waiting on the retry topic", queue,
                 RetryQueue::backlog);
         camelContext.addService(queue, true, true);
@@ -202,12 +217,18 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     }
 
     @BindToRegistry
-    public RelayGuard relayGuard(@PropertyInject("gateway.smtp.probe-interval-ms") long probeIntervalMs) {
+    public RelayGuard relayGuard(@PropertyInject("gateway.smtp.probe-interval-ms") long probeIntervalMs)
+            throws Exception {
+        if (relayGuard != null) {
+            return relayGuard;
+        }
         RelayGuard guard = new RelayGuard(
                 () -> camelContext.getRegistry().lookupByNameAndType("mailSender", GatewayMailSender.class),
                 Duration.ofMillis(probeIntervalMs));
         guard.setCamelContext(camelContext);
-        HealthCheckRegistry.get(camelContext).register(guard);
+        relayGuard = guard;
+        // Registered once Camel has started: the health registry in use is settled only then.
+        camelContext.addStartupListener((context, alreadyStarted) -> HealthCheckRegistry.get(context).register(guard));
         return guard;
     }
 
@@ -235,9 +256,13 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("camel.component.kafka.brokers") String brokers,
             @PropertyInject("gateway.topic.state") String topic,
             @PropertyInject("gateway.idempotency.window") String window) throws Exception {
+        if (completedRequests != null) {
+            return completedRequests;
+        }
         CompletedRequests completed = new CompletedRequests(kafkaClientProperties(brokers), topic,
                 TimeUtils.toDuration(window), clock);
         camelContext.addService(completed, true, true);
+        completedRequests = completed;
         return completed;
     }
 

@@ -25,8 +25,9 @@ import io.mailgateway.support.KafkaTopics;
 import io.mailgateway.support.TestRelay;
 
 /**
- * The packaged gateway killed with SIGKILL in the middle of a backlog and started again: every request still
- * ends in a terminal result, every recipient gets the mail, and duplicates stay within the in-flight bound.
+ * The packaged gateway killed with SIGKILL in the middle of a backlog (restarted, or with a second instance taking
+ * over): every request still ends in a terminal result, every recipient gets the mail, and duplicates stay within
+ * the in-flight bound.
  */
 class CrashRecoveryIT {
 
@@ -94,6 +95,58 @@ class CrashRecoveryIT {
                     assertThat(duplicates).isLessThanOrEqualTo(1);
                     assertThat(second.output()).doesNotContain("ERROR");
                 }
+            }
+        }
+    }
+
+    @Test
+    void whenOneOfTwoInstancesIsKilledTheOtherTakesOverItsPartitionsWithNothingLost(@TempDir Path work)
+            throws Exception {
+        int requests = 300;
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
+                TestRelay relay = new TestRelay(work, false);
+                KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
+            broker.createTopics(PARTITIONS, "mail.outbound");
+            broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state");
+            List<String> ids = IntStream.range(0, requests).mapToObj(i -> "pair-" + i).toList();
+            for (String id : ids) {
+                kafka.send("mail.outbound", id, """
+                        {"id": "%s", "to": ["%s@example.org"], "subject": "two instances", "text": "t"}"""
+                        .formatted(id, id));
+            }
+            Path passwordFile = Files.writeString(work.resolve("password"), relay.password());
+            Map<String, String> environment = Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                    "SMTP_HOST", "localhost",
+                    "SMTP_PORT", String.valueOf(relay.port()),
+                    "SMTP_USERNAME", TestRelay.USERNAME,
+                    "SMTP_PASSWORD_FILE", passwordFile.toString(),
+                    "SMTP_TRUST_CA_FILE", relay.caPemFile().toString(),
+                    "GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example",
+                    "GATEWAY_DEFAULT_FROM", "noreply@acme.example");
+
+            try (KafkaTopics.Reader results = kafka.read("mail.results");
+                    GatewayProcess survivor = GatewayProcess.start(Files.createDirectories(work.resolve("a")), environment);
+                    GatewayProcess victim = GatewayProcess.start(Files.createDirectories(work.resolve("b")), environment)) {
+                await().atMost(Duration.ofSeconds(120)).until(() -> results.records().size() >= requests / 3);
+                victim.kill();
+
+                await().atMost(Duration.ofSeconds(180)).until(() -> terminalIds(results).containsAll(ids));
+                for (String id : ids) {
+                    assertThat(results.allJson(id)).allSatisfy(r -> assertThat(r.get("status").asText()).isEqualTo("SENT"));
+                }
+                Map<String, Integer> copies = new HashMap<>();
+                for (ReceivedMail mail : relay.server().received()) {
+                    mail.envelopeRecipients().forEach(r -> copies.merge(r, 1, Integer::sum));
+                }
+                assertThat(copies.keySet()).containsExactlyInAnyOrderElementsOf(
+                        ids.stream().map(id -> id + "@example.org").toList());
+                int duplicates = copies.values().stream().mapToInt(n -> n - 1).sum();
+                System.out.printf("two instances: %d requests, %d duplicate mails, %d results in all%n",
+                        requests, duplicates, results.records().size());
+                // The killed instance had at most one request in flight.
+                assertThat(duplicates).isLessThanOrEqualTo(1);
+                assertThat(survivor.output()).doesNotContain("ERROR");
             }
         }
     }

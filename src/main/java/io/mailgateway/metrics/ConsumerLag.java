@@ -16,7 +16,7 @@ import org.apache.kafka.common.TopicPartition;
  * How many requests wait in the request topic for the gateway's consumer group: end offsets minus committed
  * offsets, summed over partitions. Asked of the brokers at most every few seconds, when metrics are scraped.
  */
-public final class ConsumerLag implements AutoCloseable {
+public final class ConsumerLag implements AutoCloseable, org.apache.camel.Service {
 
     private static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -60,6 +60,16 @@ public final class ConsumerLag implements AutoCloseable {
             lag = Double.NaN;
         }
         return lag;
+    }
+
+    @Override
+    public void start() {
+        // The admin client connects on first use.
+    }
+
+    @Override
+    public void stop() {
+        close();
     }
 
     @Override
