@@ -24,7 +24,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.mailgateway.GatewayBeans;
-import io.mailgateway.MailGateway;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.SmtpReply;
