@@ -56,6 +56,7 @@ import io.mailgateway.smtp.SmtpSettings;
 public class GatewayBeans implements CamelConfiguration, CamelContextAware {
 
     private final Clock clock = Clock.systemUTC();
+    private final ResultFactory results = new ResultFactory(clock);
     // Camel's Prometheus support binds its registry at start-up, after these beans exist.
     private final GatewayMetrics metrics = new GatewayMetrics(() -> getCamelContext().getRegistry()
             .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class));
@@ -190,14 +191,14 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
 
     @BindToRegistry
     public ResultFactory results() {
-        return new ResultFactory(clock);
+        return results;
     }
 
     @BindToRegistry
     public RetryPlanner retryPlanner(
             @PropertyInject("gateway.retry.schedule") String schedule,
             @PropertyInject("gateway.retry.max-age") String maxAge) {
-        return new RetryPlanner(new ResultFactory(clock), RetrySchedule.parse(schedule, maxAge), clock);
+        return new RetryPlanner(results, RetrySchedule.parse(schedule, maxAge), clock);
     }
 
     @BindToRegistry

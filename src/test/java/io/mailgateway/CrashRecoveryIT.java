@@ -3,6 +3,7 @@ package io.mailgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,22 +43,8 @@ class CrashRecoveryIT {
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
             broker.createTopics(PARTITIONS, "mail.outbound");
             broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state");
-            List<String> ids = IntStream.range(0, REQUESTS).mapToObj(i -> "crash-" + i).toList();
-            for (String id : ids) {
-                kafka.send("mail.outbound", id, """
-                        {"id": "%s", "to": ["%s@example.org"], "subject": "crash test", "text": "t"}"""
-                        .formatted(id, id));
-            }
-            Path passwordFile = Files.writeString(work.resolve("password"), relay.password());
-            Map<String, String> environment = Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                    "SMTP_HOST", "localhost",
-                    "SMTP_PORT", String.valueOf(relay.port()),
-                    "SMTP_USERNAME", TestRelay.USERNAME,
-                    "SMTP_PASSWORD_FILE", passwordFile.toString(),
-                    "SMTP_TRUST_CA_FILE", relay.caPemFile().toString(),
-                    "GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example",
-                    "GATEWAY_DEFAULT_FROM", "noreply@acme.example");
+            List<String> ids = publishBacklog(kafka, "crash-", REQUESTS);
+            Map<String, String> environment = environment(work, broker, relay);
 
             try (KafkaTopics.Reader results = kafka.read("mail.results")) {
                 long started = System.nanoTime();
@@ -79,10 +66,7 @@ class CrashRecoveryIT {
                     // Two terminal results for one id never disagree.
                     assertThat(statusesById.values()).allSatisfy(statuses -> assertThat(statuses).containsExactly("SENT"));
 
-                    Map<String, Integer> copies = new HashMap<>();
-                    for (ReceivedMail mail : relay.server().received()) {
-                        mail.envelopeRecipients().forEach(r -> copies.merge(r, 1, Integer::sum));
-                    }
+                    Map<String, Integer> copies = copiesPerRecipient(relay);
                     assertThat(copies.keySet()).containsExactlyInAnyOrderElementsOf(
                             ids.stream().map(id -> id + "@example.org").toList());
                     int duplicates = copies.values().stream().mapToInt(n -> n - 1).sum();
@@ -108,22 +92,8 @@ class CrashRecoveryIT {
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
             broker.createTopics(PARTITIONS, "mail.outbound");
             broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state");
-            List<String> ids = IntStream.range(0, requests).mapToObj(i -> "pair-" + i).toList();
-            for (String id : ids) {
-                kafka.send("mail.outbound", id, """
-                        {"id": "%s", "to": ["%s@example.org"], "subject": "two instances", "text": "t"}"""
-                        .formatted(id, id));
-            }
-            Path passwordFile = Files.writeString(work.resolve("password"), relay.password());
-            Map<String, String> environment = Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                    "SMTP_HOST", "localhost",
-                    "SMTP_PORT", String.valueOf(relay.port()),
-                    "SMTP_USERNAME", TestRelay.USERNAME,
-                    "SMTP_PASSWORD_FILE", passwordFile.toString(),
-                    "SMTP_TRUST_CA_FILE", relay.caPemFile().toString(),
-                    "GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example",
-                    "GATEWAY_DEFAULT_FROM", "noreply@acme.example");
+            List<String> ids = publishBacklog(kafka, "pair-", requests);
+            Map<String, String> environment = environment(work, broker, relay);
 
             try (KafkaTopics.Reader results = kafka.read("mail.results");
                     GatewayProcess survivor = GatewayProcess.start(Files.createDirectories(work.resolve("a")), environment);
@@ -135,10 +105,7 @@ class CrashRecoveryIT {
                 for (String id : ids) {
                     assertThat(results.allJson(id)).allSatisfy(r -> assertThat(r.get("status").asText()).isEqualTo("SENT"));
                 }
-                Map<String, Integer> copies = new HashMap<>();
-                for (ReceivedMail mail : relay.server().received()) {
-                    mail.envelopeRecipients().forEach(r -> copies.merge(r, 1, Integer::sum));
-                }
+                Map<String, Integer> copies = copiesPerRecipient(relay);
                 assertThat(copies.keySet()).containsExactlyInAnyOrderElementsOf(
                         ids.stream().map(id -> id + "@example.org").toList());
                 int duplicates = copies.values().stream().mapToInt(n -> n - 1).sum();
@@ -149,6 +116,38 @@ class CrashRecoveryIT {
                 assertThat(survivor.output()).doesNotContain("ERROR");
             }
         }
+    }
+
+    /** Publishes {@code count} requests, each to its own recipient, and returns their ids. */
+    private static List<String> publishBacklog(KafkaTopics kafka, String prefix, int count) {
+        List<String> ids = IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
+        for (String id : ids) {
+            kafka.send("mail.outbound", id, """
+                    {"id": "%s", "to": ["%s@example.org"], "subject": "backlog", "text": "t"}""".formatted(id, id));
+        }
+        return ids;
+    }
+
+    private static Map<String, String> environment(Path work, LocalKafkaBroker broker, TestRelay relay)
+            throws IOException {
+        Path passwordFile = Files.writeString(work.resolve("password"), relay.password());
+        return Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                "SMTP_HOST", "localhost",
+                "SMTP_PORT", String.valueOf(relay.port()),
+                "SMTP_USERNAME", TestRelay.USERNAME,
+                "SMTP_PASSWORD_FILE", passwordFile.toString(),
+                "SMTP_TRUST_CA_FILE", relay.caPemFile().toString(),
+                "GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example",
+                "GATEWAY_DEFAULT_FROM", "noreply@acme.example");
+    }
+
+    private static Map<String, Integer> copiesPerRecipient(TestRelay relay) {
+        Map<String, Integer> copies = new HashMap<>();
+        for (ReceivedMail mail : relay.server().received()) {
+            mail.envelopeRecipients().forEach(r -> copies.merge(r, 1, Integer::sum));
+        }
+        return copies;
     }
 
     private static Set<String> terminalIds(KafkaTopics.Reader results) {
