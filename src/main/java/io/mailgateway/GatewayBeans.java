@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.stream.Collectors;
 
 import org.apache.camel.BindToRegistry;
@@ -27,10 +28,12 @@ import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
+import io.mailgateway.consume.RecordBatches;
 import io.mailgateway.enrich.Enricher;
 import io.mailgateway.metrics.ConsumerLag;
 import io.mailgateway.metrics.GatewayMetrics;
 import io.mailgateway.idempotency.CompletedRequests;
+import io.mailgateway.idempotency.InFlightRequests;
 import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.render.ContentRenderer;
@@ -48,6 +51,7 @@ import io.mailgateway.retry.RetrySchedule;
 import io.mailgateway.smtp.GatewayMailSender;
 import io.mailgateway.smtp.RelayGuard;
 import io.mailgateway.smtp.SmtpSecurity;
+import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSettings;
 
 /** The beans the routes call, built from the gateway's settings (application.properties and environment). */
@@ -67,6 +71,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private RetryQueue retryQueue;
     private RelayGuard relayGuard;
     private CompletedRequests completedRequests;
+    private GatewayMailSender mailSender;
+    private ExecutorService sendThreads;
 
     // The Kafka connection settings of camel-kafka, reused by the gateway's own Kafka clients (retry and state topics).
     @PropertyInject("camel.component.kafka.brokers")
@@ -154,18 +160,29 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.smtp.connect-timeout-ms") long connectTimeoutMs,
             @PropertyInject("gateway.smtp.read-timeout-ms") long readTimeoutMs,
             @PropertyInject("gateway.smtp.write-timeout-ms") long writeTimeoutMs,
-            @PropertyInject("gateway.smtp.helo-name") String heloName) {
+            @PropertyInject("gateway.smtp.helo-name") String heloName,
+            @PropertyInject("gateway.smtp.pool.size") int poolSize,
+            @PropertyInject("gateway.smtp.pool.max-messages-per-connection") int maxMessagesPerConnection,
+            @PropertyInject("gateway.smtp.pool.max-idle-ms") long maxIdleMs) throws Exception {
+        if (mailSender != null) {
+            return mailSender;
+        }
         SmtpSecurity mode = SmtpSecurity.parse(security);
         if (mode == SmtpSecurity.NONE && !allowPlaintext) {
             throw new IllegalStateException("SMTP_SECURITY=none sends credentials and mail in clear text;"
                     + " set SMTP_ALLOW_PLAINTEXT=true to allow it");
         }
         String secret = blank(passwordFile) ? password : readSecret(Path.of(passwordFile));
-        return new GatewayMailSender(new SmtpSettings(host, port > 0 ? port : mode.defaultPort(), mode,
-                blank(username) ? null : username, blank(username) ? null : secret,
+        GatewayMailSender sender = new GatewayMailSender(new SmtpSettings(host, port > 0 ? port : mode.defaultPort(),
+                mode, blank(username) ? null : username, blank(username) ? null : secret,
                 blank(trustCaFile) ? null : Path.of(trustCaFile), Duration.ofMillis(connectTimeoutMs),
                 Duration.ofMillis(readTimeoutMs), Duration.ofMillis(writeTimeoutMs), blank(heloName) ? null : heloName),
+                new SmtpPoolSettings(poolSize, maxMessagesPerConnection, Duration.ofMillis(maxIdleMs)),
                 metrics::submission);
+        mailSender = sender;
+        // Stopped with Camel, after the routes: no connection to the relay outlives the gateway.
+        camelContext.addService(sender, true, true);
+        return sender;
     }
 
     @BindToRegistry
@@ -243,6 +260,30 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         return new OffsetCommitter();
     }
 
+    /** The threads that handle a batch's records in parallel: rendering, composing, submitting, publishing. */
+    @BindToRegistry
+    public ExecutorService sendThreads(@PropertyInject("gateway.parallel-sends") int parallelSends) {
+        if (sendThreads == null) {
+            if (parallelSends < 1) {
+                throw new IllegalArgumentException("GATEWAY_PARALLEL_SENDS must be at least 1 but was " + parallelSends);
+            }
+            sendThreads = camelContext.getExecutorServiceManager().newFixedThreadPool(this, "mail-sender", parallelSends);
+        }
+        return sendThreads;
+    }
+
+    @BindToRegistry
+    public RecordBatches batches() {
+        return new RecordBatches();
+    }
+
+    @BindToRegistry
+    public InFlightRequests inFlightRequests(
+            @PropertyInject("gateway.kafka.max-poll-interval-ms") long maxPollIntervalMs) {
+        // A duplicate waits at most as long as the consumer may spend on a batch.
+        return new InFlightRequests(maxPollIntervalMs);
+    }
+
     /** Looked up by camel-kafka under this name for its consumers. */
     @BindToRegistry("subscribeAdapter")
     public CommittedStartSubscribeAdapter subscribeAdapter() {
@@ -264,6 +305,10 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
                 TimeUtils.toDuration(window), clock);
         camelContext.addService(completed, true, true);
         completedRequests = completed;
+        metrics.gauge("mail.gateway.idempotency.ids", "Request ids remembered for the idempotency window", completed,
+                CompletedRequests::size);
+        metrics.gauge("mail.gateway.idempotency.memory.bytes", "Heap taken by the remembered request ids", completed,
+                CompletedRequests::memoryBytes);
         return completed;
     }
 

@@ -32,8 +32,10 @@ import io.mailgateway.support.TestRelay;
  */
 class CrashRecoveryIT {
 
-    private static final int REQUESTS = 600;
+    private static final int REQUESTS = 2000;
     private static final int PARTITIONS = 3;
+    /** Requests in flight per instance: the bound on duplicate mails per killed instance. */
+    private static final int PARALLEL_SENDS = 8;
 
     @Test
     void killedGatewayLosesNothingAfterRestartAndDuplicatesStayWithinTheInFlightBound(@TempDir Path work)
@@ -75,8 +77,8 @@ class CrashRecoveryIT {
                             + " %d results published twice, %.1f s to finish after the restart (%.1f s in all)%n",
                             REQUESTS, resultsBeforeCrash, duplicates, redeliveredResults,
                             (recovered - restarted) / 1e9, (recovered - started) / 1e9);
-                    // One consumer thread has at most one request in flight when it is killed.
-                    assertThat(duplicates).isLessThanOrEqualTo(1);
+                    // Only requests in flight when the gateway was killed can be sent twice.
+                    assertThat(duplicates).isLessThanOrEqualTo(PARALLEL_SENDS);
                     assertThat(second.output()).doesNotContain("ERROR");
                 }
             }
@@ -111,8 +113,8 @@ class CrashRecoveryIT {
                 int duplicates = copies.values().stream().mapToInt(n -> n - 1).sum();
                 System.out.printf("two instances: %d requests, %d duplicate mails, %d results in all%n",
                         requests, duplicates, results.records().size());
-                // The killed instance had at most one request in flight.
-                assertThat(duplicates).isLessThanOrEqualTo(1);
+                // Only the killed instance's requests in flight can be sent twice.
+                assertThat(duplicates).isLessThanOrEqualTo(PARALLEL_SENDS);
                 assertThat(survivor.output()).doesNotContain("ERROR");
             }
         }
@@ -139,7 +141,8 @@ class CrashRecoveryIT {
                 "SMTP_PASSWORD_FILE", passwordFile.toString(),
                 "SMTP_TRUST_CA_FILE", relay.caPemFile().toString(),
                 "GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example",
-                "GATEWAY_DEFAULT_FROM", "noreply@acme.example");
+                "GATEWAY_DEFAULT_FROM", "noreply@acme.example",
+                "GATEWAY_PARALLEL_SENDS", String.valueOf(PARALLEL_SENDS));
     }
 
     private static Map<String, Integer> copiesPerRecipient(TestRelay relay) {

@@ -43,7 +43,7 @@ import io.mailgateway.support.ForgetfulCompletedRequests;
             "gateway.allowed-sender-domains=acme.example",
             "gateway.default-from=noreply@acme.example"
         },
-        replaceRouteFromWith = {"consume-requests=direct:requests", "retry-due-requests=direct:retries"},
+        replaceRouteFromWith = {"consume-requests=direct:batches", "retry-due-requests=direct:retries"},
         mockEndpointsAndSkip = "(kafka|smtp):.*")
 class RoutesTest {
 
@@ -53,7 +53,7 @@ class RoutesTest {
     @ReplaceInRegistry
     CompletedRequests completedRequests = new ForgetfulCompletedRequests(() -> this.events.add("remembered"));
 
-    @Produce("direct:requests")
+    @Produce("direct:handle-request")
     ProducerTemplate template;
 
     private CamelContext context;
@@ -118,6 +118,36 @@ class RoutesTest {
         assertThat(events).doesNotContain("commit");
     }
 
+    @Test
+    void batchIsCommittedPerPartitionUpToItsFirstUnfinishedRecord() {
+        mock("mail.results").whenAnyExchangeReceived(exchange -> {
+            if ("p0-2".equals(exchange.getIn().getHeader("kafka.KEY"))) {
+                throw new IllegalStateException("broker unavailable");
+            }
+        });
+        List<Exchange> batch = List.of(record(0, 1, "p0-1"), record(1, 5, "p1-5"), record(0, 2, "p0-2"),
+                record(0, 3, "p0-3"), record(1, 6, "p1-6"));
+
+        assertThatThrownBy(() -> template.sendBody("direct:batches", batch))
+                .hasRootCauseInstanceOf(io.mailgateway.consume.RecordBatches.UnfinishedRecordsException.class)
+                .hasStackTraceContaining("partition 0 from offset 2");
+        // p0-3 was sent and published, but committing it would skip p0-2, which is read again.
+        assertThat(events).filteredOn(e -> e.startsWith("commit")).containsExactlyInAnyOrder("commit 0@1", "commit 1@6");
+    }
+
+    /** One record as camel-kafka puts it in a batch. */
+    private Exchange record(int partition, long offset, String id) {
+        Exchange record = new org.apache.camel.support.DefaultExchange(context);
+        record.getMessage().setBody(("{\"id\": \"" + id + "\", \"to\": [\"frank@example.org\"], \"subject\": \"s\", \"text\": \"t\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        record.getMessage().setHeader("kafka.KEY", id);
+        record.getMessage().setHeader("kafka.TOPIC", "mail.outbound");
+        record.getMessage().setHeader("kafka.PARTITION", partition);
+        record.getMessage().setHeader("kafka.OFFSET", offset);
+        record.getMessage().setHeader("CamelKafkaManualCommit", (KafkaManualCommit) () -> events.add("commit " + partition + "@" + offset));
+        return record;
+    }
+
     /** What camel-kafka hands the route: the raw value, its own headers, record headers and the commit handle. */
     private void consume(String key, String value, Map<String, Object> recordHeaders) {
         Map<String, Object> headers = new java.util.HashMap<>(recordHeaders);
@@ -126,7 +156,7 @@ class RoutesTest {
         headers.put("kafka.PARTITION", 0);
         headers.put("kafka.OFFSET", 7L);
         headers.put("CamelKafkaManualCommit", (KafkaManualCommit) () -> events.add("commit"));
-        template.sendBodyAndHeaders("direct:requests", value.getBytes(StandardCharsets.UTF_8), headers);
+        template.sendBodyAndHeaders("direct:handle-request", value.getBytes(StandardCharsets.UTF_8), headers);
     }
 
     private MockEndpoint mock(String uriPart) {

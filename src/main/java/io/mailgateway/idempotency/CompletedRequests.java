@@ -46,6 +46,7 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     private static final Logger LOG = LoggerFactory.getLogger(CompletedRequests.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
+    private static final int RECENT_RESULTS = 10_000;
 
     private final String topic;
     private final Duration window;
@@ -60,6 +61,15 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     private final LongArrayDeque expiryHashes = new LongArrayDeque();
     private final LongArrayDeque expiryLocations = new LongArrayDeque();
     private final LongArrayDeque expiryTimes = new LongArrayDeque();
+
+    // Guarded by "this": the latest terminal results themselves, so that replaying the records re-read after a
+    // crash or a rebalance (most of them recent) does not fetch each one from the topic.
+    private final Map<Long, byte[]> recentResults = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+            return size() > RECENT_RESULTS;
+        }
+    };
 
     private final Map<Integer, Long> followed = new ConcurrentHashMap<>();
     private volatile Map<Integer, Long> mustReach = Map.of();
@@ -91,20 +101,29 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     public DeliveryResult find(String id) {
         awaitCaughtUp();
         long location;
+        byte[] recent;
         long hash = hash(id);
         synchronized (this) {
             if (!index.containsKey(hash)) {
                 return null;
             }
             location = index.get(hash);
+            recent = recentResults.get(hash);
         }
-        ConsumerRecord<String, byte[]> record = fetch(location);
-        if (record == null || !id.equals(record.key()) || record.value() == null
-                || Instant.ofEpochMilli(record.timestamp()).isBefore(clock.instant().minus(window))) {
-            return null;
+        byte[] value = recent;
+        if (value == null) {
+            ConsumerRecord<String, byte[]> record = fetch(location);
+            if (record == null || !id.equals(record.key()) || record.value() == null
+                    || Instant.ofEpochMilli(record.timestamp()).isBefore(clock.instant().minus(window))) {
+                return null;
+            }
+            value = record.value();
         }
         try {
-            DeliveryResult original = JSON.readValue(record.value(), DeliveryResult.class);
+            DeliveryResult original = JSON.readValue(value, DeliveryResult.class);
+            if (!id.equals(original.id())) {
+                return null;
+            }
             return new DeliveryResult(original.id(), original.status(), original.terminal(), original.messageId(),
                     original.attempt(), original.smtp(), original.recipients(), original.reason(), original.tags(),
                     Boolean.TRUE, original.receivedAt(), original.completedAt());
@@ -120,12 +139,14 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
             return;
         }
         RecordMetadata written;
+        byte[] value;
         try {
-            written = writer.send(new ProducerRecord<>(topic, result.id(), JSON.writeValueAsBytes(result))).get();
+            value = JSON.writeValueAsBytes(result);
+            written = writer.send(new ProducerRecord<>(topic, result.id(), value)).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot record the completed request in " + topic, e);
         }
-        remember(hash(result.id()), location(written.partition(), written.offset()), written.timestamp());
+        remember(hash(result.id()), location(written.partition(), written.offset()), written.timestamp(), value);
     }
 
     /** Called when the request consumer got partitions: lookups wait until everything written so far is indexed. */
@@ -209,9 +230,10 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
                     if (record.value() == null) {
                         synchronized (this) {
                             index.remove(hash);
+                            recentResults.remove(hash);
                         }
                     } else {
-                        remember(hash, location(record.partition(), record.offset()), record.timestamp());
+                        remember(hash, location(record.partition(), record.offset()), record.timestamp(), record.value());
                     }
                 }
                 for (TopicPartition partition : partitions) {
@@ -229,8 +251,12 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
         }
     }
 
-    private synchronized void remember(long hash, long location, long timestamp) {
+    // Package-private so the memory bound can be measured without a broker.
+    synchronized void remember(long hash, long location, long timestamp, byte[] result) {
         index.put(hash, location);
+        if (result != null) {
+            recentResults.put(hash, result);
+        }
         expiryHashes.addLast(hash);
         expiryLocations.addLast(location);
         expiryTimes.addLast(timestamp);
@@ -244,6 +270,7 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
             expiryTimes.removeFirst();
             if (index.containsKey(hash) && index.get(hash) == location) {
                 index.remove(hash);
+                recentResults.remove(hash);
             }
         }
     }
@@ -251,6 +278,12 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     /** How many ids are remembered now. */
     public synchronized int size() {
         return index.size();
+    }
+
+    /** The heap the remembered ids take, as the primitive collections account it. */
+    public synchronized long memoryBytes() {
+        return index.ramBytesAllocated() + expiryHashes.ramBytesAllocated() + expiryLocations.ramBytesAllocated()
+                + expiryTimes.ramBytesAllocated();
     }
 
     private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer) {

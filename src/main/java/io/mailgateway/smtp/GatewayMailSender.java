@@ -29,7 +29,7 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  * The gateway's own SMTP client behind camel-mail: fails closed on TLS, refuses to send unauthenticated when
  * credentials are configured, bounds every network wait, and reports the relay's replies per recipient.
  */
-public class GatewayMailSender implements JavaMailSender {
+public class GatewayMailSender implements JavaMailSender, AutoCloseable, org.apache.camel.Service {
 
     private final SmtpSettings settings;
     private final String protocol;
@@ -38,15 +38,17 @@ public class GatewayMailSender implements JavaMailSender {
     // Only for mails to internationalized addresses (RFC 6531): commands go out as UTF-8 instead of one byte per
     // character, with SMTPUTF8 on MAIL FROM; send() uses it only with a relay that offers SMTPUTF8.
     private final Session utf8Session;
+    private final SmtpConnectionPool pool;
 
     public GatewayMailSender(SmtpSettings settings) {
-        this(settings, (outcome, duration) -> { });
+        this(settings, SmtpPoolSettings.DEFAULT, (outcome, duration) -> { });
     }
 
     /**
      * @param attemptListener told the outcome ("accepted" or a reason category) and duration of every attempt
      */
-    public GatewayMailSender(SmtpSettings settings, BiConsumer<String, Duration> attemptListener) {
+    public GatewayMailSender(SmtpSettings settings, SmtpPoolSettings poolSettings,
+            BiConsumer<String, Duration> attemptListener) {
         this.settings = settings;
         this.attemptListener = attemptListener;
         this.protocol = settings.security() == SmtpSecurity.TLS ? "smtps" : "smtp";
@@ -56,6 +58,9 @@ public class GatewayMailSender implements JavaMailSender {
         utf8.putAll(properties);
         utf8.put("mail.mime.allowutf8", "true");
         this.utf8Session = newSession(utf8);
+        // Waiting for a free connection is bounded like any other wait on the relay.
+        this.pool = new SmtpConnectionPool(this::openConnection, poolSettings,
+                settings.connectTimeout().plus(settings.readTimeout()));
     }
 
     private Session newSession(Properties properties) {
@@ -113,16 +118,11 @@ public class GatewayMailSender implements JavaMailSender {
             holder.attempting();
         }
         List<String> international = internationalAddresses(message, envelope);
-        SMTPTransport transport = (SMTPTransport) (international.isEmpty() ? session : utf8Session).getTransport(protocol);
         long started = System.nanoTime();
         String result = "accepted";
         try {
-            connect(transport);
-            if (!international.isEmpty() && !transport.supportsExtension("SMTPUTF8")) {
-                throw new SmtpPermanentException("recipient-rejected", "the relay does not offer SMTPUTF8, which "
-                        + String.join(", ", international) + " need; nothing was sent", null, List.of(), null);
-            }
-            SubmissionOutcome outcome = submitAll(transport, message, envelope);
+            SubmissionOutcome outcome = international.isEmpty()
+                    ? submitPooled(message, envelope) : submitInternational(message, envelope, international);
             if (holder != null) {
                 holder.submitted(outcome);
             }
@@ -130,8 +130,75 @@ public class GatewayMailSender implements JavaMailSender {
             result = e.category();
             throw e;
         } finally {
-            closeQuietly(transport);
             attemptListener.accept(result, Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    /**
+     * Submits over a pooled connection. A reused connection the relay closed meanwhile fails before the relay
+     * took anything; the message then goes once more over a new connection.
+     */
+    private SubmissionOutcome submitPooled(MimeMessage message, List<InternetAddress> envelope)
+            throws SmtpSubmissionException {
+        SmtpConnectionPool.Connection connection = pool.borrow();
+        try {
+            SubmissionOutcome outcome = submitAll(connection.transport(), message, envelope);
+            pool.giveBack(connection);
+            return outcome;
+        } catch (ConnectionLostException e) {
+            pool.discard(connection);
+            if (!connection.reused()) {
+                throw e;
+            }
+            // The idle connections are likely as stale as this one.
+            pool.discardIdle();
+            SmtpConnectionPool.Connection fresh = pool.borrow();
+            try {
+                SubmissionOutcome outcome = submitAll(fresh.transport(), message, envelope);
+                pool.giveBack(fresh);
+                return outcome;
+            } catch (SmtpSubmissionException | RuntimeException again) {
+                pool.discard(fresh);
+                throw again;
+            }
+        } catch (SmtpSubmissionException | RuntimeException e) {
+            pool.discard(connection);
+            throw e;
+        }
+    }
+
+    /** Mails to internationalized addresses are rare: they get a connection of their own, in UTF-8 mode. */
+    private SubmissionOutcome submitInternational(MimeMessage message, List<InternetAddress> envelope,
+            List<String> international) throws SmtpSubmissionException {
+        SMTPTransport transport = transport(utf8Session);
+        try {
+            connect(transport);
+            if (!transport.supportsExtension("SMTPUTF8")) {
+                throw new SmtpPermanentException("recipient-rejected", "the relay does not offer SMTPUTF8, which "
+                        + String.join(", ", international) + " need; nothing was sent", null, List.of(), null);
+            }
+            return submitAll(transport, message, envelope);
+        } finally {
+            closeQuietly(transport);
+        }
+    }
+
+    private SMTPTransport openConnection() throws SmtpSubmissionException {
+        SMTPTransport transport = transport(session);
+        try {
+            connect(transport);
+            return transport;
+        } catch (SmtpSubmissionException | RuntimeException e) {
+            closeQuietly(transport);
+            throw e;
+        }
+    }
+
+    private SMTPTransport transport(Session from) {
+        try {
+            return (SMTPTransport) from.getTransport(protocol);
+        } catch (MessagingException e) {
+            throw new IllegalStateException("no SMTP transport available", e);
         }
     }
 
@@ -210,17 +277,7 @@ public class GatewayMailSender implements JavaMailSender {
      * Throws what a submission would throw at that stage.
      */
     public void probe() throws SmtpSubmissionException {
-        SMTPTransport transport;
-        try {
-            transport = (SMTPTransport) session.getTransport(protocol);
-        } catch (MessagingException e) {
-            throw new IllegalStateException("no SMTP transport available", e);
-        }
-        try {
-            connect(transport);
-        } finally {
-            closeQuietly(transport);
-        }
+        closeQuietly(openConnection());
     }
 
     private void connect(SMTPTransport transport) throws SmtpSubmissionException {
@@ -269,7 +326,7 @@ public class GatewayMailSender implements JavaMailSender {
             if (!isReplyCode(e.getReturnCode())) {
                 // The connection was lost before a reply, and before the final "." (that case is an unknown
                 // outcome, told apart by GatewaySmtpTransport): nothing was delivered.
-                return throwTransient("the connection to the relay was lost", null, perRecipient);
+                throw new ConnectionLostException("the connection to the relay was lost", perRecipient);
             }
             SmtpReply reply = SmtpReply.parse(e.getReturnCode(), e.getMessage());
             if (".".equals(e.getCommand()) && reply.positive()) {
@@ -298,7 +355,7 @@ public class GatewayMailSender implements JavaMailSender {
                 throw new SmtpPermanentException("tls-failed", "TLS with the relay failed: " + rootMessage(e),
                         null, List.of(), null);
             }
-            return throwTransient("the connection to the relay failed: " + rootMessage(e), lastReply(transport), List.of());
+            throw new ConnectionLostException("the connection to the relay failed: " + rootMessage(e), List.of());
         }
     }
 
@@ -375,6 +432,39 @@ public class GatewayMailSender implements JavaMailSender {
 
     public SmtpSettings settings() {
         return settings;
+    }
+
+    /** Connections open to the relay now, idle or carrying a message. */
+    public int openConnections() {
+        return pool.open();
+    }
+
+    /** Connections opened so far; with reuse, far fewer than messages sent. */
+    public long connectionsOpened() {
+        return pool.created();
+    }
+
+    /** Closes the idle connections, and each busy one once its message is done. */
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    @Override
+    public void start() {
+        // connections are opened on demand
+    }
+
+    @Override
+    public void stop() {
+        close();
+    }
+
+    /** The connection failed before the relay answered the message: nothing was delivered. */
+    static final class ConnectionLostException extends SmtpTransientException {
+        ConnectionLostException(String detail, List<RecipientOutcome> recipients) {
+            super(detail, null, recipients, null);
+        }
     }
 
     // The JavaMailSender contract below: configuration comes only from SmtpSettings, never from camel-mail.

@@ -41,7 +41,7 @@ import io.mailgateway.smtp.SubmissionOutcome;
             "gateway.allowed-sender-domains=acme.example",
             "gateway.default-from=noreply@acme.example"
         },
-        replaceRouteFromWith = {"consume-requests=direct:requests", "retry-due-requests=direct:retries"},
+        replaceRouteFromWith = {"consume-requests=direct:batches", "retry-due-requests=direct:retries"},
         mockEndpointsAndSkip = "(kafka|smtp):.*")
 class HostileHeadersRouteTest {
 
@@ -68,7 +68,7 @@ class HostileHeadersRouteTest {
     @ReplaceInRegistry
     CompletedRequests completedRequests = new ForgetfulCompletedRequests(() -> { });
 
-    @Produce("direct:requests")
+    @Produce("direct:handle-request")
     ProducerTemplate requests;
 
     private CamelContext context;
@@ -93,7 +93,7 @@ class HostileHeadersRouteTest {
         headers.put("kafka.OFFSET", 11L);
         headers.put("CamelKafkaManualCommit", (KafkaManualCommit) () -> { });
 
-        requests.sendBodyAndHeaders("direct:requests", """
+        requests.sendBodyAndHeaders("direct:handle-request", """
                 {"id": "route-hostile-1", "to": ["frank@example.org"], "subject": "real", "text": "real"}"""
                 .getBytes(StandardCharsets.UTF_8), headers);
 

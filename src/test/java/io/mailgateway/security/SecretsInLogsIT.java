@@ -65,6 +65,8 @@ class SecretsInLogsIT {
                 // a refused AUTH, as when the password was changed on the relay's side only: consumption stops, and
                 // readiness and the health details say so
                 relay.acceptCredentials(USER, "changed-on-the-relay");
+                // Sessions authenticated before stay valid; a relay restart ends them.
+                relay.dropOpenConnections();
                 send(kafka, "secret-2");
                 await().atMost(Duration.ofSeconds(30)).until(() -> gateway.httpStatus("/observe/health/ready") == 503);
                 String healthWhileRefused = gateway.get("/observe/health").body();

@@ -174,7 +174,11 @@ class WireIntegrityIT {
         MailRequest request = parser.parse(JSON.writeValueAsBytes(body));
         OutboundMessage message = composer.compose(request,
                 new RenderedContent(request.subject(), request.html(), request.text(), null));
-        new GatewayMailSender(new SmtpSettings(ScriptedSmtpServer.HOST, relay.port(), SmtpSecurity.STARTTLS,
-                "gateway", "wire-Secret", certificate.caPemFile(), TIMEOUT, TIMEOUT, TIMEOUT, null)).send(message);
+        // Closed after the message: the tests read what the relay recorded once the client has gone.
+        try (GatewayMailSender sender = new GatewayMailSender(new SmtpSettings(ScriptedSmtpServer.HOST, relay.port(),
+                SmtpSecurity.STARTTLS, "gateway", "wire-Secret", certificate.caPemFile(), TIMEOUT, TIMEOUT, TIMEOUT,
+                null))) {
+            sender.send(message);
+        }
     }
 }

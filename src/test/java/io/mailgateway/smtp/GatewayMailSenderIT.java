@@ -123,7 +123,9 @@ class GatewayMailSenderIT {
     void keepsCredentialsAndContentInsideTls() throws Exception {
         scripted = scriptedRelay().start();
 
-        scriptedSender().send(message("alice@example.org"));
+        try (GatewayMailSender sender = scriptedSender()) {
+            sender.send(message("alice@example.org"));
+        }
 
         await().atMost(WAIT).until(() -> scripted.activeConnections() == 0);
         // the positive control for the tests below: the recorder does see AUTH, MAIL and the body, inside TLS

@@ -99,6 +99,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final ExecutorService threads;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger activeConnections = new AtomicInteger();
+    private final AtomicInteger mostActiveConnections = new AtomicInteger();
     private final AtomicInteger tlsHandshakes = new AtomicInteger();
     private final Set<Socket> openSockets = new LinkedHashSet<>();
     private final ByteArrayOutputStream cleartext = new ByteArrayOutputStream();
@@ -136,6 +137,20 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Connections still open; zero once every client has gone, so everything it sent has been recorded. */
     public int activeConnections() {
         return activeConnections.get();
+    }
+
+    /** The most connections that were open at the same time. */
+    public int mostActiveConnections() {
+        return mostActiveConnections.get();
+    }
+
+    /** Closes every open connection without a word, as a relay does with connections idle for too long. */
+    public void dropOpenConnections() {
+        synchronized (openSockets) {
+            for (Socket socket : openSockets) {
+                closeQuietly(socket);
+            }
+        }
     }
 
     /** Completed STARTTLS handshakes. */
@@ -219,7 +234,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     return;
                 }
                 openSockets.add(socket);
-                activeConnections.incrementAndGet();
+                mostActiveConnections.accumulateAndGet(activeConnections.incrementAndGet(), Math::max);
             }
             try {
                 threads.execute(() -> serve(socket));

@@ -1,0 +1,35 @@
+package io.mailgateway.idempotency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.junit.jupiter.api.Test;
+
+/** The idempotency index must hold a million ids in bounded, small memory. */
+class CompletedRequestsMemoryTest {
+
+    private static final int IDS = 1_000_000;
+
+    @Test
+    void aMillionIdsTakeLessThanSixtyFourMebibytes() {
+        // No broker is contacted: the index is filled directly, as the state-topic follower would fill it.
+        try (CompletedRequests completed = new CompletedRequests(
+                Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9"), "mail.state",
+                Duration.ofDays(7), Clock.systemUTC())) {
+            long now = System.currentTimeMillis();
+            for (long i = 0; i < IDS; i++) {
+                completed.remember(i * 0x9E3779B97F4A7C15L, i, now, null);
+            }
+
+            assertThat(completed.size()).isEqualTo(IDS);
+            long bytes = completed.memoryBytes();
+            System.out.printf("idempotency index: %d ids in %.1f MiB (%d bytes per id)%n",
+                    IDS, bytes / 1048576.0, bytes / IDS);
+            assertThat(bytes).isLessThan(64L * 1024 * 1024);
+        }
+    }
+}
