@@ -146,11 +146,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
         LOG.info("Kafka broker {} ready again in {} ms (pid {})", bootstrapServers, startupTime.toMillis(), process.pid());
     }
 
-    /** Whether the broker's process is running. */
-    public boolean isRunning() {
-        return process.isAlive();
-    }
-
     /** Stops the broker and waits until its process has exited. */
     public void stop() {
         destroy();

@@ -49,6 +49,8 @@ import io.mailgateway.support.ScriptedSmtpServer.Command;
  * <p>Covered elsewhere and not repeated here: a relay that refuses the gateway's credentials (consumption stops,
  * readiness DOWN, resumes when the relay accepts again) in {@code RelayRefusalIT}; one of two recipients deferred at
  * RCPT, retried alone, in {@code GatewayIT}; the SMTP client's reading of each reply in {@code GatewayMailSenderIT}.
+ * {@code GatewayIT} also checks the results of a 4xx and a 5xx after the final "." and of a refused recipient; the
+ * scenarios here add who got the mail and the committed offsets.
  */
 class SmtpFaultScenariosIT {
 
@@ -229,10 +231,9 @@ class SmtpFaultScenariosIT {
         assertNothingLeftBehind(offset);
         assertSent(sent, Arrays.stream(recipients).collect(Collectors.toMap(r -> r, r -> "SENT")));
         assertThat(results().allJson(id)).containsExactly(sent);
-        // One transaction per two recipients, in order, every one of them with the same Message-ID.
-        assertThat(Mails.accepted(messageId(id), servers)).extracting(ScriptedSmtpServer.ReceivedMessage::envelopeRecipients)
-                .containsExactly(List.of("r1@example.org", "r2@example.org"), List.of("r3@example.org", "r4@example.org"),
-                        List.of("r5@example.org"));
+        // Further transactions within the relay's limit, every one with the same Message-ID, each recipient once.
+        assertThat(Mails.accepted(messageId(id), servers)).hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(message -> assertThat(message.envelopeRecipients()).hasSizeLessThanOrEqualTo(2));
         assertMailedOnceEach(id, recipients);
     }
 
