@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -29,12 +30,15 @@ import io.mailgateway.support.InJvmGateway;
 import io.mailgateway.support.KafkaTopics;
 
 /**
- * A request well within the request size limit (GATEWAY_MAX_REQUEST_BYTES, 10 MiB by default) but larger than a
- * Kafka client's default record size (1 MiB) is deferred like any other: a progress result, a durable retry, the
- * partition moves on, the recipient the relay accepted is not sent the mail again, and the retry sends it to the
- * deferred one.
+ * Records well within the request size limit (GATEWAY_MAX_REQUEST_BYTES, 10 MiB by default) but larger than a Kafka
+ * client's default record size (1 MiB) get the same guarantees as small ones: a deferred request gets a progress
+ * result and a durable retry, the recipient the relay accepted is not sent the mail again, and a record that is not
+ * JSON goes to the dead-letter topic with a REJECTED result; either way the partition moves on.
  */
-class LargeDeferredRequestIT {
+class LargeRequestsIT {
+
+    /** How long a record may hold up the one behind it; processing one takes well under a second here. */
+    private static final Duration PARTITION_MOVES_ON = Duration.ofSeconds(20);
 
     private static final int TEXT_BYTES = 2 * 1024 * 1024;
     private static final String FROM = "noreply@acme.example";
@@ -55,10 +59,10 @@ class LargeDeferredRequestIT {
             long lastOffset = request(gateway, small, "\"later@example.org\"", "t", 1);
 
             try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> hasStatus(results, large, "DEFERRED"));
+                await().atMost(PARTITION_MOVES_ON).until(() -> hasStatus(results, large, "DEFERRED"));
             } catch (ConditionTimeoutException e) {
-                fail("no DEFERRED result for the large request within 30 s; meanwhile now@example.org got %d copies",
-                        copies(gateway, large, "now@example.org"));
+                fail("no DEFERRED result for the large request within %d s; meanwhile now@example.org got %d copies",
+                        PARTITION_MOVES_ON.toSeconds(), copies(gateway, large, "now@example.org"));
             }
             JsonNode deferred = results.awaitStatus(large, "DEFERRED");
             assertThat(deferred.get("terminal").asBoolean()).isFalse();
@@ -77,6 +81,31 @@ class LargeDeferredRequestIT {
             assertThat(copies(gateway, large, "now@example.org")).isEqualTo(1);
             assertThat(copies(gateway, large, "later@example.org")).isEqualTo(1);
             assertThat(copies(gateway, small, "later@example.org")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void recordOfTwoMegabytesThatIsNotJsonGoesToTheDeadLetterTopicWithARejectedResult(@TempDir Path work)
+            throws Exception {
+        try (InJvmGateway gateway = InJvmGateway.start(work, Map.of())) {
+            // The dead-letter topic takes records as large as requests may be, as an operator sets it up.
+            allowLargeRecords(gateway, InJvmGateway.DLQ);
+            byte[] raw = new byte[TEXT_BYTES];
+            Arrays.fill(raw, (byte) 'x');
+            String key = "raw-" + System.nanoTime();
+            String behind = "behind-" + System.nanoTime();
+            gateway.kafka().send(InJvmGateway.OUTBOUND, key, raw, Map.of());
+            long lastOffset = request(gateway, behind, "\"b@example.org\"", "t", 1);
+
+            await("a result for the record behind the large one").atMost(PARTITION_MOVES_ON)
+                    .until(() -> !gateway.results().allJson(behind).isEmpty());
+            JsonNode rejected = gateway.results().awaitJson(key);
+            assertThat(rejected.get("status").asText()).isEqualTo("REJECTED");
+            assertThat(rejected.at("/reason/category").asText()).isEqualTo("invalid-request");
+            assertThat(gateway.deadLetters().awaitRecord(key).value()).isEqualTo(raw);
+            assertThat(gateway.results().awaitStatus(behind, "SENT").get("terminal").asBoolean()).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(
+                    () -> gateway.kafka().committedOffset(InJvmGateway.GROUP, InJvmGateway.OUTBOUND, 0) == lastOffset + 1);
         }
     }
 
