@@ -39,16 +39,20 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Process process;
+    private volatile Process process;
     private final String bootstrapServers;
     private final Path logFile;
+    private final Path jvmOptions;
+    private final Path config;
     private final Thread shutdownHook;
     private volatile Duration startupTime;
 
-    private LocalKafkaBroker(Process process, String bootstrapServers, Path logFile) {
+    private LocalKafkaBroker(Process process, String bootstrapServers, Path logFile, Path jvmOptions, Path config) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
         this.logFile = logFile;
+        this.jvmOptions = jvmOptions;
+        this.config = config;
         this.shutdownHook = new Thread(this::destroy, "local-kafka-broker-shutdown");
     }
 
@@ -72,7 +76,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             }
             Process process = java(jvmOptions, logFile, KafkaBrokerProcess.class.getName(), config.toString()).start();
             String bootstrap = LOOPBACK + ":" + brokerPort;
-            LocalKafkaBroker broker = new LocalKafkaBroker(process, bootstrap, logFile);
+            LocalKafkaBroker broker = new LocalKafkaBroker(process, bootstrap, logFile, jvmOptions, config);
             Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
             try {
                 broker.awaitReady();
@@ -117,6 +121,29 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);
         }
+    }
+
+    /**
+     * Starts the broker again after {@link #stop}, on the same ports and with the same data, as after a broker
+     * restart in production; stops it first if it still runs. Returns once it answers requests.
+     */
+    public synchronized void restart() {
+        stop();
+        long started = System.nanoTime();
+        try {
+            process = java(jvmOptions, logFile, KafkaBrokerProcess.class.getName(), config.toString()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        try {
+            awaitReady();
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+        startupTime = Duration.ofNanos(System.nanoTime() - started);
+        LOG.info("Kafka broker {} ready again in {} ms (pid {})", bootstrapServers, startupTime.toMillis(), process.pid());
     }
 
     /** Stops the broker and waits until its process has exited. */

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -54,16 +55,31 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         private final Kind kind;
         private final int code;
         private final String text;
+        private final Duration delay;
 
-        private Action(Kind kind, int code, String text) {
+        private Action(Kind kind, int code, String text, Duration delay) {
             this.kind = kind;
             this.code = code;
             this.text = text;
+            this.delay = delay;
+        }
+
+        private Action(Kind kind, int code, String text) {
+            this(kind, code, text, Duration.ZERO);
         }
 
         /** Answers with this code; a text with line breaks becomes a multi-line reply. */
         public static Action reply(int code, String text) {
             return new Action(Kind.REPLY, code, Objects.requireNonNull(text, "text"));
+        }
+
+        /**
+         * Answers with this code, but only after the delay, as a slow relay. At DATA_END a positive reply counts the
+         * message as received when the server decides, before the delay: a slow relay has queued it already, even if
+         * the client stops waiting for the reply.
+         */
+        public static Action delayedReply(Duration delay, int code, String text) {
+            return new Action(Kind.REPLY, code, Objects.requireNonNull(text, "text"), Objects.requireNonNull(delay, "delay"));
         }
 
         /** Closes the connection without a reply. */
@@ -78,7 +94,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
         @Override
         public String toString() {
-            return kind == Kind.REPLY ? code + " " + text : kind.toString();
+            String reply = kind == Kind.REPLY ? code + " " + text : kind.toString();
+            return delay.isZero() ? reply : reply + " after " + delay.toMillis() + " ms";
         }
     }
 
@@ -458,6 +475,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         private boolean rcpt(String line) throws IOException {
             String address = address(line);
             Action action = config.recipientActions.get(address.toLowerCase(Locale.ROOT));
+            if (action == null && config.maxRecipientsPerTransaction > 0
+                    && recipients.size() >= config.maxRecipientsPerTransaction) {
+                action = Action.reply(452, "4.5.3 too many recipients");
+            }
             if (action == null) {
                 action = scripted(Command.RCPT);
             }
@@ -478,7 +499,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             if (action != null && (action.kind != Action.Kind.REPLY || action.code != 354)) {
                 return perform(action);
             }
-            reply(354, "End data with <CR><LF>.<CR><LF>");
+            perform(action != null ? action : Action.reply(354, "End data with <CR><LF>.<CR><LF>"));
             byte[] raw = readData();
             if (raw == null) {
                 return false;
@@ -526,6 +547,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         private boolean perform(Action action) throws IOException {
             switch (action.kind) {
                 case REPLY:
+                    pause(action.delay);
                     return reply(action.code, action.text);
                 case DROP:
                     // the TCP connection itself, so a TLS session ends without close_notify, as when a relay dies
@@ -538,6 +560,19 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                         // recorded by the stream
                     }
                     return false;
+            }
+        }
+
+        private void pause(Duration delay) throws IOException {
+            if (delay.isZero()) {
+                return;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+            } catch (InterruptedException e) {
+                // close() ends the session
+                Thread.currentThread().interrupt();
+                throw new IOException("server closing", e);
             }
         }
 
@@ -647,6 +682,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         private String[] tlsProtocols;
         private String user;
         private volatile String[] credentials;
+        private int maxRecipientsPerTransaction;
         private final List<String> extensions = new ArrayList<>(List.of("SIZE 10485760", "8BITMIME"));
         private final Map<Command, Action> actions = new EnumMap<>(Command.class);
         private final Map<String, Action> recipientActions = new HashMap<>();
@@ -702,6 +738,19 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         /** Answers RCPT for this address so; takes precedence over {@code on(RCPT, ...)}. */
         public Builder onRecipient(String address, Action action) {
             recipientActions.put(address.toLowerCase(Locale.ROOT), Objects.requireNonNull(action, "action"));
+            return this;
+        }
+
+        /**
+         * Accepts at most this many recipients per transaction and answers every further RCPT with
+         * "452 4.5.3 too many recipients" (RFC 5321 4.5.3.1.10); a recipient scripted with onRecipient keeps its
+         * own answer.
+         */
+        public Builder maxRecipientsPerTransaction(int limit) {
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be positive");
+            }
+            this.maxRecipientsPerTransaction = limit;
             return this;
         }
 
