@@ -113,7 +113,13 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.limits.max-attachments") int maxAttachments,
             @PropertyInject("gateway.limits.max-recipients") int maxRecipients,
             @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength,
-            @PropertyInject("gateway.allowed-headers") String allowedHeaders) {
+            @PropertyInject("gateway.allowed-headers") String allowedHeaders,
+            @PropertyInject("gateway.kafka.max-record-bytes") int maxRecordBytes) {
+        // A request that could not be written to the retry topic would be sent again and again instead.
+        if (maxRecordBytes < maxRequestBytes + 65536) {
+            throw new IllegalArgumentException("GATEWAY_MAX_RECORD_BYTES (" + maxRecordBytes
+                    + ") must be at least GATEWAY_MAX_REQUEST_BYTES + 65536 (" + (maxRequestBytes + 65536) + ")");
+        }
         return new RequestParser(new RequestLimits(maxRequestBytes, maxAttachmentBytes, maxAttachments, maxRecipients,
                 maxSubjectLength), AllowedHeaders.parse(allowedHeaders));
     }
