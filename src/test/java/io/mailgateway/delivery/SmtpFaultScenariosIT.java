@@ -120,6 +120,31 @@ class SmtpFaultScenariosIT {
         }
     }
 
+    // --- a slow relay: the records of one partition are sent in parallel, each once, all committed ---
+
+    @Test
+    void recordsOfOnePartitionAreSentInParallelWhileTheRelayIsSlow() {
+        ScriptedSmtpServer slow = relayThat(b -> b.on(Command.DATA_END,
+                delayedReply(Duration.ofMillis(700), 250, "2.0.0 Ok: queued slowly")));
+        relay.routeTo(slow);
+        // The request topic has one partition: every record below is in it.
+        List<String> ids = new ArrayList<>();
+        long lastOffset = -1;
+        for (int i = 0; i < 6; i++) {
+            String id = id("parallel-" + i);
+            ids.add(id);
+            lastOffset = request(id, "parallel" + i + "@example.org");
+        }
+
+        for (int i = 0; i < ids.size(); i++) {
+            assertSent(awaitTerminal(ids.get(i)), Map.of("parallel" + i + "@example.org", "SENT"));
+            assertMailedOnceEach(ids.get(i), "parallel" + i + "@example.org");
+        }
+        assertNothingLeftBehind(lastOffset);
+        // While the first mail waits for its reply, the records behind it are polled and sent side by side.
+        assertThat(slow.mostActiveConnections()).isGreaterThanOrEqualTo(2);
+    }
+
     // --- the relay defers: the request is retried on the durable schedule and sent once ---
 
     @Test
