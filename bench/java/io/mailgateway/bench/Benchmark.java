@@ -53,7 +53,7 @@ public final class Benchmark {
                     Integer.parseInt(env("GATEWAY_PARALLEL_SENDS", String.valueOf(connections))),
                     Integer.parseInt(env("BENCH_PARTITIONS", String.valueOf(connections))),
                     List.of(env("BENCH_RELAYS", "postfix,local").split(",")),
-                    Integer.parseInt(env("BENCH_PACED_SECONDS", smoke ? "10" : "60")),
+                    Integer.parseInt(env("BENCH_PACED_SECONDS", smoke ? "5" : "60")),
                     Duration.ofSeconds(Long.parseLong(env("BENCH_STALL_SECONDS", "120"))),
                     List.of(env("BENCH_JVM_OPTS", "-Xmx512m").trim().split("\\s+")),
                     Path.of(env("BENCH_OUTPUT", smoke ? WORK.toString() : "docs")));
@@ -66,7 +66,7 @@ public final class Benchmark {
     }
 
     /** An SMTP relay the contenders send to; {@code accepted} counts its accepted mails where it can. */
-    record Relay(String name, String description, String host, int port, String user, Path passwordFile, Path caPem,
+    record Relay(String name, String label, String description, String host, int port, String user, Path passwordFile, Path caPem,
             LongSupplier accepted) {
     }
 
@@ -98,6 +98,7 @@ public final class Benchmark {
 
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.fromEnvironment();
+        String revision = Report.revision();
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: build it with 'mvn package' first");
         }
@@ -118,7 +119,8 @@ public final class Benchmark {
                         .discardMessages()
                         .build()
                         .start()) {
-            Relay local = new Relay("local", "in-JVM sink (subethasmtp, STARTTLS + AUTH required)",
+            Relay local = new Relay("local", "in-JVM sink", "an SMTP server inside the benchmark's JVM (subethasmtp,"
+                    + " STARTTLS + AUTH required) that counts and drops what it accepts",
                     LocalSmtpServer.HOST, sink.port(), "bench", secretFile("local-sink-password", sinkPassword),
                     sinkCertificate.caPemFile(), sink::acceptedCount);
             Benchmark benchmark = new Benchmark(settings, broker);
@@ -139,7 +141,7 @@ public final class Benchmark {
                 benchmark.producer.close();
             }
         }
-        Report report = new Report(settings, rows, startups);
+        Report report = new Report(settings, rows, startups, revision);
         System.out.println();
         System.out.println(report.table());
         report.write(settings.output());
@@ -157,7 +159,8 @@ public final class Benchmark {
         }
         String user = System.getenv().getOrDefault("RELAY_USER", "gateway");
         int port = Integer.parseInt(System.getenv().getOrDefault("RELAY_PORT", "2587"));
-        return new Relay("postfix", "Postfix submission on loopback (STARTTLS + SASL AUTH required, discard transport)",
+        return new Relay("postfix", "Postfix", "Postfix's submission service on loopback (STARTTLS + SASL AUTH"
+                + " required), mail queued and then dropped by its discard transport",
                 "localhost", port, user, secretFile("postfix-password", password),
                 Path.of("/etc/postfix/relay-cert.pem"), null);
     }

@@ -38,11 +38,14 @@ final class Report {
     private final Settings settings;
     private final List<Row> rows;
     private final List<Startup> startups;
+    private final String revision;
 
-    Report(Settings settings, List<Row> rows, List<Startup> startups) {
+    /** @param revision the commit the measured gateway was built from, see {@link #revision()} */
+    Report(Settings settings, List<Row> rows, List<Startup> startups, String revision) {
         this.settings = settings;
         this.rows = rows;
         this.startups = startups;
+        this.revision = revision;
     }
 
     /** The results, the ratios and the start-up, as Markdown tables. */
@@ -53,19 +56,19 @@ final class Report {
         out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Row row : rows) {
             out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f | %d MB | %d MB |%n",
-                    row.relay().name(), contender(row.contender()), rate(row.perSecond()), latency(row.atMax()),
+                    row.relay().label(), contender(row.contender()), rate(row.perSecond()), latency(row.atMax()),
                     latency(row.atHalf()), row.cpuPer1000(), row.heapBytes() >> 20, row.rssBytes() >> 20));
         }
         out.append("\n| Relay | Gateway / ceiling | Gateway / naive baseline |\n| --- | ---: | ---: |\n");
-        for (String relay : rows.stream().map(r -> r.relay().name()).distinct().toList()) {
+        for (Benchmark.Relay relay : rows.stream().map(Row::relay).distinct().toList()) {
             double gateway = find(relay, Benchmark.GATEWAY).map(Row::perSecond).orElse(Double.NaN);
-            out.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |%n", relay,
+            out.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |%n", relay.label(),
                     gateway / find(relay, Benchmark.CEILING).map(Row::perSecond).orElse(Double.NaN),
                     gateway / find(relay, Benchmark.NAIVE).map(Row::perSecond).orElse(Double.NaN)));
         }
         out.append("\n| Gateway start-up | Start to ready | RSS when idle | Heap when idle |\n| --- | ---: | ---: | ---: |\n");
         for (Startup startup : startups) {
-            out.append(String.format(Locale.ROOT, "| against %s | %.1f s | %d MB | %d MB |%n", startup.relay().name(),
+            out.append(String.format(Locale.ROOT, "| against %s | %.1f s | %d MB | %d MB |%n", startup.relay().label(),
                     startup.seconds(), startup.idleRssBytes() >> 20, startup.idleHeapBytes() >> 20));
         }
         return out.toString();
@@ -80,7 +83,7 @@ final class Report {
 
     private String markdown() {
         String relays = String.join("\n", rows.stream().map(Row::relay).distinct()
-                .map(r -> "- **" + r.name() + "**: " + r.description()
+                .map(r -> "- **" + r.label() + "**: " + r.description()
                         + (r.name().equals("postfix") ? ", Postfix " + postfixVersion() : ""))
                 .toList());
         return """
@@ -94,12 +97,12 @@ final class Report {
 
                 ## Results
 
-                %s
-                Measured %s on %s, %s. %,d messages per contender and relay after %,d warm-up messages;
-                %d SMTP connections (`SMTP_POOL_SIZE`), `GATEWAY_PARALLEL_SENDS=%d`, %d partitions on the request
-                topic; every JVM started with `%s`. Kafka %s runs as a single broker on the same machine, so
-                broker, relay and contender share its %d cores.
+                Measured %s on %s, %s; gateway %s. %,d messages per contender and relay after %,d warm-up
+                messages; %d SMTP connections (`SMTP_POOL_SIZE`), `GATEWAY_PARALLEL_SENDS=%d`, %d partitions on the
+                request topic; every JVM started with `%s`. Kafka %s runs as a single broker on the same machine,
+                so broker, relay and contender share its %d cores.
 
+                %s
                 ## Run it
 
                 ```bash
@@ -120,7 +123,7 @@ final class Report {
                 | `GATEWAY_PARALLEL_SENDS` | `SMTP_POOL_SIZE` | the gateway's concurrent sends |
                 | `BENCH_PARTITIONS` | `SMTP_POOL_SIZE` | partitions of the request topics |
                 | `BENCH_RELAYS` | `postfix,local` | relays to run against |
-                | `BENCH_PACED_SECONDS` | `60` (`10` with `BENCH_SMOKE=1`) | the half-rate run produces for at most this long |
+                | `BENCH_PACED_SECONDS` | `60` (`5` with `BENCH_SMOKE=1`) | the half-rate run produces for at most this long |
                 | `BENCH_STALL_SECONDS` | `120` | a run fails when no message completed for this long |
                 | `BENCH_JVM_OPTS` | `-Xmx512m` | JVM options of every contender |
                 | `BENCH_OUTPUT` | `docs` (`target/bench` with `BENCH_SMOKE=1`) | where the report goes |
@@ -158,10 +161,10 @@ final class Report {
                 Relays:
 
                 %s
-                """.formatted(table(), LocalDate.now(), machine(), jdk(), settings.messages(), settings.warmup(),
-                settings.connections(), settings.parallelSends(), settings.partitions(),
+                """.formatted(LocalDate.now(), machine(), jdk(), revision, settings.messages(),
+                settings.warmup(), settings.connections(), settings.parallelSends(), settings.partitions(),
                 String.join(" ", settings.jvmOptions()), kafkaVersion(), Runtime.getRuntime().availableProcessors(),
-                relays);
+                table(), relays);
     }
 
     private void writeChart(Path file) throws IOException {
@@ -181,7 +184,7 @@ final class Report {
     private JFreeChart barChart(String title, ToDoubleFunction<Row> value, String format) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (Row row : rows) {
-            data.addValue(value.applyAsDouble(row), contender(row.contender()), row.relay().name());
+            data.addValue(value.applyAsDouble(row), contender(row.contender()), row.relay().label());
         }
         JFreeChart chart = ChartFactory.createBarChart(title, "relay", null, data);
         chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
@@ -201,8 +204,8 @@ final class Report {
         return chart;
     }
 
-    private Optional<Row> find(String relay, String contender) {
-        return rows.stream().filter(r -> r.relay().name().equals(relay) && r.contender().equals(contender)).findFirst();
+    private Optional<Row> find(Benchmark.Relay relay, String contender) {
+        return rows.stream().filter(r -> r.relay().equals(relay) && r.contender().equals(contender)).findFirst();
     }
 
     private String contender(String name) {
@@ -244,15 +247,26 @@ final class Report {
     }
 
     private static String postfixVersion() {
+        return run("(version unknown)", "postconf", "-h", "mail_version");
+    }
+
+    /** The commit the gateway was built from, so a result can be matched to the code it measured. */
+    static String revision() {
+        return "commit " + run("(unknown)", "git", "describe", "--always", "--dirty");
+    }
+
+    /** The first line a command prints, or the fallback when it fails. */
+    private static String run(String fallback, String... command) {
         try {
-            Process postconf = new ProcessBuilder("postconf", "-h", "mail_version").redirectErrorStream(true).start();
-            String version = new String(postconf.getInputStream().readAllBytes()).trim();
-            return postconf.waitFor(10, TimeUnit.SECONDS) && postconf.exitValue() == 0 ? version : "(version unknown)";
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes()).strip();
+            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0 && !output.isEmpty()
+                    ? output.lines().findFirst().orElse(fallback) : fallback;
         } catch (IOException e) {
-            return "(version unknown)";
+            return fallback;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "(version unknown)";
+            return fallback;
         }
     }
 
