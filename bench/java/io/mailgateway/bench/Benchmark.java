@@ -185,7 +185,7 @@ public final class Benchmark {
             double seconds = Long.parseLong(done[1]) / 1e9;
             checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages());
             Row row = new Row(relay, CEILING, settings.messages() / seconds, cpu * 1000 / settings.messages(),
-                    ProcessStats.heapUsedBytes(client.pid()), rss, null, null);
+                    ProcessStats.liveHeapBytes(client.pid()), rss, null, null);
             System.out.printf("   %.0f messages/s; send time per message p50 %s ms, p99 %s ms%n", row.perSecond(),
                     done[2], done[3]);
             return row;
@@ -214,7 +214,7 @@ public final class Benchmark {
             double seconds = (Long.parseLong(done[1]) - firstProduced) / 1000.0;
             checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages());
             Row row = new Row(relay, NAIVE, settings.messages() / seconds, cpu * 1000 / settings.messages(),
-                    ProcessStats.heapUsedBytes(route.pid()), rss, null, null);
+                    ProcessStats.liveHeapBytes(route.pid()), rss, null, null);
             System.out.printf("   %.0f messages/s%n", row.perSecond());
             return row;
         }
@@ -252,7 +252,7 @@ public final class Benchmark {
             // idle: ready, nothing to do yet
             Thread.sleep(3_000);
             Startup startup = new Startup(relay, gateway.startupSeconds(), ProcessStats.residentBytes(gateway.pid()),
-                    ProcessStats.heapUsedBytes(gateway.pid()));
+                    ProcessStats.liveHeapBytes(gateway.pid()));
             startups.add(startup);
             System.out.printf("   ready after %.1f s; idle RSS %d MB%n", startup.seconds(), startup.idleRssBytes() >> 20);
 
@@ -268,14 +268,13 @@ public final class Benchmark {
                     () -> diagnostics);
             double cpu = ProcessStats.cpuSeconds(gateway.pid()) - cpuBefore;
             long rss = ProcessStats.residentBytes(gateway.pid());
-            long heap = ProcessStats.heapUsedBytes(gateway.pid());
             requireSent(done, diagnostics);
             long first = producedAt.values().stream().mapToLong(Long::longValue).min().orElseThrow();
             long last = done.values().stream().mapToLong(ResultCollector.Result::timestamp).max().orElseThrow();
             double perSecond = settings.messages() * 1000.0 / Math.max(1, last - first);
             Latency atMax = latency(producedAt, done);
-            System.out.printf("   max rate: %.1f messages/s; latency p50 %.0f ms, p99 %.0f ms%n", perSecond,
-                    atMax.p50(), atMax.p99());
+            System.out.printf("   max rate: %.1f messages/s; latency p50 %.0f ms, p99 %.0f ms; SMTP attempt on average"
+                    + " %.1f ms%n", perSecond, atMax.p50(), atMax.p99(), gateway.meanSmtpAttemptMillis());
 
             // Half the maximum, produced at a steady pace: the latency a request sees when the gateway keeps up.
             double halfRate = perSecond / 2;
@@ -290,6 +289,7 @@ public final class Benchmark {
             System.out.printf("   half rate: latency p50 %.0f ms, p99 %.0f ms%n", atHalf.p50(), atHalf.p99());
 
             checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages() + pacedCount);
+            long heap = ProcessStats.liveHeapBytes(gateway.pid());
             rows.add(new Row(relay, GATEWAY, perSecond, cpu * 1000 / settings.messages(), heap, rss,
                     atMax, atHalf));
         }

@@ -86,6 +86,26 @@ final class GatewayUnderTest implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * The mean duration of an SMTP attempt so far, from the gateway's histogram mail_gateway_smtp_submission_seconds
+     * (all outcomes): tells how much of a request's time is spent talking to the relay.
+     */
+    double meanSmtpAttemptMillis() throws IOException, InterruptedException {
+        HttpResponse<String> metrics = HTTP.send(request("/observe/metrics"), HttpResponse.BodyHandlers.ofString());
+        double seconds = 0;
+        double count = 0;
+        for (String line : metrics.body().split("\n")) {
+            double value = line.startsWith("mail_gateway_smtp_submission_seconds_")
+                    ? Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) : 0;
+            if (line.startsWith("mail_gateway_smtp_submission_seconds_sum")) {
+                seconds += value;
+            } else if (line.startsWith("mail_gateway_smtp_submission_seconds_count")) {
+                count += value;
+            }
+        }
+        return count == 0 ? Double.NaN : seconds * 1000 / count;
+    }
+
     private int status(String path) throws InterruptedException {
         try {
             return HTTP.send(request(path), HttpResponse.BodyHandlers.discarding()).statusCode();

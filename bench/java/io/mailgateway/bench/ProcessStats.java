@@ -40,16 +40,14 @@ final class ProcessStats {
     }
 
     /**
-     * Heap in use now, as the JVM's own {@code jcmd PID GC.heap_info} reports it: the sum of "used" over the heap's
-     * spaces (one line for G1, one per generation for the other collectors).
+     * The live heap: heap in use right after a full collection, as the JVM's own {@code jcmd} reports it (the sum of
+     * "used" over the heap's spaces: one line for G1, one per generation for the other collectors). Without the
+     * collection the number would mostly tell how much garbage the collector had not yet bothered to collect. It
+     * costs the process CPU time, so read CPU first.
      */
-    static long heapUsedBytes(long pid) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
-        String output = new String(jcmd.getInputStream().readAllBytes());
-        if (!jcmd.waitFor(30, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-            throw new IllegalStateException("jcmd " + pid + " GC.heap_info failed: " + output);
-        }
+    static long liveHeapBytes(long pid) throws IOException, InterruptedException {
+        jcmd(pid, "GC.run");
+        String output = jcmd(pid, "GC.heap_info");
         long usedKb = 0;
         Matcher used = HEAP_USED.matcher(output);
         while (used.find()) {
@@ -59,6 +57,16 @@ final class ProcessStats {
             throw new IllegalStateException("no heap usage in jcmd's output: " + output);
         }
         return usedKb * 1024;
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid), command).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes());
+        if (!jcmd.waitFor(30, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + pid + " " + command + " failed: " + output);
+        }
+        return output;
     }
 
     private static String read(Path file) {

@@ -52,12 +52,12 @@ final class Report {
     String table() {
         StringBuilder out = new StringBuilder();
         out.append("| Relay | Contender | Messages/s | Latency p50 / p99 at max rate | Latency p50 / p99 at half rate"
-                + " | CPU s per 1,000 messages | Heap | RSS |\n");
+                + " | CPU s per 1,000 messages | RSS | Live heap |\n");
         out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Row row : rows) {
             out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f | %d MB | %d MB |%n",
                     row.relay().label(), contender(row.contender()), rate(row.perSecond()), latency(row.atMax()),
-                    latency(row.atHalf()), row.cpuPer1000(), row.heapBytes() >> 20, row.rssBytes() >> 20));
+                    latency(row.atHalf()), row.cpuPer1000(), row.rssBytes() >> 20, row.heapBytes() >> 20));
         }
         out.append("\n| Relay | Gateway / ceiling | Gateway / naive baseline |\n| --- | ---: | ---: |\n");
         for (Benchmark.Relay relay : rows.stream().map(Row::relay).distinct().toList()) {
@@ -66,7 +66,7 @@ final class Report {
                     gateway / find(relay, Benchmark.CEILING).map(Row::perSecond).orElse(Double.NaN),
                     gateway / find(relay, Benchmark.NAIVE).map(Row::perSecond).orElse(Double.NaN)));
         }
-        out.append("\n| Gateway start-up | Start to ready | RSS when idle | Heap when idle |\n| --- | ---: | ---: | ---: |\n");
+        out.append("\n| Gateway start-up | Start to ready | RSS when idle | Live heap when idle |\n| --- | ---: | ---: | ---: |\n");
         for (Startup startup : startups) {
             out.append(String.format(Locale.ROOT, "| against %s | %.1f s | %d MB | %d MB |%n", startup.relay().label(),
                     startup.seconds(), startup.idleRssBytes() >> 20, startup.idleHeapBytes() >> 20));
@@ -152,11 +152,12 @@ final class Report {
                   negotiates STARTTLS, authenticates and closes one connection per message. It publishes no
                   results. Messages/s is from the first request's record to the last mail accepted.
                 - **CPU s per 1,000 messages**: user plus system CPU time of the contender's process during the
-                  measured messages (`/proc/PID/stat`), per 1,000 messages. **Heap**: heap in use right after the
-                  run, as `jcmd PID GC.heap_info` reports it (the gateway's metrics carry no JVM memory gauges).
-                  **RSS**: resident memory right after the run (`/proc/PID/status`, `VmRSS`).
+                  measured messages (`/proc/PID/stat`), per 1,000 messages. **RSS**: resident memory right after
+                  the run (`/proc/PID/status`, `VmRSS`). **Heap**: the live heap after the run, that is heap in use
+                  after a full collection (`jcmd PID GC.run`, then `GC.heap_info`; the gateway's metrics carry no
+                  JVM memory gauges).
                 - **Start-up**: from starting the gateway's process to the first `200` of `/observe/health/ready`;
-                  RSS and heap three seconds later, before any request.
+                  RSS and live heap three seconds later, before any request.
 
                 Relays:
 
