@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Installs and starts Postfix as a submission relay on 127.0.0.1:2587 for the interoperability test:
-# STARTTLS required, SASL AUTH required (user "gateway"), local delivery to mailuser@gw.test's Maildir,
-# everything else refused. It reconfigures the machine's MTA, so it only runs on a disposable CI machine.
+# Installs and starts Postfix as a submission relay on 127.0.0.1:2587 for the interoperability test and the
+# benchmark: STARTTLS required, SASL AUTH required (user RELAY_USER, default "gateway", password RELAY_PASSWORD),
+# local delivery to mailuser@gw.test's Maildir, mail to sink.test accepted and discarded (the benchmark's load),
+# everything else refused. Loopback clients are exempt from Postfix's per-client connection limits, and up to
+# 100 (default_process_limit) connections are served at once. It reconfigures the machine's MTA, so it only runs
+# on a disposable CI machine.
 set -euo pipefail
 if [ "${CI:-}" != "true" ] && [ "${MAIL_GATEWAY_DISPOSABLE_MACHINE:-}" != "true" ]; then
   echo "refusing to reconfigure this machine's MTA: set CI=true or MAIL_GATEWAY_DISPOSABLE_MACHINE=true" >&2
   exit 1
 fi
 : "${RELAY_PASSWORD:?set RELAY_PASSWORD}"
+RELAY_USER="${RELAY_USER:-gateway}"
 
 export DEBIAN_FRONTEND=noninteractive
 if ! command -v postfix >/dev/null 2>&1 || ! command -v saslpasswd2 >/dev/null 2>&1; then
@@ -17,13 +21,16 @@ if ! command -v postfix >/dev/null 2>&1 || ! command -v saslpasswd2 >/dev/null 2
   apt-get install -y -q --no-install-recommends postfix libsasl2-modules sasl2-bin openssl ca-certificates
 fi
 
-# A certificate for DNS:localhost; the gateway trusts it through SMTP_TRUST_CA_FILE.
-openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
-  -addext "subjectAltName=DNS:localhost" -addext "basicConstraints=critical,CA:TRUE" \
-  -keyout /etc/postfix/relay-key.pem -out /etc/postfix/relay-cert.pem 2>/dev/null
-chmod 600 /etc/postfix/relay-key.pem
+# A certificate for DNS:localhost; the gateway trusts it through SMTP_TRUST_CA_FILE. Kept while it is valid for
+# another day, so a client that already trusts it keeps working when the relay is set up again.
+if ! openssl x509 -checkend 86400 -noout -in /etc/postfix/relay-cert.pem >/dev/null 2>&1; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost" -addext "basicConstraints=critical,CA:TRUE" \
+    -keyout /etc/postfix/relay-key.pem -out /etc/postfix/relay-cert.pem 2>/dev/null
+  chmod 600 /etc/postfix/relay-key.pem
+fi
 id mailuser >/dev/null 2>&1 || useradd -m -s /usr/sbin/nologin mailuser
-printf '%s\n' "$RELAY_PASSWORD" | saslpasswd2 -p -c -u gw.test -a smtpd gateway
+printf '%s\n' "$RELAY_PASSWORD" | saslpasswd2 -p -c -u gw.test -a smtpd "$RELAY_USER"
 adduser postfix sasl >/dev/null
 mkdir -p /etc/postfix/sasl
 printf 'pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: PLAIN LOGIN\n' > /etc/postfix/sasl/smtpd.conf

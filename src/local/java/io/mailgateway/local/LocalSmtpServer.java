@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.subethamail.smtp.MessageContext;
@@ -68,6 +69,8 @@ public final class LocalSmtpServer implements AutoCloseable {
 
     private final SMTPServer server;
     private final Path mailDir;
+    private final boolean keepMessages;
+    private final AtomicLong accepted = new AtomicLong();
     private final List<ReceivedMail> received = new ArrayList<>();
     private final Map<String, Reply> rejectedRecipients = new ConcurrentHashMap<>();
     private volatile Reply messageRejection;
@@ -75,6 +78,7 @@ public final class LocalSmtpServer implements AutoCloseable {
 
     private LocalSmtpServer(Builder builder) {
         this.mailDir = builder.mailDir;
+        this.keepMessages = builder.keepMessages;
         this.credentials = new Credentials(builder.user, builder.password.getBytes(StandardCharsets.UTF_8));
         SSLContext sslContext = builder.certificate.serverSslContext();
 
@@ -127,6 +131,11 @@ public final class LocalSmtpServer implements AutoCloseable {
     public void clearFaults() {
         rejectedRecipients.clear();
         messageRejection = null;
+    }
+
+    /** How many mails were accepted since start, kept or not. */
+    public long acceptedCount() {
+        return accepted.get();
     }
 
     public List<ReceivedMail> received() {
@@ -224,7 +233,10 @@ public final class LocalSmtpServer implements AutoCloseable {
             if (fault != null) {
                 throw new RejectException(fault.code(), fault.text());
             }
-            store(new ReceivedMail(from, recipients, raw));
+            accepted.incrementAndGet();
+            if (keepMessages) {
+                store(new ReceivedMail(from, recipients, raw));
+            }
             return null;
         }
 
@@ -241,6 +253,7 @@ public final class LocalSmtpServer implements AutoCloseable {
         private String password;
         private boolean implicitTls;
         private Path mailDir;
+        private boolean keepMessages = true;
 
         private Builder() {
         }
@@ -265,6 +278,12 @@ public final class LocalSmtpServer implements AutoCloseable {
         /** Where accepted mails are written as {@code <n>-<timestamp>.eml}; a temporary directory if unset. */
         public Builder mailDir(Path mailDir) {
             this.mailDir = mailDir;
+            return this;
+        }
+
+        /** Accepts and counts mails without writing or keeping them, as a fast sink for load tests. */
+        public Builder discardMessages() {
+            this.keepMessages = false;
             return this;
         }
 

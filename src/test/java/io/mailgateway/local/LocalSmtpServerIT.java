@@ -195,6 +195,25 @@ class LocalSmtpServerIT {
     }
 
     @Test
+    void discardingServerCountsMailsWithoutKeepingThem() throws Exception {
+        server = LocalSmtpServer.builder()
+                .certificate(certificate)
+                .credentials(USER, PASSWORD)
+                .mailDir(mailDir)
+                .discardMessages()
+                .build()
+                .start();
+        Session session = Session.getInstance(startTlsClient());
+
+        Transport.send(message(session, "alice@example.org"), USER, PASSWORD);
+        Transport.send(message(session, "bob@example.org"), USER, PASSWORD);
+
+        assertThat(server.acceptedCount()).isEqualTo(2);
+        assertThat(server.received()).isEmpty();
+        assertThat(emlFiles()).isEmpty();
+    }
+
+    @Test
     void clientCheckingHostnameRefusesCertificateForOtherHost(@TempDir Path otherDir) throws Exception {
         LocalCertificate otherHost = LocalCertificate.createForOtherHost(otherDir);
         server = LocalSmtpServer.builder()

@@ -1,0 +1,65 @@
+package io.mailgateway.bench;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Publishes benchmark requests (keyed by id) and remembers each record's produce timestamp. */
+final class RequestProducer implements AutoCloseable {
+
+    private final KafkaProducer<String, String> producer;
+
+    RequestProducer(String bootstrapServers) {
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), new StringSerializer());
+    }
+
+    /** Publishes all requests as fast as the producer takes them; returns id to produce timestamp (epoch ms). */
+    Map<String, Long> burst(String topic, List<String> ids) {
+        return paced(topic, ids, 0);
+    }
+
+    /**
+     * Publishes the requests at a fixed rate (requests per second; 0 = as fast as possible), each at its planned
+     * moment whatever happened before, so a slow consumer cannot slow the arrivals down.
+     */
+    Map<String, Long> paced(String topic, List<String> ids, double ratePerSecond) {
+        Map<String, Long> producedAt = new ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < ids.size(); i++) {
+            if (ratePerSecond > 0) {
+                long due = start + (long) (i * 1e9 / ratePerSecond);
+                for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+            String id = ids.get(i);
+            producer.send(new ProducerRecord<>(topic, id, BenchMessage.requestJson(id)), (metadata, error) -> {
+                if (error == null) {
+                    producedAt.put(id, metadata.timestamp());
+                }
+            });
+        }
+        producer.flush();
+        if (producedAt.size() != ids.size()) {
+            throw new IllegalStateException("Kafka acknowledged only " + producedAt.size() + " of " + ids.size()
+                    + " requests to " + topic);
+        }
+        return producedAt;
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(10));
+    }
+}

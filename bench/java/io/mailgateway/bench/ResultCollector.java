@@ -1,0 +1,100 @@
+package io.mailgateway.bench;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reads the results topic from the beginning in the background and keeps each id's terminal result. */
+final class ResultCollector implements AutoCloseable {
+
+    /** A terminal result: its status and the timestamp of its record (epoch ms). */
+    record Result(String status, long timestamp) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, Result> results = new ConcurrentHashMap<>();
+    private final Thread reader;
+    private volatile boolean running = true;
+    private volatile RuntimeException failure;
+
+    ResultCollector(String bootstrapServers, String topic, int partitions) {
+        reader = new Thread(() -> read(bootstrapServers, topic, partitions), "results-" + topic);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void read(String bootstrapServers, String topic, int partitions) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> all = java.util.stream.IntStream.range(0, partitions)
+                    .mapToObj(p -> new TopicPartition(topic, p)).toList();
+            consumer.assign(all);
+            consumer.seekToBeginning(all);
+            while (running) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    JsonNode result = JSON.readTree(record.value());
+                    if (result.path("terminal").asBoolean(false)) {
+                        // the first terminal result counts; a replay would only repeat it
+                        results.putIfAbsent(result.path("id").asText(record.key()),
+                                new Result(result.path("status").asText(), record.timestamp()));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            failure = new IllegalStateException("cannot read results", e);
+        }
+    }
+
+    /**
+     * Waits until every id has a terminal result. Fails when no new result arrived for {@code stall}; then
+     * {@code diagnostics} tells where to look.
+     */
+    Map<String, Result> await(Set<String> ids, Duration stall, Supplier<String> diagnostics)
+            throws InterruptedException {
+        long lastProgress = System.nanoTime();
+        long lastCount = -1;
+        while (true) {
+            if (failure != null) {
+                throw failure;
+            }
+            long count = ids.stream().filter(results::containsKey).count();
+            if (count == ids.size()) {
+                Map<String, Result> found = new TreeMap<>();
+                ids.forEach(id -> found.put(id, results.get(id)));
+                return found;
+            }
+            if (count != lastCount) {
+                lastCount = count;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > stall.toNanos()) {
+                List<String> missing = ids.stream().filter(id -> !results.containsKey(id)).sorted().limit(5).toList();
+                throw new IllegalStateException("only " + count + " of " + ids.size() + " requests have a terminal "
+                        + "result, and none came for " + stall.toSeconds() + " s; missing e.g. " + missing + ". "
+                        + diagnostics.get());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        reader.join(5_000);
+    }
+}
