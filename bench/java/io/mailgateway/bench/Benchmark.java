@@ -50,7 +50,7 @@ public final class Benchmark {
             return new Settings(smoke, messages,
                     Integer.parseInt(env("BENCH_WARMUP", String.valueOf(Math.max(1, Math.min(500, messages / 10))))),
                     connections,
-                    Integer.parseInt(env("GATEWAY_PARALLEL_SENDS", String.valueOf(connections))),
+                    Integer.parseInt(env("GATEWAY_PARALLEL_SENDS", String.valueOf(4 * connections))),
                     Integer.parseInt(env("BENCH_PARTITIONS", String.valueOf(connections))),
                     List.of(env("BENCH_RELAYS", "postfix,local").split(",")),
                     Integer.parseInt(env("BENCH_PACED_SECONDS", smoke ? "5" : "60")),

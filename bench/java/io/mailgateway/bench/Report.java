@@ -120,7 +120,7 @@ final class Report {
                 | `BENCH_MESSAGES` | `5000` (`50` with `BENCH_SMOKE=1`) | measured messages per contender and relay |
                 | `BENCH_WARMUP` | a tenth of the messages, at most 500 | messages sent first and not measured |
                 | `SMTP_POOL_SIZE` | `4` | the gateway's SMTP connections, and the ceiling's |
-                | `GATEWAY_PARALLEL_SENDS` | `SMTP_POOL_SIZE` | the gateway's concurrent sends |
+                | `GATEWAY_PARALLEL_SENDS` | 4 × `SMTP_POOL_SIZE` | the gateway's concurrent sends: more than its connections, so that waiting for Kafka overlaps with other sends |
                 | `BENCH_PARTITIONS` | `SMTP_POOL_SIZE` | partitions of the request topics |
                 | `BENCH_RELAYS` | `postfix,local` | relays to run against |
                 | `BENCH_PACED_SECONDS` | `60` (`5` with `BENCH_SMOKE=1`) | the half-rate run produces for at most this long |

@@ -31,6 +31,13 @@ import io.mailgateway.request.RequestRejectedException;
  */
 public final class MimeComposer {
 
+    static {
+        // Every new multipart asks Jakarta Mail for its stream provider, which otherwise scans the class path's
+        // service files each time: slow, and contended between parallel sends. Naming Angus's provider skips that.
+        System.getProperties().putIfAbsent("jakarta.mail.util.StreamProvider",
+                "org.eclipse.angus.mail.util.MailStreamProvider");
+    }
+
     private final Session session = Session.getInstance(new Properties());
     private final long maxMessageBytes;
     private final Clock clock;
