@@ -3,7 +3,7 @@ package io.mailgateway.bench;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,7 +20,11 @@ final class RequestProducer implements AutoCloseable {
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5),
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                // One request in flight: a retried first batch to a partition that was just created otherwise
+                // overtakes the batches after it and the broker rejects it as out of sequence.
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
                 new StringSerializer(), new StringSerializer());
     }
 
@@ -35,6 +39,7 @@ final class RequestProducer implements AutoCloseable {
      */
     Map<String, Long> paced(String topic, List<String> ids, double ratePerSecond) {
         Map<String, Long> producedAt = new ConcurrentHashMap<>();
+        AtomicReference<Exception> firstError = new AtomicReference<>();
         long start = System.nanoTime();
         for (int i = 0; i < ids.size(); i++) {
             if (ratePerSecond > 0) {
@@ -47,13 +52,15 @@ final class RequestProducer implements AutoCloseable {
             producer.send(new ProducerRecord<>(topic, id, BenchMessage.requestJson(id)), (metadata, error) -> {
                 if (error == null) {
                     producedAt.put(id, metadata.timestamp());
+                } else {
+                    firstError.compareAndSet(null, error);
                 }
             });
         }
         producer.flush();
         if (producedAt.size() != ids.size()) {
             throw new IllegalStateException("Kafka acknowledged only " + producedAt.size() + " of " + ids.size()
-                    + " requests to " + topic);
+                    + " requests to " + topic, firstError.get());
         }
         return producedAt;
     }
