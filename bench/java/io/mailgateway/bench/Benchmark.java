@@ -45,7 +45,7 @@ public final class Benchmark {
 
         static Settings fromEnvironment() {
             boolean smoke = "1".equals(env("BENCH_SMOKE", "0")) || "true".equals(env("BENCH_SMOKE", "0"));
-            int messages = Integer.parseInt(env("BENCH_MESSAGES", smoke ? "50" : "5000"));
+            int messages = Integer.parseInt(env("BENCH_MESSAGES", smoke ? "50" : "3000"));
             int connections = Integer.parseInt(env("SMTP_POOL_SIZE", "4"));
             return new Settings(smoke, messages,
                     Integer.parseInt(env("BENCH_WARMUP", String.valueOf(Math.max(1, Math.min(500, messages / 10))))),
