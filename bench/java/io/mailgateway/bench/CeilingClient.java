@@ -18,6 +18,8 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.MimeMessage;
 
+import io.mailgateway.smtp.NoDelaySocketFactories;
+
 /**
  * The ceiling: a plain Angus Mail client that sends the benchmark mail straight to the relay over a fixed number of
  * connections that stay open (STARTTLS and AUTH once per connection), one sending thread per connection. No Kafka,
@@ -48,8 +50,9 @@ public final class CeilingClient {
         props.put("mail.smtp.starttls.enable", "true");
         props.put("mail.smtp.starttls.required", "true");
         props.put("mail.smtp.ssl.checkserveridentity", "true");
-        props.put("mail.smtp.ssl.socketFactory", RelayTls.trusting(caPem).getSocketFactory());
-        props.put("mail.smtp.socketFactory", RelayTls.noDelaySockets());
+        // The gateway's own socket factories: Nagle off on the plain socket and inside TLS, as in the gateway.
+        props.put("mail.smtp.ssl.socketFactory", NoDelaySocketFactories.tls(RelayTls.trusting(caPem).getSocketFactory()));
+        props.put("mail.smtp.socketFactory", NoDelaySocketFactories.plain());
         props.put("mail.smtp.socketFactory.fallback", "false");
         props.put("mail.smtp.connectiontimeout", "10000");
         props.put("mail.smtp.timeout", "30000");

@@ -3,8 +3,6 @@ package io.mailgateway.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -12,7 +10,6 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 
-import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -41,45 +38,5 @@ final class RelayTls {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot trust " + caPem, e);
         }
-    }
-
-    /**
-     * Plain sockets with Nagle's algorithm off, as the gateway uses: STARTTLS runs on top of this socket, and
-     * Nagle plus delayed ACKs would add tens of milliseconds to each handshake.
-     */
-    static SocketFactory noDelaySockets() {
-        SocketFactory delegate = SocketFactory.getDefault();
-        return new SocketFactory() {
-            @Override
-            public Socket createSocket() throws IOException {
-                return noDelay(delegate.createSocket());
-            }
-
-            @Override
-            public Socket createSocket(String host, int port) throws IOException {
-                return noDelay(delegate.createSocket(host, port));
-            }
-
-            @Override
-            public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-                return noDelay(delegate.createSocket(host, port, localHost, localPort));
-            }
-
-            @Override
-            public Socket createSocket(InetAddress host, int port) throws IOException {
-                return noDelay(delegate.createSocket(host, port));
-            }
-
-            @Override
-            public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-                    throws IOException {
-                return noDelay(delegate.createSocket(address, port, localAddress, localPort));
-            }
-        };
-    }
-
-    private static Socket noDelay(Socket socket) throws IOException {
-        socket.setTcpNoDelay(true);
-        return socket;
     }
 }

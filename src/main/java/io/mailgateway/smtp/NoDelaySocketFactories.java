@@ -11,16 +11,16 @@ import javax.net.ssl.SSLSocketFactory;
  * Socket factories that switch Nagle's algorithm off: SMTP is a dialogue of small writes, and Nagle plus
  * delayed ACKs adds tens of milliseconds to every TLS handshake and command.
  */
-final class NoDelaySocketFactories {
+public final class NoDelaySocketFactories {
 
     private NoDelaySocketFactories() {
     }
 
-    static SocketFactory plain() {
+    public static SocketFactory plain() {
         return new Plain();
     }
 
-    static SSLSocketFactory tls(SSLSocketFactory delegate) {
+    public static SSLSocketFactory tls(SSLSocketFactory delegate) {
         return new Tls(delegate);
     }
 
