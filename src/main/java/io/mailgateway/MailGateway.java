@@ -7,7 +7,10 @@ import java.util.Map;
 
 import org.apache.camel.main.Main;
 
-/** Starts the gateway; {@code send FILE...} instead publishes mail requests to Kafka. */
+/**
+ * Starts the gateway; {@code send FILE...} instead publishes mail requests to Kafka, and
+ * {@code check-templates [DIR]} checks a templates folder.
+ */
 public final class MailGateway {
 
     private MailGateway() {
@@ -16,6 +19,9 @@ public final class MailGateway {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("send")) {
             System.exit(SendCommand.run(Arrays.copyOfRange(args, 1, args.length)));
+        }
+        if (args.length > 0 && args[0].equals("check-templates")) {
+            System.exit(CheckTemplatesCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }
         newMain(Map.of()).run(args);
     }

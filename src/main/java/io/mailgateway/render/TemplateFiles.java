@@ -79,6 +79,22 @@ final class TemplateFiles {
     }
 
     /**
+     * The folders directly below the root that may be templates, sorted: all but layouts and partials ('_') and
+     * hidden folders ('.', e.g. the {@code ..data} of a Kubernetes ConfigMap).
+     */
+    List<String> templateFolders() {
+        try (Stream<Path> children = Files.list(root)) {
+            return children.filter(Files::isDirectory)
+                    .map(TemplateFiles::fileName)
+                    .filter(name -> !name.startsWith("_") && !name.startsWith("."))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new TemplateProblem("cannot list the templates folder", e);
+        }
+    }
+
+    /**
      * A cheap summary of everything below the root (relative path, last-modified time and size of every file).
      * Symbolic links are followed and dot-directories are included, so a Kubernetes ConfigMap update, which swaps
      * the {@code ..data} link to a freshly written directory, always changes the fingerprint; so does re-pointing

@@ -88,6 +88,15 @@ public final class TemplateRenderer {
      * @throws RenderFailedException     when a variable is missing or a template, layout or partial is broken
      */
     public RenderedContent render(String templateName, String locale, Map<String, Object> data) {
+        return render(templateName, locale, data, true);
+    }
+
+    /** Like {@link #render} but with the subject as the template wrote it, line breaks included; for checks. */
+    RenderedContent renderAsWritten(String templateName, String locale, Map<String, Object> data) {
+        return render(templateName, locale, data, false);
+    }
+
+    private RenderedContent render(String templateName, String locale, Map<String, Object> data, boolean oneLineSubject) {
         if (!isTemplateName(templateName)) {
             throw notFound(templateName);
         }
@@ -105,7 +114,8 @@ public final class TemplateRenderer {
                 key -> compile(templateName, directory));
         Object scope = data == null ? Map.of() : data;
         return new RenderedContent(
-                oneLine(execute(template.subject(), "subject", scope)),
+                oneLineSubject ? oneLine(execute(template.subject(), "subject", scope))
+                        : execute(template.subject(), "subject", scope),
                 template.html() == null ? null : execute(template.html(), "html", scope),
                 template.text() == null ? null : execute(template.text(), "text", scope),
                 directory);
@@ -229,7 +239,7 @@ public final class TemplateRenderer {
         return subject.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
 
-    private static boolean isTemplateName(String templateName) {
+    static boolean isTemplateName(String templateName) {
         return templateName != null && TEMPLATE_NAME.matcher(templateName).matches();
     }
 
