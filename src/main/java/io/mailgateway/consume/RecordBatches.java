@@ -1,6 +1,7 @@
 package io.mailgateway.consume;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ public final class RecordBatches {
         Finished finished = new Finished(record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class));
         record.setHeader(KafkaConstants.MANUAL_COMMIT, finished);
         Message message = exchange.getMessage();
-        message.setHeaders(new java.util.HashMap<>(record.getHeaders()));
+        message.setHeaders(new HashMap<>(record.getHeaders()));
         message.setBody(record.getBody());
     }
 

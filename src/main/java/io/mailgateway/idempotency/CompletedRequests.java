@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -64,7 +65,7 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
 
     // Guarded by "this": the latest terminal results themselves, so that replaying the records re-read after a
     // crash or a rebalance (most of them recent) does not fetch each one from the topic.
-    private final Map<Long, byte[]> recentResults = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    private final Map<Long, byte[]> recentResults = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
             return size() > RECENT_RESULTS;

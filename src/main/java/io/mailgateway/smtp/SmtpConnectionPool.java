@@ -1,6 +1,8 @@
 package io.mailgateway.smtp;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.NoSuchElementException;
 
 import jakarta.mail.MessagingException;
 
@@ -75,11 +77,11 @@ final class SmtpConnectionPool implements AutoCloseable {
             return pool.borrowObject();
         } catch (SmtpSubmissionException e) {
             throw e;
-        } catch (java.util.NoSuchElementException e) {
-            throw new SmtpTransientException("every connection to the relay is busy", null, java.util.List.of(), null);
+        } catch (NoSuchElementException e) {
+            throw new SmtpTransientException("every connection to the relay is busy", null, List.of(), null);
         } catch (Exception e) {
             throw new SmtpTransientException("cannot open a connection to the relay: " + e.getClass().getSimpleName(),
-                    null, java.util.List.of(), null);
+                    null, List.of(), null);
         }
     }
 
