@@ -14,8 +14,8 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 /**
  * The records of one poll, handled in parallel and committed together. Each record's route "commits" it when its
  * result was acknowledged; that only marks it finished. Once the whole batch is through, every partition's offset
- * is committed up to its first unfinished record, on the consumer's own thread, so a later record's success never
- * commits an earlier record that is still pending.
+ * is committed up to its first unfinished record, while the consumer's thread waits for the batch (so nothing else
+ * uses the Kafka consumer meanwhile); a later record's success never commits an earlier record still pending.
  */
 public final class RecordBatches {
 

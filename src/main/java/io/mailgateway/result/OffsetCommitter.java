@@ -12,7 +12,8 @@ public final class OffsetCommitter {
         if (handle == null) {
             throw new IllegalStateException("no Kafka commit handle on the exchange: the consumer must allow manual commits");
         }
-        // Runs on the consumer's thread (the results producer is synchronous), as the Kafka consumer requires.
+        // A record of a request batch is only marked finished here (RecordBatches commits the batch); a retry
+        // record is committed at once, on the retry timer's thread that owns its consumer.
         handle.commit();
     }
 }
