@@ -7,9 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +32,7 @@ import io.mailgateway.mime.MessageIds;
 import io.mailgateway.support.FreePorts;
 import io.mailgateway.support.InJvmGateway;
 import io.mailgateway.support.KafkaTopics;
+import io.mailgateway.support.ManagementPort;
 import io.mailgateway.support.ScriptedSmtpServer;
 import io.mailgateway.support.ScriptedSmtpServer.Command;
 
@@ -63,7 +61,6 @@ class SmtpFaultScenariosIT {
     /** Deferred requests come back after this. */
     private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
     static Path work;
@@ -475,9 +472,7 @@ class SmtpFaultScenariosIT {
 
     /** The documented gauge mail_gateway_retry_backlog; -1 while the metric is not there. */
     private static long retryBacklog() throws IOException, InterruptedException {
-        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + managementPort + "/observe/metrics")).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = ManagementPort.get(managementPort, "/observe/metrics");
         List<String> samples = metrics.body().lines()
                 .filter(line -> line.startsWith("mail_gateway_retry_backlog")).toList();
         if (samples.isEmpty()) {

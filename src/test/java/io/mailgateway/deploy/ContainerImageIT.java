@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,6 +18,7 @@ import io.mailgateway.local.LocalKafkaBroker;
 import io.mailgateway.mime.MessageIds;
 import io.mailgateway.support.FreePorts;
 import io.mailgateway.support.KafkaTopics;
+import io.mailgateway.support.ManagementPort;
 import io.mailgateway.support.TestRelay;
 
 /**
@@ -33,7 +30,6 @@ class ContainerImageIT {
 
     private static final String CONTAINER_ID = "mail-gateway-smoke";
     private static final long MEMORY_LIMIT = 768L * 1024 * 1024;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void imageRunsAsItsNonRootUserOnAReadOnlyRootAndDeliversARequestEndToEnd() throws Exception {
@@ -91,12 +87,12 @@ class ContainerImageIT {
                                 new RuncContainer.Bind(hosts, "/etc/hosts")), MEMORY_LIMIT)) {
                     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
                         assertThat(container.isRunning()).as("container exited:\n%s", container.output()).isTrue();
-                        return httpStatus(managementPort, "/observe/health/ready") == 200;
+                        return ManagementPort.status(managementPort, "/observe/health/ready") == 200;
                     });
                     Duration timeToReady = Duration.ofNanos(System.nanoTime() - started);
 
                     assertThat(uidOf(container.pid())).as("the JVM's uid").isEqualTo(image.user().split(":")[0]);
-                    assertThat(httpStatus(managementPort, "/observe/health/live")).isEqualTo(200);
+                    assertThat(ManagementPort.status(managementPort, "/observe/health/live")).isEqualTo(200);
 
                     long sentAt = System.nanoTime();
                     kafka.send("mail.outbound", "image-1", """
@@ -143,18 +139,6 @@ class ContainerImageIT {
                 .filter(line -> line.startsWith("Uid:"))
                 .map(line -> line.split("\\s+")[1])
                 .findFirst().orElseThrow();
-    }
-
-    private static int httpStatus(int port, String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 
     private static String mib(long bytes) {

@@ -3,9 +3,6 @@ package io.mailgateway.support;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 
 /** The packaged gateway ({@code target/mail-gateway.jar}) as its own process, configured by environment variables. */
 public final class GatewayProcess implements AutoCloseable {
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     private final Path output;
@@ -63,21 +58,11 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** The HTTP status of a management endpoint, or -1 while nothing answers. */
     public int httpStatus(String path) {
-        try {
-            return get(path).statusCode();
-        } catch (IOException e) {
-            return -1;
-        }
+        return ManagementPort.status(managementPort, path);
     }
 
     public HttpResponse<String> get(String path) throws IOException {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+        return ManagementPort.get(managementPort, path);
     }
 
     /** Everything the process wrote to stdout and stderr so far. */

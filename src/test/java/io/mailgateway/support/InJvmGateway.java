@@ -2,13 +2,8 @@ package io.mailgateway.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,8 +31,6 @@ public final class InJvmGateway implements AutoCloseable {
     public static final String DLQ = "mail.dlq";
     public static final String GROUP = "mail-gateway-it";
     public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final LocalKafkaBroker broker;
     private final TestRelay relay;
@@ -153,15 +146,7 @@ public final class InJvmGateway implements AutoCloseable {
 
     /** The HTTP status of a management endpoint, or -1 while nothing answers. */
     public int httpStatus(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return ManagementPort.status(managementPort, path);
     }
 
     @Override
