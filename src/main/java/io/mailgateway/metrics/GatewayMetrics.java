@@ -19,7 +19,8 @@ public final class GatewayMetrics {
 
     private final Supplier<MeterRegistry> registryLookup;
     private final List<Consumer<MeterRegistry>> pendingGauges = new ArrayList<>();
-    private MeterRegistry registry;
+    // Set once Camel's registry exists; read without a lock on every message.
+    private volatile MeterRegistry registry;
 
     /** @param registryLookup finds the registry Camel serves; it exists only once Camel has started */
     public GatewayMetrics(Supplier<MeterRegistry> registryLookup) {
@@ -57,11 +58,17 @@ public final class GatewayMetrics {
         }
     }
 
-    private synchronized MeterRegistry registry() {
+    private MeterRegistry registry() {
+        MeterRegistry bound = registry;
+        return bound != null ? bound : bindRegistry();
+    }
+
+    private synchronized MeterRegistry bindRegistry() {
         if (registry == null) {
-            registry = registryLookup.get();
-            pendingGauges.forEach(gauge -> gauge.accept(registry));
+            MeterRegistry found = registryLookup.get();
+            pendingGauges.forEach(gauge -> gauge.accept(found));
             pendingGauges.clear();
+            registry = found;
         }
         return registry;
     }
