@@ -53,6 +53,7 @@ import io.mailgateway.smtp.RelayGuard;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSettings;
+import io.mailgateway.suppress.SuppressionList;
 
 /** The beans the routes call, built from the gateway's settings (application.properties and environment). */
 // Beans needed by other beans are shared through fields or looked up when used, never injected into each other:
@@ -71,6 +72,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private RetryQueue retryQueue;
     private RelayGuard relayGuard;
     private CompletedRequests completedRequests;
+    private SuppressionList suppressionList;
     private GatewayMailSender mailSender;
     private ExecutorService sendThreads;
 
@@ -316,6 +318,23 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         metrics.gauge("mail.gateway.idempotency.memory.bytes", "Heap taken by the remembered request ids", completed,
                 CompletedRequests::memoryBytes);
         return completed;
+    }
+
+    @BindToRegistry
+    public SuppressionList suppressionList(
+            @PropertyInject("camel.component.kafka.brokers") String brokers,
+            @PropertyInject("gateway.topic.suppressions") String topic,
+            @PropertyInject("gateway.suppression.ttl") String timeToLive) throws Exception {
+        if (suppressionList != null) {
+            return suppressionList;
+        }
+        SuppressionList list = new SuppressionList(kafkaClientProperties(brokers), topic,
+                TimeUtils.toDuration(timeToLive), clock);
+        camelContext.addService(list, true, true);
+        suppressionList = list;
+        metrics.gauge("mail.gateway.suppression.entries", "Addresses on the suppression list", list,
+                SuppressionList::size);
+        return list;
     }
 
     /** Drops every Kafka record header on consumption: requests speak only through their validated body. */

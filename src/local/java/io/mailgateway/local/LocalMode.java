@@ -32,7 +32,7 @@ public final class LocalMode {
         deleteRecursively(WORK);
         LocalKafkaBroker broker = LocalKafkaBroker.start(WORK.resolve("kafka"));
         broker.createTopics(3, "mail.outbound");
-        broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state");
+        broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
         String password = UUID.randomUUID().toString();
         LocalCertificate certificate = LocalCertificate.create(WORK.resolve("tls"));
         LocalSmtpServer smtp = LocalSmtpServer.builder()
@@ -74,7 +74,7 @@ public final class LocalMode {
         System.out.printf("""
 
                 Running. Press Ctrl-C to stop.
-                  Kafka broker      %s   (topics mail.outbound, mail.results, mail.dlq, mail.retry, mail.state)
+                  Kafka broker      %s   (topics mail.outbound, mail.results, mail.dlq, mail.retry, mail.state, mail.suppressions)
                   SMTP server       %s:%d   (STARTTLS and AUTH required)
                   mails received    %s/*.eml
                   health, metrics   http://127.0.0.1:%d/observe/health   http://127.0.0.1:%d/observe/metrics

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.mailgateway.mime.MessageIds;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
@@ -24,6 +25,7 @@ import io.mailgateway.result.DeliveryResult.Status;
 import io.mailgateway.result.ResultFactory;
 import io.mailgateway.smtp.SmtpTransientException;
 import io.mailgateway.smtp.SmtpUnknownOutcomeException;
+import io.mailgateway.suppress.Suppression;
 
 /**
  * Decides what an attempt means for its request: done (a terminal result), or deferred (a progress result and a
@@ -51,6 +53,34 @@ public final class RetryPlanner {
     /** The state of a request consumed for the first time. */
     public RetryState firstAttempt(String receivedAt) {
         return RetryState.first(receivedAt);
+    }
+
+    /**
+     * Settles the pending recipients that are on the suppression list as SUPPRESSED, so the envelope leaves them
+     * out. Every attempt checks again: a retry sends nothing to an address suppressed since the last attempt.
+     *
+     * @param suppressed the normalised addresses of the request's recipients that are suppressed now
+     * @throws NoRecipientLeftException when no recipient is left to send to
+     */
+    public RetryState settleSuppressed(MailRequest request, RetryState state, Set<String> suppressed) {
+        if (suppressed.isEmpty()) {
+            return state;
+        }
+        List<Recipient> settled = new ArrayList<>(state.settled());
+        List<String> pending = new ArrayList<>();
+        for (String address : pending(request, state)) {
+            if (suppressed.contains(Suppression.normalize(address))) {
+                settled.add(new Recipient(address, Status.SUPPRESSED, null, null, null));
+            } else {
+                pending.add(address);
+            }
+        }
+        RetryState next = new RetryState(state.attempts(), state.receivedAt(), settled, pending,
+                state.unknownOutcomeResent());
+        if (pending.isEmpty()) {
+            throw new NoRecipientLeftException(next);
+        }
+        return next;
     }
 
     /** Limits a retry to the recipients still pending; the first attempt goes to every recipient. */
@@ -82,6 +112,11 @@ public final class RetryPlanner {
     /** The attempt failed as a whole, or the request never got as far as the relay. */
     public Decision afterFailure(Exception failure, Object body, MailRequest request, byte[] requestJson,
             String fallbackId, RetryState state) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof NoRecipientLeftException nothingLeft) {
+                return new Decision(withoutSubmission(request, nothingLeft.state()), null);
+            }
+        }
         DeliveryResult failed = results.failed(failure, body, request, fallbackId, state.receivedAt());
         if (request == null || failed.status() == Status.REJECTED) {
             return new Decision(failed, null);
@@ -127,6 +162,26 @@ public final class RetryPlanner {
                 : failed.reason();
         return deferOrExpire(failed, request, requestJson, state, attempts, settled, pending, reason,
                 unknown || state.unknownOutcomeResent());
+    }
+
+    /**
+     * The result of a request with no recipient left to send to: SUPPRESSED when every recipient is suppressed,
+     * else what earlier attempts add up to (SENT when any recipient was accepted).
+     */
+    private DeliveryResult withoutSubmission(MailRequest request, RetryState state) {
+        List<Recipient> recipients = state.settled();
+        int attempts = state.attempts();
+        String messageId = attempts > 0 && request.from() != null
+                ? MessageIds.forRequest(request.id(), request.from().address()) : null;
+        DeliveryResult suppressed = new DeliveryResult(request.id(), Status.SUPPRESSED, true, messageId,
+                attempts == 0 ? null : attempts, null, recipients,
+                new Reason("suppressed", "every recipient is on the suppression list"), request.tags(), null,
+                state.receivedAt(), results.now());
+        if (recipients.stream().allMatch(r -> r.status() == Status.SUPPRESSED)) {
+            return suppressed;
+        }
+        return terminal(suppressed, recipients, attempts,
+                new Reason("recipient-rejected", "the relay refused every recipient that is not suppressed"));
     }
 
     private Decision deferOrExpire(DeliveryResult attempt, MailRequest request, byte[] requestJson, RetryState state,

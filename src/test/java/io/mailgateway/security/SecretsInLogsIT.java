@@ -41,7 +41,7 @@ class SecretsInLogsIT {
                 ScriptedSmtpServer relay = ScriptedSmtpServer.builder().startTls(certificate)
                         .credentials(USER, password).start();
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
-            broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state");
+            broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
             Path runDir = Files.createDirectories(work.resolve("run"));
             try (KafkaTopics.Reader results = kafka.read("mail.results");
                     GatewayProcess gateway = GatewayProcess.start(runDir, Map.ofEntries(
