@@ -53,7 +53,10 @@ import io.mailgateway.smtp.RelayGuard;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSettings;
+import io.mailgateway.suppress.BulkMail;
 import io.mailgateway.suppress.SuppressionList;
+import io.mailgateway.suppress.UnsubscribeTokens;
+import io.mailgateway.suppress.Unsubscribes;
 
 /** The beans the routes call, built from the gateway's settings (application.properties and environment). */
 // Beans needed by other beans are shared through fields or looked up when used, never injected into each other:
@@ -73,6 +76,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private RelayGuard relayGuard;
     private CompletedRequests completedRequests;
     private SuppressionList suppressionList;
+    private UnsubscribeTokens unsubscribeTokens;
     private GatewayMailSender mailSender;
     private ExecutorService sendThreads;
 
@@ -337,6 +341,47 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         return list;
     }
 
+    /** The bulk mail of tenants (their {@code bulk:} settings in the tenants file) and its unsubscribe headers. */
+    @BindToRegistry
+    public BulkMail bulkMail(
+            @PropertyInject("gateway.tenants-file") String tenantsFile,
+            @PropertyInject("gateway.unsubscribe.secret") String secret,
+            @PropertyInject("gateway.unsubscribe.secret-file") String secretFile) {
+        if (blank(tenantsFile)) {
+            return BulkMail.none();
+        }
+        Map<String, BulkMail.Bulk> bulk = BulkMail.read(Path.of(tenantsFile));
+        return new BulkMail(bulk, bulk.isEmpty() ? null : unsubscribeTokens(secret, secretFile), clock);
+    }
+
+    /** Answers the one-click unsubscribe endpoint (routes/unsubscribe.camel.yaml). */
+    @BindToRegistry
+    public Unsubscribes unsubscribes(
+            @PropertyInject("gateway.unsubscribe.enabled") boolean enabled,
+            @PropertyInject("gateway.unsubscribe.secret") String secret,
+            @PropertyInject("gateway.unsubscribe.secret-file") String secretFile) {
+        UnsubscribeTokens tokens = enabled || !blank(secret) || !blank(secretFile)
+                ? unsubscribeTokens(secret, secretFile) : null;
+        return new Unsubscribes(tokens,
+                () -> camelContext.getRegistry().lookupByNameAndType("suppressionList", SuppressionList.class), clock);
+    }
+
+    private synchronized UnsubscribeTokens unsubscribeTokens(String secret, String secretFile) {
+        if (unsubscribeTokens == null) {
+            if (blank(secret) && blank(secretFile)) {
+                throw new IllegalStateException("One-click unsubscribe needs a secret to sign its links: set"
+                        + " GATEWAY_UNSUBSCRIBE_SECRET_FILE (or GATEWAY_UNSUBSCRIBE_SECRET)");
+            }
+            String value = blank(secretFile) ? secret : readSecret(Path.of(secretFile), "GATEWAY_UNSUBSCRIBE_SECRET_FILE");
+            try {
+                unsubscribeTokens = new UnsubscribeTokens(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("GATEWAY_UNSUBSCRIBE_SECRET(_FILE): " + e.getMessage());
+            }
+        }
+        return unsubscribeTokens;
+    }
+
     /** Drops every Kafka record header on consumption: requests speak only through their validated body. */
     @BindToRegistry
     public HeaderFilterStrategy dropAllHeaders() {
@@ -375,11 +420,15 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     }
 
     private static String readSecret(Path file) {
+        return readSecret(file, "SMTP_PASSWORD_FILE");
+    }
+
+    private static String readSecret(Path file, String setting) {
         try {
             return Files.readString(file).strip();
         } catch (IOException e) {
             // The path is safe to name, the content is not.
-            throw new IllegalStateException("Cannot read SMTP_PASSWORD_FILE " + file, e);
+            throw new IllegalStateException("Cannot read " + setting + " " + file, e);
         }
     }
 
