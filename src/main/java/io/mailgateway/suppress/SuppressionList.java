@@ -115,9 +115,11 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
     /**
      * Adds every recipient of a published result that failed because its mailbox or domain does not exist (an
      * enhanced status 5.1.x, except 5.1.7 and 5.1.8, which are about the sender), unless it is suppressed already.
+     * A replayed result adds nothing: its bounces were added when it was first published, and may have been lifted
+     * since.
      */
     public void addHardBounces(DeliveryResult result) {
-        if (result.recipients() == null) {
+        if (result.recipients() == null || Boolean.TRUE.equals(result.replay())) {
             return;
         }
         for (Recipient recipient : result.recipients()) {

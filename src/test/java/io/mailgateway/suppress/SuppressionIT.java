@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mailgateway.SuppressCommand;
 import io.mailgateway.local.LocalSmtpServer.ReceivedMail;
 import io.mailgateway.mime.MessageIds;
 import io.mailgateway.support.InJvmGateway;
@@ -226,6 +227,21 @@ class SuppressionIT {
             await().atMost(WAIT).until(() -> second.isSuppressed(gone));
             assertThat(second.size()).isEqualTo(gatewayList.size());
         }
+    }
+
+    @Test
+    void commandLineAddsAndLiftsEntries() {
+        String address = unique("Cli.User");
+        String bootstrap = gateway.broker().bootstrapServers();
+
+        SuppressCommand.add(bootstrap, InJvmGateway.SUPPRESSIONS,
+                new Suppression(" " + address + " ", Suppression.COMPLAINT, null, Instant.now(), null));
+        await().atMost(WAIT).until(() -> gatewayList.isSuppressed(address));
+        assertThat(gateway.results().awaitJson(request(address)).get("status").asText()).isEqualTo("SUPPRESSED");
+
+        SuppressCommand.remove(bootstrap, InJvmGateway.SUPPRESSIONS, address.toUpperCase());
+        await().atMost(WAIT).until(() -> !gatewayList.isSuppressed(address));
+        assertThat(gateway.results().awaitJson(request(address)).get("status").asText()).isEqualTo("SENT");
     }
 
     // --- helpers ---
