@@ -78,7 +78,9 @@ class UnsubscribeIT {
         String reader = unique("reader");
         String id = request(reader, "newsletter");
         assertThat(gateway.results().awaitJson(id).get("status").asText()).isEqualTo("SENT");
-        MimeMessage mail = gateway.relay().awaitMessageId(messageId(id)).toMimeMessage();
+        var received = gateway.relay().awaitMessageId(messageId(id));
+        MimeMessage mail = received.toMimeMessage();
+        assertThat(received.rawAsString()).doesNotContain(SECRET);
 
         assertThat(mail.getHeader("List-Unsubscribe-Post", null)).isEqualTo("List-Unsubscribe=One-Click");
         String listUnsubscribe = mail.getHeader("List-Unsubscribe", null);
