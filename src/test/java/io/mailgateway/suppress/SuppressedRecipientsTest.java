@@ -10,7 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion;
 import org.junit.jupiter.api.Test;
+
+import io.mailgateway.result.ResultWriter;
 
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
@@ -28,6 +35,8 @@ class SuppressedRecipientsTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
     private static final String RECEIVED = "2026-12-01T10:00:00.000Z";
+    private static final JsonSchema SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+            .getSchema(SchemaLocation.of("classpath:schemas/delivery-result-v1.schema.json"));
 
     private final RetryPlanner planner = new RetryPlanner(new ResultFactory(CLOCK), RetrySchedule.parse("1m", "1h"), CLOCK);
     private final MailRequest request = new MailRequest("req-1", null, null, new MailAddress("shop@acme.example", null),
@@ -50,7 +59,7 @@ class SuppressedRecipientsTest {
     }
 
     @Test
-    void everyRecipientSuppressedEndsAsSuppressedWithoutAMessage() {
+    void everyRecipientSuppressedEndsAsSuppressedWithoutAMessage() throws Exception {
         NoRecipientLeftException nothingLeft = catchThrowableOfType(NoRecipientLeftException.class, () -> planner
                 .settleSuppressed(request, RetryState.first(RECEIVED), Set.of("alice@example.org", "bob@example.org")));
 
@@ -63,6 +72,7 @@ class SuppressedRecipientsTest {
         assertThat(result.attempt()).isNull();
         assertThat(result.recipients()).extracting(Recipient::status).containsOnly(Status.SUPPRESSED);
         assertThat(result.tags()).containsEntry("tenant", "acme");
+        assertThat(SCHEMA.validate(new ObjectMapper().readTree(new ResultWriter().toJson(result)))).isEmpty();
     }
 
     @Test
