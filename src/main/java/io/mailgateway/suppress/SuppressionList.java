@@ -60,7 +60,7 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
 
     // Guarded by "this": hash of the normalised address -> when its entry expires (epoch ms), and -> where the
     // entry was read or written (partition and offset), so an older record read late never undoes a newer one.
-    // A hash, not the address: a million entries take tens of megabytes, and no address sits in the heap.
+    // A hash, not the address: a million entries take 64 MiB, and no address sits in the heap.
     private final LongLongHashMap expiries = new LongLongHashMap();
     private final LongLongHashMap locations = new LongLongHashMap();
 
