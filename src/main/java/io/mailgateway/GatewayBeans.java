@@ -30,6 +30,12 @@ import org.apache.kafka.common.config.SslConfigs;
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.consume.RecordBatches;
 import io.mailgateway.enrich.Enricher;
+import io.mailgateway.enrich.ProfileCache;
+import io.mailgateway.enrich.ProfileEnrichment;
+import io.mailgateway.enrich.ProfileFailurePolicy;
+import io.mailgateway.enrich.ProfileHttpClient;
+import io.mailgateway.enrich.ProfileResponses;
+import io.mailgateway.enrich.ProfileUrlTemplate;
 import io.mailgateway.metrics.ConsumerLag;
 import io.mailgateway.metrics.GatewayMetrics;
 import io.mailgateway.idempotency.CompletedRequests;
@@ -102,6 +108,23 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     @PropertyInject(value = "camel.component.kafka.sslKeystoreType", defaultValue = " ")
     private String kafkaKeystoreType;
 
+    // Profile enrichment: the lookup bean and the strategy reading the service's answers share one cache.
+    private ProfileCache profileCache;
+    @PropertyInject(value = "gateway.profile.url", defaultValue = " ")
+    private String profileUrl;
+    @PropertyInject(value = "gateway.profile.timeout-ms", defaultValue = "2000")
+    private long profileTimeoutMs;
+    @PropertyInject(value = "gateway.profile.on-failure", defaultValue = "continue")
+    private String profileOnFailure;
+    @PropertyInject(value = "gateway.profile.cache-ttl", defaultValue = "10m")
+    private String profileCacheTtl;
+    @PropertyInject(value = "gateway.profile.cache-size", defaultValue = "10000")
+    private long profileCacheSize;
+    @PropertyInject(value = "gateway.profile.max-bytes", defaultValue = "65536")
+    private long profileMaxBytes;
+    @PropertyInject(value = "gateway.profile.auth-header-file", defaultValue = " ")
+    private String profileAuthHeaderFile;
+
     @Override
     public void setCamelContext(CamelContext camelContext) {
         this.camelContext = camelContext;
@@ -140,6 +163,46 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         Set<String> domains = Arrays.stream(allowedSenderDomains.split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
         return new Enricher(tenants, from, domains);
+    }
+
+    /** Looks up the recipient's profile for the template data (routes/enrich-profile.camel.yaml); off by default. */
+    @BindToRegistry
+    public ProfileEnrichment profiles() {
+        if (blank(profileUrl)) {
+            return ProfileEnrichment.off();
+        }
+        return new ProfileEnrichment(ProfileUrlTemplate.parse(profileUrl), profileCache(),
+                ProfileFailurePolicy.parse(profileOnFailure));
+    }
+
+    /** Reads the profile service's answers in the enrich-profile route. */
+    @BindToRegistry
+    public ProfileResponses profileResponses() {
+        return new ProfileResponses(profileCache(), profileTimeout());
+    }
+
+    /** The HTTP client settings of profile lookups: Authorization header, size and time limits. */
+    @BindToRegistry
+    public ProfileHttpClient profileHttpClient() {
+        String authorization = blank(profileAuthHeaderFile) ? null
+                : readSecret(Path.of(profileAuthHeaderFile.trim()), "GATEWAY_PROFILE_AUTH_HEADER_FILE");
+        return new ProfileHttpClient(authorization, profileMaxBytes, profileTimeout());
+    }
+
+    private synchronized ProfileCache profileCache() {
+        if (profileCache == null) {
+            profileCache = new ProfileCache(TimeUtils.toDuration(profileCacheTtl.trim()), profileCacheSize);
+        }
+        return profileCache;
+    }
+
+    private Duration profileTimeout() {
+        // every network wait is bounded; a lookup must never hold a mail for long
+        if (profileTimeoutMs < 1 || profileTimeoutMs > 60000) {
+            throw new IllegalArgumentException("GATEWAY_PROFILE_TIMEOUT_MS must be between 1 and 60000 but was "
+                    + profileTimeoutMs);
+        }
+        return Duration.ofMillis(profileTimeoutMs);
     }
 
     @BindToRegistry

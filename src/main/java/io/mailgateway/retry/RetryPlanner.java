@@ -13,7 +13,9 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.RuntimeCamelException;
 
+import io.mailgateway.enrich.ProfileLookupException;
 import io.mailgateway.mime.MessageIds;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.request.MailAddress;
@@ -126,7 +128,7 @@ public final class RetryPlanner {
         if (failed.recipients() != null) {
             failed.recipients().stream().filter(r -> r.status() != Status.DEFERRED).forEach(settled::add);
         }
-        if (!(failure instanceof SmtpTransientException transientFailure)) {
+        if (!(failure instanceof SmtpTransientException) && !deferredProfileLookup(failure)) {
             // Permanent: whatever is still pending is refused with this reply.
             List<Recipient> all = new ArrayList<>(settled);
             Set<String> done = addresses(settled);
@@ -148,7 +150,7 @@ public final class RetryPlanner {
         if (pending.isEmpty()) {
             return new Decision(terminal(failed, settled, attempts, failed.reason()), null);
         }
-        boolean unknown = transientFailure instanceof SmtpUnknownOutcomeException;
+        boolean unknown = failure instanceof SmtpUnknownOutcomeException;
         if (unknown && state.unknownOutcomeResent()) {
             // Sent twice already without a confirmation: a third copy is not worth the risk.
             List<Recipient> all = new ArrayList<>(settled);
@@ -182,6 +184,15 @@ public final class RetryPlanner {
         }
         return terminal(suppressed, recipients, attempts,
                 new Reason("recipient-rejected", "the relay refused every recipient that is not suppressed"));
+    }
+
+    /** A profile lookup that failed with GATEWAY_PROFILE_ON_FAILURE=defer: the whole request is tried again later. */
+    private static boolean deferredProfileLookup(Exception failure) {
+        Throwable cause = failure;
+        while (cause instanceof RuntimeCamelException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof ProfileLookupException profile && profile.deferred();
     }
 
     private Decision deferOrExpire(DeliveryResult attempt, MailRequest request, byte[] requestJson, RetryState state,
