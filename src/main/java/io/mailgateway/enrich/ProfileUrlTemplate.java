@@ -86,6 +86,8 @@ public final class ProfileUrlTemplate {
     }
 
     private static IllegalArgumentException invalid(String template, String reason) {
-        return new IllegalArgumentException("GATEWAY_PROFILE_URL '" + template + "' is not usable: " + reason);
+        // credentials someone put in the URL stay out of the message
+        String shown = template.replaceFirst("//[^/?#]*@", "//***@");
+        return new IllegalArgumentException("GATEWAY_PROFILE_URL '" + shown + "' is not usable: " + reason);
     }
 }
