@@ -172,13 +172,13 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             return ProfileEnrichment.off();
         }
         return new ProfileEnrichment(ProfileUrlTemplate.parse(profileUrl), profileCache(),
-                ProfileFailurePolicy.parse(profileOnFailure));
+                ProfileFailurePolicy.parse(profileOnFailure), () -> metrics.profileLookup("cached"));
     }
 
     /** Reads the profile service's answers in the enrich-profile route. */
     @BindToRegistry
     public ProfileResponses profileResponses() {
-        return new ProfileResponses(profileCache(), profileTimeout());
+        return new ProfileResponses(profileCache(), profileTimeout(), metrics::profileLookup);
     }
 
     /** The HTTP client settings of profile lookups: Authorization header, size and time limits. */

@@ -27,16 +27,23 @@ public final class ProfileEnrichment {
     private final ProfileUrlTemplate url;
     private final ProfileCache cache;
     private final ProfileFailurePolicy onFailure;
+    private final Runnable cacheHits;
 
-    /** @param url null turns profile enrichment off */
-    public ProfileEnrichment(ProfileUrlTemplate url, ProfileCache cache, ProfileFailurePolicy onFailure) {
+    /**
+     * @param url       null turns profile enrichment off
+     * @param cacheHits told of every lookup answered from the cache (metrics)
+     */
+    public ProfileEnrichment(ProfileUrlTemplate url, ProfileCache cache, ProfileFailurePolicy onFailure,
+            Runnable cacheHits) {
         this.url = url;
         this.cache = cache;
         this.onFailure = onFailure;
+        this.cacheHits = cacheHits;
     }
 
     public static ProfileEnrichment off() {
-        return new ProfileEnrichment(null, new ProfileCache(Duration.ZERO, 0), ProfileFailurePolicy.CONTINUE);
+        return new ProfileEnrichment(null, new ProfileCache(Duration.ZERO, 0), ProfileFailurePolicy.CONTINUE, () -> {
+        });
     }
 
     public boolean enabled() {
@@ -59,7 +66,11 @@ public final class ProfileEnrichment {
 
     /** The remembered profile of this recipient, or null when the profile service must be asked. */
     public ProfileLookup cached(String address) {
-        return cache.find(address);
+        ProfileLookup remembered = cache.find(address);
+        if (remembered != null) {
+            cacheHits.run();
+        }
+        return remembered;
     }
 
     /** The profile service's URL for this recipient. */

@@ -6,6 +6,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLException;
 
@@ -35,10 +36,13 @@ public final class ProfileResponses implements AggregationStrategy {
 
     private final ProfileCache cache;
     private final Duration timeout;
+    private final Consumer<String> outcomes;
 
-    public ProfileResponses(ProfileCache cache, Duration timeout) {
+    /** @param outcomes told "found", "absent" or "failed" for every answer (metrics) */
+    public ProfileResponses(ProfileCache cache, Duration timeout, Consumer<String> outcomes) {
         this.cache = cache;
         this.timeout = timeout;
+        this.outcomes = outcomes;
     }
 
     @Override
@@ -49,6 +53,7 @@ public final class ProfileResponses implements AggregationStrategy {
             cache.remember(recipient, lookup);
         }
         request.setProperty(LOOKUP, lookup);
+        outcomes.accept(outcome(lookup));
         return request;
     }
 
@@ -67,6 +72,13 @@ public final class ProfileResponses implements AggregationStrategy {
             return failed("the profile service answered HTTP " + status);
         }
         return parse(response.getMessage().getBody(byte[].class));
+    }
+
+    static String outcome(ProfileLookup lookup) {
+        if (lookup instanceof ProfileLookup.Found) {
+            return "found";
+        }
+        return lookup instanceof ProfileLookup.Absent ? "absent" : "failed";
     }
 
     /** A profile is a JSON object; anything else is a failed lookup. */

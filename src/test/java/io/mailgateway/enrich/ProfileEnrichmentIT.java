@@ -115,6 +115,8 @@ class ProfileEnrichmentIT {
 
         assertThat(text(mail(gateway, second).toMimeMessage())).startsWith("Dear Grace Hopper,");
         assertThat(profiles.requestsFor("grace@example.org")).isEqualTo(1);
+        assertThat(gateway.httpBody("/observe/metrics")).containsPattern(
+                "mail_gateway_profile_lookups_total\\{[^}]*outcome=\"cached\"[^}]*} [1-9]");
     }
 
     @Test

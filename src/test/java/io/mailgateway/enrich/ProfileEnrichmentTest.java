@@ -144,7 +144,8 @@ class ProfileEnrichmentTest {
     }
 
     private ProfileEnrichment enrichment(ProfileFailurePolicy policy) {
-        return new ProfileEnrichment(URL, cache, policy);
+        return new ProfileEnrichment(URL, cache, policy, () -> {
+        });
     }
 
     private static MailRequest request(List<String> to, List<String> bcc, Map<String, Object> data) {

@@ -150,6 +150,11 @@ public final class InJvmGateway implements AutoCloseable {
         return gateway.getCamelContext().getRegistry().lookupByNameAndType(name, type);
     }
 
+    /** The body of a management endpoint, e.g. /observe/metrics. */
+    public String httpBody(String path) throws IOException {
+        return ManagementPort.get(managementPort, path).body();
+    }
+
     /** The HTTP status of a management endpoint, or -1 while nothing answers. */
     public int httpStatus(String path) {
         return ManagementPort.status(managementPort, path);
