@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
+import java.io.StringWriter;
+
 import jakarta.mail.internet.MimeMessage;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +24,13 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,6 +176,35 @@ class ProfileEnrichmentIT {
         assertThat(lookup.headers().get("authorization")).containsExactly(TOKEN);
         assertThat(lookup.headers().get("accept")).containsExactly("application/json");
         assertThat(lookup.headers().get("user-agent")).containsExactly("mail-gateway");
+    }
+
+    @Test
+    void theAuthorizationTokenIsNeverLoggedEvenAtDebugLevel() throws Exception {
+        profiles.profile("logged@example.org", """
+                {"firstName": "Logged", "lastName": "Not"}""");
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        Configuration configuration = context.getConfiguration();
+        StringWriter log = new StringWriter();
+        WriterAppender capture = WriterAppender.newBuilder().setName("profile-it-capture").setTarget(log)
+                .setLayout(PatternLayout.newBuilder().withPattern("%c %m%n").build()).build();
+        capture.start();
+        configuration.addAppender(capture);
+        configuration.getRootLogger().addAppender(capture, null, null);
+        Level before = configuration.getRootLogger().getLevel();
+        Configurator.setRootLevel(Level.DEBUG);
+        try {
+            String id = send(gateway, "logged@example.org");
+            assertThat(gateway.results().awaitJson(id).get("status").asText()).isEqualTo("SENT");
+        } finally {
+            Configurator.setRootLevel(before);
+            configuration.getRootLogger().removeAppender(capture.getName());
+            context.updateLoggers();
+            capture.stop();
+        }
+
+        // the lookup was logged at DEBUG, its Authorization header was not
+        assertThat(log.toString()).contains("org.apache.camel.component.http.HttpProducer")
+                .doesNotContain(TOKEN.substring("Bearer ".length()));
     }
 
     @Test
