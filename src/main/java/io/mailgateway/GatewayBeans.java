@@ -35,6 +35,7 @@ import io.mailgateway.enrich.ProfileEnrichment;
 import io.mailgateway.enrich.ProfileFailurePolicy;
 import io.mailgateway.enrich.ProfileHttpClient;
 import io.mailgateway.enrich.ProfileResponses;
+import io.mailgateway.enrich.ProfileTrust;
 import io.mailgateway.enrich.ProfileUrlTemplate;
 import io.mailgateway.metrics.ConsumerLag;
 import io.mailgateway.metrics.GatewayMetrics;
@@ -124,6 +125,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private long profileMaxBytes;
     @PropertyInject(value = "gateway.profile.auth-header-file", defaultValue = " ")
     private String profileAuthHeaderFile;
+    @PropertyInject(value = "gateway.profile.trust-ca-file", defaultValue = " ")
+    private String profileTrustCaFile;
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
@@ -187,6 +190,12 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         String authorization = blank(profileAuthHeaderFile) ? null
                 : readSecret(Path.of(profileAuthHeaderFile.trim()), "GATEWAY_PROFILE_AUTH_HEADER_FILE");
         return new ProfileHttpClient(authorization, profileMaxBytes, profileTimeout());
+    }
+
+    /** The CAs an https profile service is verified against. */
+    @BindToRegistry
+    public ProfileTrust profileTls() {
+        return new ProfileTrust(blank(profileTrustCaFile) ? null : Path.of(profileTrustCaFile.trim()));
     }
 
     private synchronized ProfileCache profileCache() {

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mailgateway.local.LocalCertificate;
 import io.mailgateway.local.LocalSmtpServer.ReceivedMail;
 import io.mailgateway.mime.MessageIds;
 import io.mailgateway.support.InJvmGateway;
@@ -284,9 +285,12 @@ class ProfileEnrichmentIT {
     @Test
     void withPolicyDeferASlowServiceDefersTheMailWithinTheTimeoutAndALaterAttemptSendsItWithTheProfile()
             throws Exception {
-        try (ProfileServer server = ProfileServer.start();
+        // an https service with a certificate from a private CA, trusted through GATEWAY_PROFILE_TRUST_CA_FILE
+        LocalCertificate certificate = LocalCertificate.create(work.resolve("profile-tls"));
+        try (ProfileServer server = ProfileServer.startTls(certificate.serverSslContext());
                 InJvmGateway deferring = startGateway(work.resolve("defer"), server, "defer",
-                        Map.of("gateway.retry.max-age", "60s"))) {
+                        Map.of("gateway.retry.max-age", "60s",
+                                "gateway.profile.trust-ca-file", certificate.caPemFile().toString()))) {
             server.silentFor("later@example.org");
 
             long start = System.nanoTime();

@@ -17,8 +17,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 /**
  * A profile service for tests (the JDK's HTTP server on a free loopback port): answers {@code GET /v1/people/ADDRESS}
@@ -42,13 +46,15 @@ final class ProfileServer implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final String scheme;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final CountDownLatch closing = new CountDownLatch(1);
 
-    private ProfileServer(HttpServer server) {
+    private ProfileServer(HttpServer server, String scheme) {
         this.server = server;
+        this.scheme = scheme;
         server.setExecutor(threads);
         server.createContext(PATH, this::handle);
         server.start();
@@ -56,7 +62,19 @@ final class ProfileServer implements AutoCloseable {
 
     static ProfileServer start() {
         try {
-            return new ProfileServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+            return new ProfileServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0),
+                    "http");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An https server with this certificate (one for localhost). */
+    static ProfileServer startTls(SSLContext tls) {
+        try {
+            HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.setHttpsConfigurator(new HttpsConfigurator(tls));
+            return new ProfileServer(server, "https");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -64,7 +82,7 @@ final class ProfileServer implements AutoCloseable {
 
     /** GATEWAY_PROFILE_URL for this server. */
     String urlTemplate() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + PATH + "{address}";
+        return scheme + "://localhost:" + server.getAddress().getPort() + PATH + "{address}";
     }
 
     void profile(String address, String json) {
