@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +41,8 @@ import io.mailgateway.local.LocalCertificate;
 import io.mailgateway.local.LocalSmtpServer.ReceivedMail;
 import io.mailgateway.mime.MessageIds;
 import io.mailgateway.support.InJvmGateway;
+import io.mailgateway.suppress.Suppression;
+import io.mailgateway.suppress.SuppressionList;
 
 /**
  * Profile enrichment against a real profile service over HTTP, a real Kafka broker and a STARTTLS+AUTH relay: the
@@ -248,6 +251,21 @@ class ProfileEnrichmentIT {
         assertThat(gateway.results().awaitJson(id).get("status").asText()).isEqualTo("SENT");
         assertThat(text(mail(gateway, id).toMimeMessage()))
                 .startsWith("Dear {{brand.name}} {{> _partials/footer.text}},");
+    }
+
+    @Test
+    void aSuppressedRecipientIsNeverLookedUp() {
+        profiles.profile("opted-out@example.org", """
+                {"firstName": "Opted", "lastName": "Out"}""");
+        Suppression entry = new Suppression("opted-out@example.org", "unsubscribe", null, Instant.now(), null);
+        gateway.kafka().send(InJvmGateway.SUPPRESSIONS, entry.key(), entry.toJson(), Map.of());
+        SuppressionList list = gateway.bean("suppressionList", SuppressionList.class);
+        await().atMost(Duration.ofSeconds(30)).until(() -> list.isSuppressed("opted-out@example.org"));
+
+        String id = send(gateway, "opted-out@example.org");
+
+        assertThat(gateway.results().awaitJson(id).get("status").asText()).isEqualTo("SUPPRESSED");
+        assertThat(profiles.requestsFor("opted-out@example.org")).isZero();
     }
 
     @Test
