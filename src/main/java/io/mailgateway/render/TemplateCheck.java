@@ -118,9 +118,9 @@ public final class TemplateCheck {
             return List.of(wholeTemplate(name, "no locale folders; put the parts in " + name + "/"
                     + DEFAULT_LOCALE + "/"));
         }
-        List<Rendering> findings = new ArrayList<>();
+        List<Rendering> renderings = new ArrayList<>();
         if (!locales.containsKey(DEFAULT_LOCALE)) {
-            findings.add(wholeTemplate(name, "no " + DEFAULT_LOCALE + "/ folder; requests without a locale, "
+            renderings.add(wholeTemplate(name, "no " + DEFAULT_LOCALE + "/ folder; requests without a locale, "
                     + "or in one the template lacks, fail with template-not-found"));
         }
         Map<String, Object> data = null;
@@ -131,11 +131,11 @@ public final class TemplateCheck {
             sampleProblem = e.getMessage();
         }
         for (String directory : locales.values()) {
-            findings.add(sampleProblem != null
+            renderings.add(sampleProblem != null
                     ? new Rendering(new Finding(name, directory, sampleProblem), null)
                     : renderLocale(renderer, content, name, directory, data));
         }
-        return findings;
+        return renderings;
     }
 
     private static Rendering wholeTemplate(String name, String problem) {
