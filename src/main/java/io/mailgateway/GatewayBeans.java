@@ -43,6 +43,7 @@ import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.InFlightRequests;
 import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
+import io.mailgateway.preview.PreviewPages;
 import io.mailgateway.render.ContentRenderer;
 import io.mailgateway.render.TemplateRenderer;
 import io.mailgateway.request.AllowedHeaders;
@@ -224,6 +225,21 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         // Without a templates folder the copy bundled in the jar is used.
         return new ContentRenderer(Files.isDirectory(dir) ? TemplateRenderer.fromDirectory(dir) : TemplateRenderer.bundled(),
                 maxSubjectLength);
+    }
+
+    @BindToRegistry
+    public PreviewPages previewPages(@PropertyInject("gateway.preview.enabled") boolean previewEnabled,
+            @PropertyInject("camel.server.enabled") boolean httpEnabled,
+            @PropertyInject("gateway.templates-dir") String templatesDir,
+            @PropertyInject("gateway.preview.mail-dir") String mailDir) {
+        if (previewEnabled && !httpEnabled) {
+            throw new IllegalStateException("GATEWAY_PREVIEW_ENABLED=true needs GATEWAY_HTTP_ENABLED=true:"
+                    + " the preview pages are served by the public HTTP server");
+        }
+        // The same templates the gateway renders mails from (see contentRenderer).
+        Path templates = !blank(templatesDir) ? Path.of(templatesDir)
+                : Files.isDirectory(Path.of("templates")) ? Path.of("templates") : TemplateRenderer.bundledFolder();
+        return new PreviewPages(templates, blank(mailDir) ? null : Path.of(mailDir.trim()));
     }
 
     @BindToRegistry
