@@ -40,6 +40,15 @@ public record Suppression(String address, String reason, String tenant, Instant 
         return address.trim().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Whether this entry suppresses only bulk mail. An unsubscribe is from a newsletter, not from the service: the
+     * person still needs their password resets and order confirmations. A hard bounce, a complaint or a manual
+     * entry stops all mail to the address.
+     */
+    public boolean bulkOnly() {
+        return UNSUBSCRIBE.equals(reason);
+    }
+
     /** The record key of this entry on the suppression topic. */
     public String key() {
         return normalize(address);

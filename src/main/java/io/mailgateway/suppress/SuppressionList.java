@@ -58,7 +58,11 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
     private final KafkaProducer<String, byte[]> writer;
     private final KafkaConsumer<String, byte[]> follower;
 
-    // Guarded by "this": hash of the normalised address -> when its entry expires (epoch ms), and -> where the
+    // An entry's expiry (epoch ms) and whether it suppresses only bulk mail share one long: epoch milliseconds
+    // need far fewer than 62 bits, so the flag takes no memory of its own.
+    private static final long BULK_ONLY = 1L << 62;
+
+    // Guarded by "this": hash of the normalised address -> its entry (expiry and BULK_ONLY flag), and -> where the
     // entry was read or written (partition and offset), so an older record read late never undoes a newer one.
     // A hash, not the address: a million entries take 64 MiB, and no address sits in the heap.
     private final LongLongHashMap expiries = new LongLongHashMap();
@@ -87,24 +91,49 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
         this.follower = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
-    /** The normalised addresses among the request's recipients (to, cc, bcc) that are suppressed now. */
-    public Set<String> suppressedAmong(MailRequest request) {
+    /**
+     * The normalised addresses among the request's recipients (to, cc, bcc) that are suppressed now for this
+     * request: every entry in effect counts for bulk mail, only those that are not {@link Suppression#bulkOnly()
+     * unsubscribes} count for other mail.
+     *
+     * @param bulk whether the request is bulk mail of its tenant ({@link BulkMail#isBulk})
+     */
+    public Set<String> suppressedAmong(MailRequest request, boolean bulk) {
         awaitCaughtUp();
         Set<String> suppressed = new LinkedHashSet<>();
         Stream.of(request.to(), request.cc(), request.bcc()).flatMap(List::stream).map(MailAddress::address)
-                .map(Suppression::normalize).filter(this::suppressedNow).forEach(suppressed::add);
+                .map(Suppression::normalize).filter(address -> suppressedNow(address, bulk)).forEach(suppressed::add);
         return suppressed;
     }
 
-    /** Whether mail to this address is suppressed now; waits until the list is loaded. */
+    /** Whether this address has an entry in effect now (so bulk mail to it is suppressed); waits until loaded. */
     public boolean isSuppressed(String address) {
+        return isSuppressed(address, true);
+    }
+
+    /** Whether bulk mail ({@code bulk}) or other mail to this address is suppressed now; waits until loaded. */
+    public boolean isSuppressed(String address, boolean bulk) {
         awaitCaughtUp();
-        return suppressedNow(Suppression.normalize(address));
+        return suppressedNow(Suppression.normalize(address), bulk);
     }
 
     /** Adds (or replaces) an entry; returns once the broker has acknowledged it. */
     public void add(Suppression entry) {
-        write(entry.key(), entry.toJson(), entry.effectiveExpiry(timeToLive).toEpochMilli());
+        write(entry.key(), entry.toJson(), packed(entry));
+    }
+
+    /**
+     * Adds the entry unless all mail to its address is suppressed already, and says whether it did. The gateway's
+     * own entries go through here: an unsubscribe must not replace a hard bounce or complaint (it would let
+     * transactional mail through again), while a hard bounce does replace an unsubscribe.
+     */
+    public boolean addUnlessAllMailSuppressed(Suppression entry) {
+        awaitCaughtUp();
+        if (suppressedNow(entry.key(), false)) {
+            return false;
+        }
+        add(entry);
+        return true;
     }
 
     /** Lifts the entry of this address, if there is one, by writing a tombstone. */
@@ -123,10 +152,10 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
             return;
         }
         for (Recipient recipient : result.recipients()) {
-            if (recipient.status() == Status.FAILED && hardBounce(recipient.enhancedStatus())
-                    && !suppressedNow(Suppression.normalize(recipient.address()))) {
+            if (recipient.status() == Status.FAILED && hardBounce(recipient.enhancedStatus())) {
                 String tenant = result.tags() == null ? null : result.tags().get("tenant");
-                add(new Suppression(recipient.address(), Suppression.HARD_BOUNCE, tenant, clock.instant(), null));
+                addUnlessAllMailSuppressed(
+                        new Suppression(recipient.address(), Suppression.HARD_BOUNCE, tenant, clock.instant(), null));
             }
         }
     }
@@ -155,7 +184,7 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
         return true;
     }
 
-    private void write(String key, byte[] value, long expiresAtMillis) {
+    private void write(String key, byte[] value, long entry) {
         RecordMetadata written;
         try {
             written = writer.send(new ProducerRecord<>(topic, key, value)).get();
@@ -166,26 +195,46 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
             throw new IllegalStateException("cannot write to the suppression list " + topic, e);
         }
         // Applied at once, so this instance never sends to an address it has just suppressed.
-        apply(hash(key), value == null ? null : expiresAtMillis, location(written.partition(), written.offset()));
+        apply(hash(key), value == null ? null : entry, location(written.partition(), written.offset()));
     }
 
-    private synchronized boolean suppressedNow(String normalized) {
+    private synchronized boolean suppressedNow(String normalized, boolean bulk) {
         long hash = hash(normalized);
-        return expiries.containsKey(hash) && expiries.get(hash) > clock.millis();
+        return expiries.containsKey(hash) && suppresses(expiries.get(hash), bulk, clock.millis());
     }
 
-    private synchronized void apply(long hash, Long expiresAtMillis, long location) {
+    /** The in-memory form of an entry: its expiry in epoch milliseconds, with the BULK_ONLY flag for unsubscribes. */
+    private long packed(Suppression entry) {
+        return packed(entry.effectiveExpiry(timeToLive).toEpochMilli(), entry.bulkOnly());
+    }
+
+    static long packed(long expiresAtMillis, boolean bulkOnly) {
+        // Before 1970 is as expired as yesterday; later than BULK_ONLY milliseconds is millions of years away.
+        long expiry = Math.min(Math.max(expiresAtMillis, 0), BULK_ONLY - 1);
+        return bulkOnly ? expiry | BULK_ONLY : expiry;
+    }
+
+    /** Whether an entry in its in-memory form suppresses a bulk or other mail at {@code nowMillis}. */
+    static boolean suppresses(long packed, boolean bulk, long nowMillis) {
+        return expiry(packed) > nowMillis && (bulk || (packed & BULK_ONLY) == 0);
+    }
+
+    private static long expiry(long packed) {
+        return packed & ~BULK_ONLY;
+    }
+
+    private synchronized void apply(long hash, Long entry, long location) {
         if (locations.containsKey(hash)) {
             long known = locations.get(hash);
             if ((known >>> 48) == (location >>> 48) && known > location) {
                 return;
             }
         }
-        if (expiresAtMillis == null) {
+        if (entry == null) {
             expiries.remove(hash);
             locations.remove(hash);
         } else {
-            expiries.put(hash, expiresAtMillis);
+            expiries.put(hash, entry);
             locations.put(hash, location);
         }
     }
@@ -195,7 +244,7 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
         long[] expired = new long[expiries.size()];
         int count = 0;
         for (LongLongCursor entry : expiries) {
-            if (entry.value <= now) {
+            if (expiry(entry.value) <= now) {
                 expired[count++] = entry.key;
             }
         }
@@ -283,7 +332,7 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
         }
         try {
             Suppression entry = Suppression.fromJson(record.key(), record.value(), Instant.ofEpochMilli(record.timestamp()));
-            apply(hash, entry.effectiveExpiry(timeToLive).toEpochMilli(), location);
+            apply(hash, packed(entry), location);
         } catch (IllegalArgumentException e) {
             LOG.warn("Skipped the invalid suppression record at {}: {}", where, e.getMessage());
         }

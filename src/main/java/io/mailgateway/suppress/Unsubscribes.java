@@ -47,8 +47,10 @@ public final class Unsubscribes {
             return e.malformed() ? new Response(400, "invalid unsubscribe link\n")
                     : new Response(403, "invalid unsubscribe link\n");
         }
-        suppressions.get().add(new Suppression(claims.address(), Suppression.UNSUBSCRIBE, claims.tenant(),
-                clock.instant(), null));
+        // An address that gets no mail at all (a hard bounce, a complaint) keeps that entry: an unsubscribe
+        // would let transactional mail through again.
+        suppressions.get().addUnlessAllMailSuppressed(new Suppression(claims.address(), Suppression.UNSUBSCRIBE,
+                claims.tenant(), clock.instant(), null));
         return new Response(200, "unsubscribed\n");
     }
 

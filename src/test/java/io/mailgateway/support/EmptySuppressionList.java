@@ -18,7 +18,7 @@ public final class EmptySuppressionList extends SuppressionList {
     }
 
     @Override
-    public Set<String> suppressedAmong(MailRequest request) {
+    public Set<String> suppressedAmong(MailRequest request, boolean bulk) {
         return Set.of();
     }
 

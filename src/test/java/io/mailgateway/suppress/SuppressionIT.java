@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,11 +31,13 @@ import io.mailgateway.support.InJvmGateway;
  * The suppression list end to end: the gateway's routes in this JVM, a real Kafka broker holding the suppression
  * topic, and a relay that requires STARTTLS and AUTH. A suppressed recipient gets a SUPPRESSED status and no mail;
  * entries come and go through the topic, expire, and are added by the gateway itself when the relay says a mailbox
- * does not exist; every instance following the topic sees the same list.
+ * does not exist; every instance following the topic sees the same list. An unsubscribe suppresses only bulk mail
+ * (of any tenant); other reasons suppress all mail.
  */
 class SuppressionIT {
 
     private static final String FROM = "noreply@acme.example";
+    private static final String ACME_FROM = "shop@acme.example";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
@@ -44,8 +47,23 @@ class SuppressionIT {
     static SuppressionList gatewayList;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
+        Path secretFile = Files.writeString(work.resolve("unsubscribe-secret"), "unsubscribe-secret-" + UUID.randomUUID());
+        Path tenants = Files.writeString(work.resolve("bulk-tenants.yaml"), """
+                tenants:
+                  acme:
+                    from: {address: shop@acme.example, name: ACME Shop}
+                    bulk:
+                      kinds: [newsletter]
+                      unsubscribeUrl: "https://mail.acme.example/unsubscribe?token={token}"
+                  globex:
+                    bulk:
+                      kinds: [digest]
+                      unsubscribeUrl: "https://mail.globex.example/unsubscribe?token={token}"
+                """);
         gateway = InJvmGateway.start(work, Map.of(
+                "gateway.tenants-file", tenants.toString(),
+                "gateway.unsubscribe.secret-file", secretFile.toString(),
                 "gateway.suppression.ttl", "30d",
                 // Long enough for a test to suppress a deferred recipient before its retry.
                 "gateway.retry.schedule", "2s",
@@ -63,7 +81,7 @@ class SuppressionIT {
     @Test
     void suppressedAddressGetsSuppressedAndTheRelayGetsNothing() {
         String blocked = unique("blocked");
-        suppress(blocked, "unsubscribe", null, null);
+        suppress(blocked, "hard-bounce", null, null);
         await().atMost(WAIT).until(() -> gatewayList.isSuppressed(blocked));
         long acceptedBefore = gateway.relay().server().acceptedCount();
 
@@ -82,6 +100,68 @@ class SuppressionIT {
         gateway.relay().awaitMessageId(messageId(later));
         assertThat(gateway.relay().server().acceptedCount()).isEqualTo(acceptedBefore + 1);
         assertThat(envelopesTo(blocked)).isEmpty();
+    }
+
+    @Test
+    void unsubscribeSuppressesBulkMailOfEveryTenantButTransactionalMailIsStillSent() throws Exception {
+        String reader = unique("reader");
+        suppress(reader, "unsubscribe", "acme", null);
+        await().atMost(WAIT).until(() -> gatewayList.isSuppressed(reader));
+
+        String newsletter = tenantRequest("acme", "newsletter", reader);
+        String otherTenantsDigest = tenantRequest("globex", "digest", reader);
+
+        for (String bulk : List.of(newsletter, otherTenantsDigest)) {
+            JsonNode result = gateway.results().awaitJson(bulk);
+            assertThat(result.get("status").asText()).as(bulk).isEqualTo("SUPPRESSED");
+            assertThat(result.at("/reason/category").asText()).isEqualTo("suppressed");
+            assertThat(result.at("/recipients/0/status").asText()).isEqualTo("SUPPRESSED");
+        }
+        // Both bulk requests are terminal before the transactional one is even published: no mail can follow them.
+        String passwordReset = tenantRequest("acme", "password-reset", reader);
+
+        JsonNode sent = gateway.results().awaitJson(passwordReset);
+        assertThat(sent.get("status").asText()).isEqualTo("SENT");
+        assertThat(sent.at("/recipients/0/status").asText()).isEqualTo("SENT");
+        ReceivedMail mail = gateway.relay().awaitMessageId(MessageIds.forRequest(passwordReset, ACME_FROM));
+        assertThat(mail.envelopeRecipients()).containsExactly(reader);
+        assertThat(mail.toMimeMessage().getHeader("List-Unsubscribe")).isNull();
+        assertThat(envelopesTo(reader)).hasSize(1);
+    }
+
+    @Test
+    void manualEntrySuppressesBulkAndTransactionalMail() {
+        String blocked = unique("manual");
+        suppress(blocked, "manual", null, null);
+        await().atMost(WAIT).until(() -> gatewayList.isSuppressed(blocked, false));
+
+        String newsletter = tenantRequest("acme", "newsletter", blocked);
+        String order = tenantRequest("acme", "order", blocked);
+
+        assertThat(gateway.results().awaitJson(newsletter).get("status").asText()).isEqualTo("SUPPRESSED");
+        assertThat(gateway.results().awaitJson(order).get("status").asText()).isEqualTo("SUPPRESSED");
+        // A later request is sent, so the relay would have had either of them by then.
+        String later = request(unique("later"));
+        gateway.relay().awaitMessageId(messageId(later));
+        assertThat(envelopesTo(blocked)).isEmpty();
+    }
+
+    @Test
+    void hardBounceOfTransactionalMailReplacesAnUnsubscribe() {
+        String gone = unique("gone");
+        suppress(gone, "unsubscribe", "acme", null);
+        await().atMost(WAIT).until(() -> gatewayList.isSuppressed(gone));
+        gateway.relay().server().rejectRecipient(gone, 550, "5.1.1 user unknown");
+        try (var suppressions = gateway.kafka().read(InJvmGateway.SUPPRESSIONS)) {
+            String order = tenantRequest("acme", "order", gone);
+
+            assertThat(gateway.results().awaitJson(order).get("status").asText()).isEqualTo("FAILED");
+            await().atMost(WAIT).until(() -> suppressions.allJson(gone).stream()
+                    .map(entry -> entry.get("reason").asText()).toList(), reasons -> reasons.contains("hard-bounce"));
+        }
+        await().atMost(WAIT).until(() -> gatewayList.isSuppressed(gone, false));
+        assertThat(gateway.results().awaitJson(tenantRequest("acme", "order", gone)).get("status").asText())
+                .isEqualTo("SUPPRESSED");
     }
 
     @Test
@@ -134,7 +214,7 @@ class SuppressionIT {
         String expiredExplicitly = unique("expired");
         String outlivedItsTimeToLive = unique("old");
         String marker = unique("marker");
-        suppress(expiredExplicitly, "unsubscribe", null, Instant.now().minus(Duration.ofMinutes(1)));
+        suppress(expiredExplicitly, "complaint", null, Instant.now().minus(Duration.ofMinutes(1)));
         gateway.kafka().send(InJvmGateway.SUPPRESSIONS, outlivedItsTimeToLive, """
                 {"address": "%s", "reason": "manual", "addedAt": "%s"}""".formatted(outlivedItsTimeToLive,
                 Instant.now().minus(Duration.ofDays(31))));
@@ -200,7 +280,7 @@ class SuppressionIT {
         JsonNode deferred = gateway.results().awaitStatus(id, "DEFERRED");
         assertThat(statuses(deferred)).containsEntry(busy, "DEFERRED");
 
-        suppress(busy, "unsubscribe", "acme", null);
+        suppress(busy, "complaint", "acme", null);
         await().atMost(WAIT).until(() -> gatewayList.isSuppressed(busy));
         gateway.relay().server().clearFaults();
 
@@ -261,6 +341,15 @@ class SuppressionIT {
         String recipients = String.join(", ", java.util.Arrays.stream(to).map(a -> "\"" + a + "\"").toList());
         gateway.kafka().send(InJvmGateway.OUTBOUND, id, """
                 {"id": "%s", "to": [%s], "subject": "Hello", "text": "Hello there"}""".formatted(id, recipients)
+                .getBytes(StandardCharsets.UTF_8), Map.of());
+        return id;
+    }
+
+    private static String tenantRequest(String tenant, String kind, String to) {
+        String id = "suppress-" + UUID.randomUUID();
+        gateway.kafka().send(InJvmGateway.OUTBOUND, id, """
+                {"id": "%s", "to": ["%s"], "subject": "Hello", "text": "Hello there",
+                 "tags": {"tenant": "%s", "kind": "%s"}}""".formatted(id, to, tenant, kind)
                 .getBytes(StandardCharsets.UTF_8), Map.of());
         return id;
     }

@@ -76,6 +76,48 @@ class SuppressionTest {
         assertThat(SuppressionList.hardBounce(null)).isFalse();
     }
 
+    @Test
+    void onlyAnUnsubscribeIsLimitedToBulkMail() {
+        assertThat(new Suppression("a@example.org", Suppression.UNSUBSCRIBE, "acme", ADDED, null).bulkOnly()).isTrue();
+        for (String reason : new String[] {Suppression.HARD_BOUNCE, Suppression.COMPLAINT, Suppression.MANUAL}) {
+            assertThat(new Suppression("a@example.org", reason, null, ADDED, null).bulkOnly()).as(reason).isFalse();
+        }
+    }
+
+    @Test
+    void unsubscribeEntrySuppressesBulkMailButLetsOtherMailThrough() {
+        long now = ADDED.toEpochMilli();
+        long unsubscribe = SuppressionList.packed(now + 60_000, true);
+
+        assertThat(SuppressionList.suppresses(unsubscribe, true, now)).isTrue();
+        assertThat(SuppressionList.suppresses(unsubscribe, false, now)).isFalse();
+    }
+
+    @Test
+    void otherEntriesSuppressBulkAndOtherMail() {
+        long now = ADDED.toEpochMilli();
+        long manual = SuppressionList.packed(now + 60_000, false);
+
+        assertThat(SuppressionList.suppresses(manual, true, now)).isTrue();
+        assertThat(SuppressionList.suppresses(manual, false, now)).isTrue();
+    }
+
+    @Test
+    void expiredEntriesSuppressNothingWhateverTheirReason() {
+        long now = ADDED.toEpochMilli();
+        for (boolean bulkOnly : new boolean[] {true, false}) {
+            for (long expiry : new long[] {now, now - 1, -5_000, Long.MIN_VALUE}) {
+                long entry = SuppressionList.packed(expiry, bulkOnly);
+                assertThat(SuppressionList.suppresses(entry, true, now)).isFalse();
+                assertThat(SuppressionList.suppresses(entry, false, now)).isFalse();
+            }
+        }
+        // The flag never reads as a far-future expiry, and a far-future expiry never reads as the flag.
+        long farFuture = SuppressionList.packed(Long.MAX_VALUE, false);
+        assertThat(SuppressionList.suppresses(farFuture, false, now)).isTrue();
+        assertThat(SuppressionList.suppresses(SuppressionList.packed(Long.MAX_VALUE, true), false, now)).isFalse();
+    }
+
     private static void assertInvalid(String key, String value, String message) {
         assertThatThrownBy(() -> Suppression.fromJson(key, json(value), ADDED))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -1,6 +1,7 @@
 package io.mailgateway.suppress;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,7 +30,8 @@ import io.mailgateway.support.InJvmGateway;
 /**
  * One-click unsubscribe end to end: a tenant's bulk mail leaves the gateway (real Kafka, a relay requiring
  * STARTTLS and AUTH) with RFC 8058 headers whose URL points at the gateway's own HTTP server; a POST to that URL
- * suppresses the recipient, and a forged or altered token changes nothing.
+ * suppresses the recipient for bulk mail (transactional mail still reaches them), and a forged or altered token
+ * changes nothing.
  */
 class UnsubscribeIT {
 
@@ -74,7 +76,7 @@ class UnsubscribeIT {
     }
 
     @Test
-    void bulkMailCarriesOneClickUnsubscribeAndPostingToItSuppressesTheRecipient() throws Exception {
+    void bulkMailCarriesOneClickUnsubscribeAndPostingToItSuppressesBulkMailToTheRecipientOnly() throws Exception {
         String reader = unique("reader");
         String id = request(reader, "newsletter");
         assertThat(gateway.results().awaitJson(id).get("status").asText()).isEqualTo("SENT");
@@ -105,6 +107,30 @@ class UnsubscribeIT {
         JsonNode result = gateway.results().awaitJson(next);
         assertThat(result.get("status").asText()).isEqualTo("SUPPRESSED");
         assertThat(result.at("/recipients/0/status").asText()).isEqualTo("SUPPRESSED");
+
+        // Their order confirmations still arrive: they left the newsletter, not the shop.
+        String order = request(reader, "order");
+        assertThat(gateway.results().awaitJson(order).get("status").asText()).isEqualTo("SENT");
+        assertThat(gateway.relay().awaitMessageId(messageId(order)).envelopeRecipients()).containsExactly(reader);
+        // The digest was SUPPRESSED before the order was published, so only the first newsletter and the order came.
+        assertThat(gateway.relay().server().received().stream()
+                .filter(each -> each.envelopeRecipients().contains(reader)).count()).isEqualTo(2);
+    }
+
+    @Test
+    void unsubscribeDoesNotLiftAComplaint() throws Exception {
+        String complainer = unique("complainer");
+        Suppression complaint = new Suppression(complainer, Suppression.COMPLAINT, "acme", Instant.now(), null);
+        gateway.kafka().send(InJvmGateway.SUPPRESSIONS, complaint.key(), complaint.toJson(), Map.of());
+        await().atMost(Duration.ofSeconds(30)).until(() -> gatewayList.isSuppressed(complainer, false));
+
+        String token = new UnsubscribeTokens(SECRET).sign("acme", complainer, Instant.now());
+        assertThat(post(unsubscribeUrl(token)).statusCode()).isEqualTo(200);
+
+        // Had the unsubscribe replaced the complaint, this instance would already let transactional mail through.
+        assertThat(gatewayList.isSuppressed(complainer, false)).isTrue();
+        String order = request(complainer, "order");
+        assertThat(gateway.results().awaitJson(order).get("status").asText()).isEqualTo("SUPPRESSED");
     }
 
     @Test
