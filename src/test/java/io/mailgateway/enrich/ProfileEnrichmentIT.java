@@ -257,7 +257,7 @@ class ProfileEnrichmentIT {
     void aSuppressedRecipientIsNeverLookedUp() {
         profiles.profile("opted-out@example.org", """
                 {"firstName": "Opted", "lastName": "Out"}""");
-        Suppression entry = new Suppression("opted-out@example.org", "unsubscribe", null, Instant.now(), null);
+        Suppression entry = new Suppression("opted-out@example.org", "manual", null, Instant.now(), null);
         gateway.kafka().send(InJvmGateway.SUPPRESSIONS, entry.key(), entry.toJson(), Map.of());
         SuppressionList list = gateway.bean("suppressionList", SuppressionList.class);
         await().atMost(Duration.ofSeconds(30)).until(() -> list.isSuppressed("opted-out@example.org"));
