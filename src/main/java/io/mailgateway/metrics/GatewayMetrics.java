@@ -48,6 +48,16 @@ public final class GatewayMetrics {
                 .record(duration);
     }
 
+    /** Counts a message (or a part of its recipients) that went to the next relay because this one was unreachable. */
+    public void failover(String from, String to) {
+        Counter.builder("mail.gateway.relay.failovers")
+                .description("Submissions that moved to the next relay of their list because a relay was unreachable")
+                .tag("from", from)
+                .tag("to", to)
+                .register(registry())
+                .increment();
+    }
+
     /** Exposes a value that is read on every scrape, such as the retry backlog. */
     public synchronized <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
         Consumer<MeterRegistry> gauge = r -> Gauge.builder(name, source, value).description(description).register(r);
