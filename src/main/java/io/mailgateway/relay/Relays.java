@@ -64,7 +64,7 @@ public final class Relays {
         if (root == null || !root.isObject()) {
             throw new IllegalStateException("The relays file " + file + " needs a top-level 'relays:' map");
         }
-        unknownKeys(file + ":", root, Set.of("relays", "routes"));
+        unknownKeys(file + ": ", root, Set.of("relays", "routes"));
         JsonNode relays = root.get("relays");
         if (relays == null || !relays.isObject()) {
             throw new IllegalStateException("The relays file " + file + " needs a top-level 'relays:' map");
