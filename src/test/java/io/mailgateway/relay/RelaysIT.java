@@ -1,6 +1,7 @@
 package io.mailgateway.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -43,6 +44,7 @@ import io.mailgateway.support.TestRelay;
 class RelaysIT {
 
     private static final int RATE = 5;
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
     static Path work;
@@ -54,6 +56,7 @@ class RelaysIT {
     static TestRelay us;
     static TestRelay rejecting;
     static TestRelay paced;
+    static TestRelay guarded;
     static RelaySwitch flaky;
     static ScriptedSmtpServer flakyServer;
     static LocalCertificate flakyCertificate;
@@ -67,6 +70,7 @@ class RelaysIT {
         rejecting = new TestRelay(work.resolve("rejecting"), false);
         rejecting.server().rejectMessages(554, "5.7.1 message refused by policy");
         paced = new TestRelay(work.resolve("paced"), false);
+        guarded = new TestRelay(work.resolve("guarded"), false);
         flakyCertificate = LocalCertificate.create(work.resolve("flaky-tls"));
         flaky = RelaySwitch.start();
         flaky.down();
@@ -74,6 +78,7 @@ class RelaysIT {
 
         Path relays = Files.writeString(work.resolve("relays.yaml"), """
                 relays:
+                %s
                 %s
                 %s
                 %s
@@ -95,7 +100,7 @@ class RelaysIT {
                   - domains: ["*.us.example"]
                     relays: [us]
                 """.formatted(relay("eu-primary", euPrimary), relay("eu-backup", euBackup), relay("us", us),
-                relay("rejecting", rejecting), relay("paced", paced), closedPort, flaky.port(),
+                relay("rejecting", rejecting), relay("paced", paced), relay("guarded", guarded), closedPort, flaky.port(),
                 Files.writeString(work.resolve("flaky-password"), FLAKY_PASSWORD), flakyCertificate.caPemFile()));
         Path tenants = Files.writeString(work.resolve("relay-tenants.yaml"), """
                 tenants:
@@ -109,6 +114,8 @@ class RelaysIT {
                     relays: [dead, flaky]
                   strict:
                     relays: [rejecting, eu-backup]
+                  guarded:
+                    relays: [guarded, eu-backup]
                   limited:
                     relays: [paced]
                     rateLimit: {messages: %d, per: 1s}
@@ -139,7 +146,8 @@ class RelaysIT {
         if (gateway != null) {
             gateway.close();
         }
-        for (AutoCloseable closeable : new AutoCloseable[] {euPrimary, euBackup, us, rejecting, paced, flaky, flakyServer}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {euPrimary, euBackup, us, rejecting, paced, guarded, flaky,
+                flakyServer}) {
             if (closeable != null) {
                 closeable.close();
             }
@@ -227,6 +235,25 @@ class RelaysIT {
     }
 
     @Test
+    void aRelayThatRefusesTheGatewayStopsConsumptionUntilItAcceptsAgainAndIsNotFailedOver() throws IOException {
+        await().atMost(WAIT).until(() -> ready() == 200);
+        guarded.server().changeCredentials(TestRelay.USERNAME, "rotated-" + UUID.randomUUID());
+        String id = request("guarded", "alice@elsewhere.example");
+
+        await().atMost(WAIT).until(() -> ready() == 503);
+        assertThat(ManagementPort.get(managementPort, "/observe/health").body()).contains("relay 'guarded'");
+        assertThat(gateway.results().allJson(id)).isEmpty();
+
+        guarded.server().changeCredentials(TestRelay.USERNAME, guarded.password());
+
+        JsonNode sent = gateway.results().awaitStatus(id, "SENT");
+        assertThat(guarded.awaitMessageId(sent.get("messageId").asText()).envelopeRecipients())
+                .containsExactly("alice@elsewhere.example");
+        assertThat(received(euBackup, sent)).isEmpty();
+        await().atMost(WAIT).until(() -> ready() == 200);
+    }
+
+    @Test
     void aTenantsSendRateLimitHoldsAtTheRelay() {
         int count = 3 * RATE;
         List<String> ids = new ArrayList<>();
@@ -246,6 +273,10 @@ class RelaysIT {
         }
         Duration span = Duration.between(accepted.get(0), accepted.get(count - 1));
         assertThat(span).isGreaterThanOrEqualTo(Duration.ofMillis((count - 1) * 1000L / RATE - 300));
+    }
+
+    private static int ready() {
+        return ManagementPort.status(managementPort, "/observe/health/ready");
     }
 
     private static String request(String tenant, String... to) {
