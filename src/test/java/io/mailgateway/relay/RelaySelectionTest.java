@@ -122,6 +122,14 @@ class RelaySelectionTest {
                 .hasMessageContaining("tenants.acme.rateLimit.burst: unknown key");
     }
 
+    @Test
+    void theExampleTenantsFileNamesTheRelaysOfTheExampleRelaysFile() {
+        TenantPolicies tenants = TenantPolicies.load(Path.of("docs/examples/tenants.yaml"), relays.names());
+
+        assertThat(tenants.find("acme").orElseThrow().relays()).containsExactly("eu-primary", "eu-backup");
+        assertThat(tenants.find("acme").orElseThrow().rateLimit()).isEqualTo(new RateLimit(10, Duration.ofSeconds(1)));
+    }
+
     private TenantPolicies tenants(String yaml) throws IOException {
         return TenantPolicies.load(Files.writeString(dir.resolve("tenants.yaml"), yaml), relays.names());
     }
