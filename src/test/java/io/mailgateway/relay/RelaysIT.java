@@ -44,6 +44,7 @@ import io.mailgateway.support.TestRelay;
 class RelaysIT {
 
     private static final int RATE = 5;
+    private static final int TRICKLE_SECONDS = 4;
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
@@ -116,16 +117,20 @@ class RelaysIT {
                     relays: [rejecting, eu-backup]
                   guarded:
                     relays: [guarded, eu-backup]
+                  trickle:
+                    relays: [us]
+                    rateLimit: {messages: 1, per: %ds}
                   limited:
                     relays: [paced]
                     rateLimit: {messages: %d, per: 1s}
-                """.formatted(RATE));
+                """.formatted(TRICKLE_SECONDS, RATE));
         managementPort = FreePorts.next();
         gateway = InJvmGateway.start(work, Map.of(
                 "gateway.relays-file", relays.toString(),
                 "gateway.tenants-file", tenants.toString(),
                 "gateway.retry.schedule", "500ms",
                 "gateway.retry.max-age", "2m",
+                "gateway.tenant-rate-wait-ms", "2000",
                 "camel.management.port", String.valueOf(managementPort)));
     }
 
@@ -273,6 +278,25 @@ class RelaysIT {
         }
         Duration span = Duration.between(accepted.get(0), accepted.get(count - 1));
         assertThat(span).isGreaterThanOrEqualTo(Duration.ofMillis((count - 1) * 1000L / RATE - 300));
+    }
+
+    @Test
+    void aRequestOverItsTenantsRateLimitIsDeferredThenSentWhenItsTurnComes() {
+        String first = request("trickle", "first@elsewhere.example");
+        JsonNode firstSent = gateway.results().awaitStatus(first, "SENT");
+        String second = request("trickle", "second@elsewhere.example");
+
+        JsonNode deferred = gateway.results().awaitStatus(second, "DEFERRED");
+        assertThat(deferred.get("terminal").asBoolean()).isFalse();
+        assertThat(deferred.at("/reason/category").asText()).isEqualTo("relay-unavailable");
+        assertThat(deferred.at("/reason/detail").asText()).contains("tenant 'trickle'", "send-rate limit");
+
+        JsonNode secondSent = gateway.results().awaitStatus(second, "SENT");
+        assertThat(us.awaitMessageId(secondSent.get("messageId").asText()).envelopeRecipients())
+                .containsExactly("second@elsewhere.example");
+        Instant firstAt = Instant.parse(firstSent.get("completedAt").asText());
+        Instant secondAt = Instant.parse(secondSent.get("completedAt").asText());
+        assertThat(Duration.between(firstAt, secondAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(TRICKLE_SECONDS - 1));
     }
 
     private static int ready() {
