@@ -1,6 +1,7 @@
 package io.mailgateway.relay;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /** At most {@code messages} messages per {@code per}, per gateway instance. */
 public record RateLimit(int messages, Duration per) {
@@ -21,6 +22,6 @@ public record RateLimit(int messages, Duration per) {
 
     @Override
     public String toString() {
-        return messages + " messages per " + per.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+        return messages + " messages per " + per.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 }

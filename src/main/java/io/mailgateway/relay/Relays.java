@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class Relays {
     private final List<DomainRoute> routes;
 
     private Relays(Map<String, Relay> byName, List<DomainRoute> routes) {
-        this.byName = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byName));
+        this.byName = Collections.unmodifiableMap(new LinkedHashMap<>(byName));
         this.routes = List.copyOf(routes);
     }
 

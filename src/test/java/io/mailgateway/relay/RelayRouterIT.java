@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -214,12 +215,12 @@ class RelayRouterIT {
 
     private static MailRequest request(String... to) {
         return new MailRequest("split-1", null, "en", new MailAddress("shop@example.org", null), null,
-                java.util.Arrays.stream(to).map(a -> new MailAddress(a, null)).toList(), List.of(), List.of(),
+                Arrays.stream(to).map(a -> new MailAddress(a, null)).toList(), List.of(), List.of(),
                 null, null, null, Map.of(), List.of(), Map.of(), Map.of());
     }
 
     private static MailRequest request(OutboundMessage message) throws Exception {
-        return request(java.util.Arrays.stream(message.getAllRecipients()).map(Object::toString).toArray(String[]::new));
+        return request(Arrays.stream(message.getAllRecipients()).map(Object::toString).toArray(String[]::new));
     }
 
     private static byte[] json() {

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -305,7 +307,7 @@ class RelaysIT {
 
     private static String request(String tenant, String... to) {
         String id = "relays-" + UUID.randomUUID();
-        String recipients = java.util.Arrays.stream(to).map(a -> "\"" + a + "\"").collect(Collectors.joining(", "));
+        String recipients = Arrays.stream(to).map(a -> "\"" + a + "\"").collect(Collectors.joining(", "));
         String tags = tenant == null ? "" : ", \"tags\": {\"tenant\": \"" + tenant + "\"}";
         gateway.kafka().send(InJvmGateway.OUTBOUND, id, """
                 {"id": "%s", "to": [%s], "subject": "Relays", "text": "Hello"%s}""".formatted(id, recipients, tags));
@@ -313,7 +315,7 @@ class RelaysIT {
     }
 
     private static Map<String, String> statuses(JsonNode result) {
-        Map<String, String> statuses = new java.util.TreeMap<>();
+        Map<String, String> statuses = new TreeMap<>();
         result.get("recipients").forEach(r -> statuses.put(r.get("address").asText(), r.get("status").asText()));
         return statuses;
     }
