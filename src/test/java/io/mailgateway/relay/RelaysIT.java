@@ -272,14 +272,16 @@ class RelaysIT {
 
         List<Instant> accepted = paced.server().acceptedAt();
         assertThat(accepted).hasSize(count);
-        // Permits are spread evenly (one every 1 s / RATE): any second holds at most RATE, plus one at its edge.
+        // Permits are spread evenly (one every 1 s / RATE), so any second starts at most RATE submissions plus one at
+        // its edge; the relay sees them after a transaction of varying length, which may bunch two more closely.
         for (int i = 0; i < accepted.size(); i++) {
             Instant windowEnd = accepted.get(i).plusSeconds(1);
             long inWindow = accepted.stream().skip(i).filter(t -> t.isBefore(windowEnd)).count();
-            assertThat(inWindow).as("messages accepted within 1 s of %s", accepted.get(i)).isLessThanOrEqualTo(RATE + 1);
+            assertThat(inWindow).as("messages accepted within 1 s of %s", accepted.get(i)).isLessThanOrEqualTo(RATE + 2);
         }
         Duration span = Duration.between(accepted.get(0), accepted.get(count - 1));
-        assertThat(span).isGreaterThanOrEqualTo(Duration.ofMillis((count - 1) * 1000L / RATE - 300));
+        // Without the limit the relay takes them all within a fraction of a second.
+        assertThat(span).isGreaterThanOrEqualTo(Duration.ofMillis((count - 2) * 1000L / RATE - 200));
     }
 
     @Test
