@@ -49,7 +49,8 @@ import io.mailgateway.support.ScriptedSmtpServer.Command;
 /**
  * One message split over two relays (STARTTLS and AUTH required) where the relays answer differently: the router
  * merges their answers into one outcome per recipient, and the result says what was sent, what failed for good and
- * what is retried. Recipients of example.eu go to relay "eu", those of example.us to relay "us".
+ * what is retried; and only a relay that could not be reached before the message was sent is failed over. Recipients
+ * of example.eu go to relay "eu", those of example.us to relay "us", those of example.both to "eu", then "us".
  */
 class RelayRouterIT {
 
@@ -64,6 +65,7 @@ class RelayRouterIT {
 
     private final List<AutoCloseable> opened = new ArrayList<>();
     private final List<SmtpSubmissionException> refusals = new ArrayList<>();
+    private final List<String> failovers = new ArrayList<>();
     private final RetryPlanner planner = new RetryPlanner(new ResultFactory(Clock.systemUTC()),
             RetrySchedule.parse("1m", "1h"), Clock.systemUTC());
 
@@ -174,6 +176,50 @@ class RelayRouterIT {
         assertThat(decision.retry().state().pending()).containsExactly("b@example.us");
     }
 
+    @Test
+    void aRelayThatGreetsWith421IsFailedOver() throws Exception {
+        ScriptedSmtpServer eu = relay(ScriptedSmtpServer.builder().on(Command.GREETING, reply(421, "4.3.2 too busy")));
+        ScriptedSmtpServer us = relay(ScriptedSmtpServer.builder());
+        OutboundMessage message = message("a@example.both");
+
+        router(eu.port(), us.port()).send(message);
+
+        assertThat(us.messages()).singleElement().satisfies(m ->
+                assertThat(m.envelopeRecipients()).containsExactly("a@example.both"));
+        assertThat(eu.commandLines()).noneMatch(line -> line.startsWith("MAIL"));
+        assertThat(failovers).containsExactly("eu -> us");
+        assertThat(statuses(sent(message))).isEqualTo(Map.of("a@example.both", "SENT"));
+    }
+
+    @Test
+    void aRelayThatDefersAfterTheGreetingIsNotFailedOver() throws Exception {
+        ScriptedSmtpServer eu = relay(ScriptedSmtpServer.builder().on(Command.MAIL, reply(451, "4.3.0 try later")));
+        ScriptedSmtpServer us = relay(ScriptedSmtpServer.builder());
+        OutboundMessage message = message("a@example.both");
+
+        SmtpTransientException deferred = catchThrowableOfType(SmtpTransientException.class,
+                () -> router(eu.port(), us.port()).send(message));
+
+        assertThat(deferred.reply().code()).isEqualTo(451);
+        assertThat(us.messages()).isEmpty();
+        assertThat(failovers).isEmpty();
+    }
+
+    @Test
+    void aRelayThatGoesSilentAfterTheMessageIsNotFailedOver() throws Exception {
+        ScriptedSmtpServer eu = relay(ScriptedSmtpServer.builder().on(Command.DATA_END, ScriptedSmtpServer.Action.drop()));
+        ScriptedSmtpServer us = relay(ScriptedSmtpServer.builder());
+        OutboundMessage message = message("a@example.both");
+
+        SmtpTransientException unknown = catchThrowableOfType(SmtpTransientException.class,
+                () -> router(eu.port(), us.port()).send(message));
+
+        // the first relay may have queued the mail: sending it elsewhere now could deliver it twice
+        assertThat(unknown.category()).isEqualTo("unknown-outcome");
+        assertThat(us.messages()).isEmpty();
+        assertThat(failovers).isEmpty();
+    }
+
     private ScriptedSmtpServer relay(ScriptedSmtpServer.Builder builder) {
         ScriptedSmtpServer server = builder.startTls(certificate).credentials(USER, PASSWORD).start();
         opened.add(server);
@@ -190,6 +236,7 @@ class RelayRouterIT {
                 routes:
                   - {domains: [example.eu], relays: [eu]}
                   - {domains: [example.us], relays: [us]}
+                  - {domains: [example.both], relays: [eu, us]}
                 """.formatted(ScriptedSmtpServer.HOST, euPort, usPort, USER, passwordFile, certificate.caPemFile())),
                 defaultRelay, name -> null);
         Map<String, GatewayMailSender> senders = new LinkedHashMap<>();
@@ -198,7 +245,8 @@ class RelayRouterIT {
             senders.put(relay.name(), sender);
             opened.add(sender);
         }
-        RelayRouter router = new RelayRouter(senders, new RelaySelection(relays, TenantPolicies.none()), (from, to) -> { });
+        RelayRouter router = new RelayRouter(senders, new RelaySelection(relays, TenantPolicies.none()),
+                (from, to) -> failovers.add(from + " -> " + to));
         router.onRefusal(refusals::add);
         return router;
     }
