@@ -79,6 +79,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private RelayGuard relayGuard;
     private CompletedRequests completedRequests;
     private RelayRouter mailSender;
+    private TenantRateLimits tenantRateLimits;
     private ExecutorService sendThreads;
 
     // The Kafka connection settings of camel-kafka, reused by the gateway's own Kafka clients (retry and state topics).
@@ -219,14 +220,18 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     @BindToRegistry
     public TenantRateLimits tenantRateLimits(
             @PropertyInject("gateway.tenants-file") String tenantsFile,
-            @PropertyInject("gateway.relays-file") String relaysFile,
             @PropertyInject("gateway.tenant-rate-wait-ms") long waitMs) {
+        // One set of limiters: a second one would let each tenant send twice its limit.
+        if (tenantRateLimits != null) {
+            return tenantRateLimits;
+        }
         if (waitMs < 0) {
             throw new IllegalArgumentException("GATEWAY_TENANT_RATE_WAIT_MS must not be negative but was " + waitMs);
         }
         // Relay names are checked when the mail sender is built; here only the limits matter.
-        return new TenantRateLimits(blank(tenantsFile) ? TenantPolicies.none()
+        tenantRateLimits = new TenantRateLimits(blank(tenantsFile) ? TenantPolicies.none()
                 : TenantPolicies.load(Path.of(tenantsFile.trim()), null), Duration.ofMillis(waitMs));
+        return tenantRateLimits;
     }
 
     private static TenantPolicies tenantPolicies(String tenantsFile, Relays relays) {

@@ -11,7 +11,7 @@ import io.mailgateway.request.MailRequest;
 
 /**
  * Holds each tenant to its send-rate limit, per gateway instance: a message waits for a permit at most a bounded
- * time and is deferred when none comes. Permits are spread evenly over the period (10 per 1s is one every 100 ms),
+ * time and is deferred when none comes. Permits are spread evenly over the period (10 per 1s is one per 100 ms slot),
  * so no window of the period's length starts more than the limit plus one submissions.
  */
 public final class TenantRateLimits {
