@@ -225,7 +225,7 @@ public final class Benchmark {
                 relay.name(), settings.connections(), settings.parallelSends());
         String prefix = "bench." + relay.name() + ".gateway.";
         broker.createTopics(settings.partitions(), prefix + "outbound");
-        broker.createTopics(1, prefix + "results", prefix + "dlq", prefix + "retry", prefix + "state");
+        broker.createTopics(1, prefix + "results", prefix + "dlq", prefix + "retry", prefix + "state", prefix + "suppressions");
         long acceptedBefore = accepted(relay);
 
         Map<String, String> environment = new HashMap<>(Map.of(
@@ -239,6 +239,7 @@ public final class Benchmark {
                 "GATEWAY_ALLOWED_SENDER_DOMAINS", BenchMessage.SENDER_DOMAIN,
                 "SMTP_POOL_SIZE", String.valueOf(settings.connections()),
                 "GATEWAY_PARALLEL_SENDS", String.valueOf(settings.parallelSends())));
+        environment.put("GATEWAY_TOPIC_SUPPRESSIONS", prefix + "suppressions");
         environment.putAll(Map.of(
                 "SMTP_HOST", relay.host(),
                 "SMTP_PORT", String.valueOf(relay.port()),

@@ -31,12 +31,20 @@ import org.apache.kafka.common.config.SslConfigs;
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.consume.RecordBatches;
 import io.mailgateway.enrich.Enricher;
+import io.mailgateway.enrich.ProfileCache;
+import io.mailgateway.enrich.ProfileEnrichment;
+import io.mailgateway.enrich.ProfileFailurePolicy;
+import io.mailgateway.enrich.ProfileHttpClient;
+import io.mailgateway.enrich.ProfileResponses;
+import io.mailgateway.enrich.ProfileTrust;
+import io.mailgateway.enrich.ProfileUrlTemplate;
 import io.mailgateway.metrics.ConsumerLag;
 import io.mailgateway.metrics.GatewayMetrics;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.InFlightRequests;
 import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
+import io.mailgateway.preview.PreviewPages;
 import io.mailgateway.render.ContentRenderer;
 import io.mailgateway.render.TemplateRenderer;
 import io.mailgateway.request.AllowedHeaders;
@@ -60,6 +68,10 @@ import io.mailgateway.smtp.RelayGuard;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSettings;
+import io.mailgateway.suppress.BulkMail;
+import io.mailgateway.suppress.SuppressionList;
+import io.mailgateway.suppress.UnsubscribeTokens;
+import io.mailgateway.suppress.Unsubscribes;
 
 /** The beans the routes call, built from the gateway's settings (application.properties and environment). */
 // Beans needed by other beans are shared through fields or looked up when used, never injected into each other:
@@ -80,6 +92,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private CompletedRequests completedRequests;
     private RelayRouter mailSender;
     private TenantRateLimits tenantRateLimits;
+    private SuppressionList suppressionList;
+    private UnsubscribeTokens unsubscribeTokens;
     private ExecutorService sendThreads;
 
     // The Kafka connection settings of camel-kafka, reused by the gateway's own Kafka clients (retry and state topics).
@@ -103,6 +117,25 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private String kafkaKeystorePassword;
     @PropertyInject(value = "camel.component.kafka.sslKeystoreType", defaultValue = " ")
     private String kafkaKeystoreType;
+
+    // Profile enrichment: the lookup bean and the strategy reading the service's answers share one cache.
+    private ProfileCache profileCache;
+    @PropertyInject(value = "gateway.profile.url", defaultValue = " ")
+    private String profileUrl;
+    @PropertyInject(value = "gateway.profile.timeout-ms", defaultValue = "2000")
+    private long profileTimeoutMs;
+    @PropertyInject(value = "gateway.profile.on-failure", defaultValue = "continue")
+    private String profileOnFailure;
+    @PropertyInject(value = "gateway.profile.cache-ttl", defaultValue = "10m")
+    private String profileCacheTtl;
+    @PropertyInject(value = "gateway.profile.cache-size", defaultValue = "10000")
+    private long profileCacheSize;
+    @PropertyInject(value = "gateway.profile.max-bytes", defaultValue = "65536")
+    private long profileMaxBytes;
+    @PropertyInject(value = "gateway.profile.auth-header-file", defaultValue = " ")
+    private String profileAuthHeaderFile;
+    @PropertyInject(value = "gateway.profile.trust-ca-file", defaultValue = " ")
+    private String profileTrustCaFile;
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
@@ -144,6 +177,52 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         return new Enricher(tenants, from, domains);
     }
 
+    /** Looks up the recipient's profile for the template data (routes/enrich-profile.camel.yaml); off by default. */
+    @BindToRegistry
+    public ProfileEnrichment profiles() {
+        if (blank(profileUrl)) {
+            return ProfileEnrichment.off();
+        }
+        return new ProfileEnrichment(ProfileUrlTemplate.parse(profileUrl), profileCache(),
+                ProfileFailurePolicy.parse(profileOnFailure), () -> metrics.profileLookup("cached"));
+    }
+
+    /** Reads the profile service's answers in the enrich-profile route. */
+    @BindToRegistry
+    public ProfileResponses profileResponses() {
+        return new ProfileResponses(profileCache(), profileTimeout(), metrics::profileLookup);
+    }
+
+    /** The HTTP client settings of profile lookups: Authorization header, size and time limits. */
+    @BindToRegistry
+    public ProfileHttpClient profileHttpClient() {
+        String authorization = blank(profileAuthHeaderFile) ? null
+                : readSecret(Path.of(profileAuthHeaderFile.trim()), "GATEWAY_PROFILE_AUTH_HEADER_FILE");
+        return new ProfileHttpClient(authorization, profileMaxBytes, profileTimeout());
+    }
+
+    /** The CAs an https profile service is verified against. */
+    @BindToRegistry
+    public ProfileTrust profileTls() {
+        return new ProfileTrust(blank(profileTrustCaFile) ? null : Path.of(profileTrustCaFile.trim()));
+    }
+
+    private synchronized ProfileCache profileCache() {
+        if (profileCache == null) {
+            profileCache = new ProfileCache(TimeUtils.toDuration(profileCacheTtl.trim()), profileCacheSize);
+        }
+        return profileCache;
+    }
+
+    private Duration profileTimeout() {
+        // every network wait is bounded; a lookup must never hold a mail for long
+        if (profileTimeoutMs < 1 || profileTimeoutMs > 60000) {
+            throw new IllegalArgumentException("GATEWAY_PROFILE_TIMEOUT_MS must be between 1 and 60000 but was "
+                    + profileTimeoutMs);
+        }
+        return Duration.ofMillis(profileTimeoutMs);
+    }
+
     @BindToRegistry
     public ContentRenderer contentRenderer(@PropertyInject("gateway.templates-dir") String templatesDir,
             @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength) {
@@ -154,6 +233,21 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         // Without a templates folder the copy bundled in the jar is used.
         return new ContentRenderer(Files.isDirectory(dir) ? TemplateRenderer.fromDirectory(dir) : TemplateRenderer.bundled(),
                 maxSubjectLength);
+    }
+
+    @BindToRegistry
+    public PreviewPages previewPages(@PropertyInject("gateway.preview.enabled") boolean previewEnabled,
+            @PropertyInject("camel.server.enabled") boolean httpEnabled,
+            @PropertyInject("gateway.templates-dir") String templatesDir,
+            @PropertyInject("gateway.preview.mail-dir") String mailDir) {
+        if (previewEnabled && !httpEnabled) {
+            throw new IllegalStateException("GATEWAY_PREVIEW_ENABLED=true needs GATEWAY_HTTP_ENABLED=true:"
+                    + " the preview pages are served by the public HTTP server");
+        }
+        // The same templates the gateway renders mails from (see contentRenderer).
+        Path templates = !blank(templatesDir) ? Path.of(templatesDir)
+                : Files.isDirectory(Path.of("templates")) ? Path.of("templates") : TemplateRenderer.bundledFolder();
+        return new PreviewPages(templates, blank(mailDir) ? null : Path.of(mailDir.trim()));
     }
 
     @BindToRegistry
@@ -365,6 +459,64 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         return completed;
     }
 
+    @BindToRegistry
+    public SuppressionList suppressionList(
+            @PropertyInject("camel.component.kafka.brokers") String brokers,
+            @PropertyInject("gateway.topic.suppressions") String topic,
+            @PropertyInject("gateway.suppression.ttl") String timeToLive) throws Exception {
+        if (suppressionList != null) {
+            return suppressionList;
+        }
+        SuppressionList list = new SuppressionList(kafkaClientProperties(brokers), topic,
+                TimeUtils.toDuration(timeToLive), clock);
+        camelContext.addService(list, true, true);
+        suppressionList = list;
+        metrics.gauge("mail.gateway.suppression.entries", "Addresses on the suppression list", list,
+                SuppressionList::size);
+        return list;
+    }
+
+    /** The bulk mail of tenants (their {@code bulk:} settings in the tenants file) and its unsubscribe headers. */
+    @BindToRegistry
+    public BulkMail bulkMail(
+            @PropertyInject("gateway.tenants-file") String tenantsFile,
+            @PropertyInject("gateway.unsubscribe.secret") String secret,
+            @PropertyInject("gateway.unsubscribe.secret-file") String secretFile) {
+        if (blank(tenantsFile)) {
+            return BulkMail.none();
+        }
+        Map<String, BulkMail.Bulk> bulk = BulkMail.read(Path.of(tenantsFile));
+        return new BulkMail(bulk, bulk.isEmpty() ? null : unsubscribeTokens(secret, secretFile), clock);
+    }
+
+    /** Answers the one-click unsubscribe endpoint (routes/unsubscribe.camel.yaml). */
+    @BindToRegistry
+    public Unsubscribes unsubscribes(
+            @PropertyInject("gateway.unsubscribe.enabled") boolean enabled,
+            @PropertyInject("gateway.unsubscribe.secret") String secret,
+            @PropertyInject("gateway.unsubscribe.secret-file") String secretFile) {
+        UnsubscribeTokens tokens = enabled || !blank(secret) || !blank(secretFile)
+                ? unsubscribeTokens(secret, secretFile) : null;
+        return new Unsubscribes(tokens,
+                () -> camelContext.getRegistry().lookupByNameAndType("suppressionList", SuppressionList.class), clock);
+    }
+
+    private synchronized UnsubscribeTokens unsubscribeTokens(String secret, String secretFile) {
+        if (unsubscribeTokens == null) {
+            if (blank(secret) && blank(secretFile)) {
+                throw new IllegalStateException("One-click unsubscribe needs a secret to sign its links: set"
+                        + " GATEWAY_UNSUBSCRIBE_SECRET_FILE (or GATEWAY_UNSUBSCRIBE_SECRET)");
+            }
+            String value = blank(secretFile) ? secret : readSecret(Path.of(secretFile), "GATEWAY_UNSUBSCRIBE_SECRET_FILE");
+            try {
+                unsubscribeTokens = new UnsubscribeTokens(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("GATEWAY_UNSUBSCRIBE_SECRET(_FILE): " + e.getMessage());
+            }
+        }
+        return unsubscribeTokens;
+    }
+
     /** Drops every Kafka record header on consumption: requests speak only through their validated body. */
     @BindToRegistry
     public HeaderFilterStrategy dropAllHeaders() {
@@ -403,11 +555,15 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     }
 
     private static String readSecret(Path file) {
+        return readSecret(file, "SMTP_PASSWORD_FILE");
+    }
+
+    private static String readSecret(Path file, String setting) {
         try {
             return Files.readString(file).strip();
         } catch (IOException e) {
             // The path is safe to name, the content is not.
-            throw new IllegalStateException("Cannot read SMTP_PASSWORD_FILE " + file, e);
+            throw new IllegalStateException("Cannot read " + setting + " " + file, e);
         }
     }
 

@@ -20,6 +20,9 @@ public final class MailGateway {
         if (args.length > 0 && args[0].equals("send")) {
             System.exit(SendCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }
+        if (args.length > 0 && args[0].equals("suppress")) {
+            System.exit(SuppressCommand.run(Arrays.copyOfRange(args, 1, args.length)));
+        }
         if (args.length > 0 && args[0].equals("check-templates")) {
             System.exit(CheckTemplatesCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }

@@ -44,7 +44,7 @@ class CrashRecoveryIT {
                 TestRelay relay = new TestRelay(work, false);
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
             broker.createTopics(PARTITIONS, "mail.outbound");
-            broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state");
+            broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
             List<String> ids = publishBacklog(kafka, "crash-", REQUESTS);
             Map<String, String> environment = environment(work, broker, relay);
 
@@ -93,7 +93,7 @@ class CrashRecoveryIT {
                 TestRelay relay = new TestRelay(work, false);
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
             broker.createTopics(PARTITIONS, "mail.outbound");
-            broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state");
+            broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
             List<String> ids = publishBacklog(kafka, "pair-", requests);
             Map<String, String> environment = environment(work, broker, relay);
 

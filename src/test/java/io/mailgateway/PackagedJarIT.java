@@ -30,7 +30,7 @@ class PackagedJarIT {
                 TestRelay relay = new TestRelay(work, false);
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
             broker.createTopics(2, "orders.mail");
-            broker.createTopics(1, "orders.mail.results", "orders.mail.dlq", "orders.mail.retry", "orders.mail.state");
+            broker.createTopics(1, "orders.mail.results", "orders.mail.dlq", "orders.mail.retry", "orders.mail.state", "orders.mail.suppressions");
             Path passwordFile = Files.writeString(work.resolve("smtp-password"), relay.password() + "\n");
             Path runDir = Files.createDirectories(work.resolve("run"));
             try (KafkaTopics.Reader results = kafka.read("orders.mail.results");
@@ -41,6 +41,7 @@ class PackagedJarIT {
                             Map.entry("GATEWAY_TOPIC_DLQ", "orders.mail.dlq"),
                             Map.entry("GATEWAY_TOPIC_RETRY", "orders.mail.retry"),
                             Map.entry("GATEWAY_TOPIC_STATE", "orders.mail.state"),
+                            Map.entry("GATEWAY_TOPIC_SUPPRESSIONS", "orders.mail.suppressions"),
                             Map.entry("GATEWAY_GROUP_ID", "packaged-jar-it"),
                             Map.entry("SMTP_HOST", "localhost"),
                             Map.entry("SMTP_PORT", String.valueOf(relay.port())),

@@ -35,7 +35,7 @@ class PostfixInteropIT {
         String id = "postfix-" + UUID.randomUUID();
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
-            broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state");
+            broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
             Path passwordFile = Files.writeString(work.resolve("relay-password"), password);
             try (KafkaTopics.Reader results = kafka.read("mail.results");
                     GatewayProcess gateway = GatewayProcess.start(Files.createDirectories(work.resolve("run")), Map.of(

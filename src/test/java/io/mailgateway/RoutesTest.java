@@ -29,7 +29,9 @@ import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.SmtpReply;
 import io.mailgateway.smtp.SubmissionOutcome;
+import io.mailgateway.support.EmptySuppressionList;
 import io.mailgateway.support.ForgetfulCompletedRequests;
+import io.mailgateway.suppress.SuppressionList;
 
 /**
  * The YAML wiring with Kafka and SMTP mocked: what reaches the relay, what is published, and that the offset is
@@ -52,6 +54,10 @@ class RoutesTest {
     /** Nothing completed before: these tests are about the wiring, not the state topic. */
     @ReplaceInRegistry
     CompletedRequests completedRequests = new ForgetfulCompletedRequests(() -> this.events.add("remembered"));
+
+    /** No address suppressed: the suppression list has its own tests against Kafka. */
+    @ReplaceInRegistry
+    SuppressionList suppressionList = new EmptySuppressionList();
 
     @Produce("direct:handle-request")
     ProducerTemplate template;

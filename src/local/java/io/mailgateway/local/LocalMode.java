@@ -17,7 +17,8 @@ import io.mailgateway.SendCommand;
 
 /**
  * Local mode: the gateway on an embedded Kafka broker and an embedded STARTTLS + AUTH SMTP server that writes
- * every mail it receives to {@code target/local/mail} as .eml; sends the example requests and keeps running.
+ * every mail it receives to {@code target/local/mail} as .eml; sends the example requests and keeps running. The
+ * preview pages show the templates and the caught mails.
  */
 public final class LocalMode {
 
@@ -32,7 +33,7 @@ public final class LocalMode {
         deleteRecursively(WORK);
         LocalKafkaBroker broker = LocalKafkaBroker.start(WORK.resolve("kafka"));
         broker.createTopics(3, "mail.outbound");
-        broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state");
+        broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
         String password = UUID.randomUUID().toString();
         LocalCertificate certificate = LocalCertificate.create(WORK.resolve("tls"));
         LocalSmtpServer smtp = LocalSmtpServer.builder()
@@ -43,6 +44,7 @@ public final class LocalMode {
                 .build()
                 .start();
         int managementPort = portOr(8080);
+        int httpPort = portOr(8081);
         Main gateway = MailGateway.newMain(Map.ofEntries(
                 Map.entry("camel.component.kafka.brokers", broker.bootstrapServers()),
                 Map.entry("gateway.smtp.host", LocalSmtpServer.HOST),
@@ -53,7 +55,13 @@ public final class LocalMode {
                 Map.entry("gateway.tenants-file", EXAMPLES.resolve("tenants.yaml").toAbsolutePath().toString()),
                 Map.entry("gateway.allowed-sender-domains", "acme.example"),
                 Map.entry("gateway.default-from", "noreply@acme.example"),
-                Map.entry("camel.management.port", String.valueOf(managementPort))));
+                Map.entry("camel.management.port", String.valueOf(managementPort)),
+                // the preview pages, on loopback only: templates with their sample data, and the mails caught here
+                Map.entry("camel.server.enabled", "true"),
+                Map.entry("camel.server.host", "127.0.0.1"),
+                Map.entry("camel.server.port", String.valueOf(httpPort)),
+                Map.entry("gateway.preview.enabled", "true"),
+                Map.entry("gateway.preview.mail-dir", WORK.resolve("mail").toAbsolutePath().toString())));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 gateway.stop();
@@ -74,15 +82,18 @@ public final class LocalMode {
         System.out.printf("""
 
                 Running. Press Ctrl-C to stop.
-                  Kafka broker      %s   (topics mail.outbound, mail.results, mail.dlq, mail.retry, mail.state)
+                  Kafka broker      %s   (topics mail.outbound, mail.results, mail.dlq, mail.retry, mail.state, mail.suppressions)
                   SMTP server       %s:%d   (STARTTLS and AUTH required)
                   mails received    %s/*.eml
+                  template preview  http://127.0.0.1:%d/preview
+                  caught mails      http://127.0.0.1:%d/preview/mails
                   health, metrics   http://127.0.0.1:%d/observe/health   http://127.0.0.1:%d/observe/metrics
 
                 Send another request (in a second terminal):
                   KAFKA_BOOTSTRAP_SERVERS=%s java -jar target/mail-gateway.jar send docs/examples/requests/welcome.json
                 %n""", broker.bootstrapServers(), LocalSmtpServer.HOST, smtp.port(),
-                WORK.resolve("mail").toAbsolutePath(), managementPort, managementPort, broker.bootstrapServers());
+                WORK.resolve("mail").toAbsolutePath(), httpPort, httpPort, managementPort, managementPort,
+                broker.bootstrapServers());
         Thread.currentThread().join();
     }
 

@@ -1,6 +1,9 @@
 package io.mailgateway.idempotency;
 
-/** The index of completed requests has not caught up with its topic yet; the record is read again later. */
+/**
+ * A topic the gateway follows (completed requests, the suppression list) has not been read far enough yet; the record
+ * is read again later.
+ */
 public class StateNotReadyException extends RuntimeException {
 
     public StateNotReadyException(String message) {

@@ -58,6 +58,15 @@ public final class GatewayMetrics {
                 .increment();
     }
 
+    /** Counts a profile lookup by outcome: found, absent (404), failed, or cached (answered without a request). */
+    public void profileLookup(String outcome) {
+        Counter.builder("mail.gateway.profile.lookups")
+                .description("Recipient profile lookups, by outcome; cached ones made no request")
+                .tag("outcome", outcome)
+                .register(registry())
+                .increment();
+    }
+
     /** Exposes a value that is read on every scrape, such as the retry backlog. */
     public synchronized <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
         Consumer<MeterRegistry> gauge = r -> Gauge.builder(name, source, value).description(description).register(r);

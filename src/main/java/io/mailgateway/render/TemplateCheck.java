@@ -49,6 +49,13 @@ public final class TemplateCheck {
         }
     }
 
+    /**
+     * One template in one locale folder rendered with its sample data: the finding, and the rendered content when
+     * there is any ({@code content} is null when it did not render, and for findings about the whole template).
+     */
+    public record Rendering(Finding finding, RenderedContent content) {
+    }
+
     private TemplateCheck() {
     }
 
@@ -70,30 +77,50 @@ public final class TemplateCheck {
         }
         List<Finding> findings = new ArrayList<>();
         for (String name : folders) {
-            findings.addAll(checkTemplate(files, renderer, content, name));
+            checkTemplate(files, renderer, content, name).forEach(rendering -> findings.add(rendering.finding()));
         }
         return findings;
     }
 
-    private static List<Finding> checkTemplate(TemplateFiles files, TemplateRenderer renderer, ContentRenderer content,
-            String name) {
+    /**
+     * Renders one template of root, like {@link #check}, and keeps what each locale folder rendered; empty when
+     * root has no template folder of that name.
+     *
+     * @throws IllegalArgumentException when root is not a directory
+     * @throws IllegalStateException    when root cannot be listed
+     */
+    public static List<Rendering> render(Path root, String name) {
+        TemplateRenderer renderer = TemplateRenderer.fromDirectory(root);
+        TemplateFiles files = new TemplateFiles(root.toAbsolutePath().normalize());
+        try {
+            if (!files.templateFolders().contains(name)) {
+                return List.of();
+            }
+        } catch (TemplateProblem e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return checkTemplate(files, renderer, new ContentRenderer(renderer), name);
+    }
+
+    private static List<Rendering> checkTemplate(TemplateFiles files, TemplateRenderer renderer,
+            ContentRenderer content, String name) {
         if (!TemplateRenderer.isTemplateName(name)) {
-            return List.of(new Finding(Names.printable(name), null, "not a valid template name (letters, digits, "
+            return List.of(wholeTemplate(Names.printable(name), "not a valid template name (letters, digits, "
                     + "'-' and '_', starting with a letter or digit, at most 64 characters); requests cannot use it"));
         }
         Map<String, String> locales;
         try {
             locales = files.locales(name);
         } catch (TemplateProblem e) {
-            return List.of(new Finding(name, null, e.getMessage()));
+            return List.of(wholeTemplate(name, e.getMessage()));
         }
         if (locales.isEmpty()) {
-            return List.of(new Finding(name, null, "no locale folders; put the parts in " + name + "/"
+            return List.of(wholeTemplate(name, "no locale folders; put the parts in " + name + "/"
                     + DEFAULT_LOCALE + "/"));
         }
-        List<Finding> findings = new ArrayList<>();
+        List<Rendering> renderings = new ArrayList<>();
         if (!locales.containsKey(DEFAULT_LOCALE)) {
-            findings.add(new Finding(name, null, "no " + DEFAULT_LOCALE + "/ folder; requests without a locale, "
+            renderings.add(wholeTemplate(name, "no " + DEFAULT_LOCALE + "/ folder; requests without a locale, "
                     + "or in one the template lacks, fail with template-not-found"));
         }
         Map<String, Object> data = null;
@@ -104,19 +131,34 @@ public final class TemplateCheck {
             sampleProblem = e.getMessage();
         }
         for (String directory : locales.values()) {
-            findings.add(new Finding(name, directory,
-                    sampleProblem != null ? sampleProblem : renderProblem(renderer, content, name, directory, data)));
+            renderings.add(sampleProblem != null
+                    ? new Rendering(new Finding(name, directory, sampleProblem), null)
+                    : renderLocale(renderer, content, name, directory, data));
         }
-        return findings;
+        return renderings;
     }
 
-    private static String renderProblem(TemplateRenderer renderer, ContentRenderer content, String name,
+    private static Rendering wholeTemplate(String name, String problem) {
+        return new Rendering(new Finding(name, null, problem), null);
+    }
+
+    private static Rendering renderLocale(TemplateRenderer renderer, ContentRenderer content, String name,
             String locale, Map<String, Object> data) {
         RenderedContent rendered;
         try {
             // through ContentRenderer, so the subject is held to the same rules as for a real request
             rendered = content.render(new MailRequest("template-check", name, locale, null, null, null, null, null,
                     null, null, null, data, null, null, null));
+        } catch (RenderException e) {
+            return new Rendering(new Finding(name, locale, e.getMessage()), null);
+        }
+        return new Rendering(new Finding(name, locale, problemOf(renderer, rendered, name, locale, data)), rendered);
+    }
+
+    /** What is wrong with content that did render: a subject written on several lines, or an oversized body. */
+    private static String problemOf(TemplateRenderer renderer, RenderedContent rendered, String name, String locale,
+            Map<String, Object> data) {
+        try {
             String subject = renderer.renderAsWritten(name, locale, data).subject().strip();
             long lines = subject.lines().count();
             if (lines > 1) {

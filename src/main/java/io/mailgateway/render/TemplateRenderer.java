@@ -74,11 +74,20 @@ public final class TemplateRenderer {
     }
 
     static TemplateRenderer bundled(ClassLoader classLoader) {
+        return new TemplateRenderer(bundledFolder(classLoader), NEVER);
+    }
+
+    /** The folder of the templates shipped in the application jar, for tools that read them as files. */
+    public static Path bundledFolder() {
+        return bundledFolder(TemplateRenderer.class.getClassLoader());
+    }
+
+    private static Path bundledFolder(ClassLoader classLoader) {
         URL url = classLoader.getResource("templates/");
         if (url == null) {
             throw new IllegalStateException("no templates/ folder on the classpath");
         }
-        return new TemplateRenderer(classpathFolder(url), NEVER);
+        return classpathFolder(url);
     }
 
     /**

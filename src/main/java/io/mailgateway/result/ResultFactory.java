@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.apache.camel.RuntimeCamelException;
 
+import io.mailgateway.enrich.ProfileLookupException;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.render.RenderException;
 import io.mailgateway.request.MailRequest;
@@ -83,6 +84,11 @@ public final class ResultFactory {
             return new DeliveryResult(id, Status.FAILED, true, messageId, attempts, smtp(smtp.reply()),
                     failedAttemptRecipients(smtp), new Reason(smtp.category(), smtp.getMessage()), tags, null,
                     receivedAt, now());
+        }
+        if (failure instanceof ProfileLookupException profile) {
+            // The gateway tried to deliver and could not; counting it as an attempt lets retries back off.
+            return new DeliveryResult(id, Status.FAILED, true, messageId, 1, null, null,
+                    new Reason(profile.category(), profile.detail()), tags, null, receivedAt, now());
         }
         // A fault of the gateway itself: say so without echoing internals that may carry request content.
         return new DeliveryResult(id, Status.FAILED, true, messageId, attempts, null, null,

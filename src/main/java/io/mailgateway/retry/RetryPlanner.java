@@ -13,7 +13,10 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.RuntimeCamelException;
 
+import io.mailgateway.enrich.ProfileLookupException;
+import io.mailgateway.mime.MessageIds;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
@@ -24,6 +27,7 @@ import io.mailgateway.result.DeliveryResult.Status;
 import io.mailgateway.result.ResultFactory;
 import io.mailgateway.smtp.SmtpTransientException;
 import io.mailgateway.smtp.SmtpUnknownOutcomeException;
+import io.mailgateway.suppress.Suppression;
 
 /**
  * Decides what an attempt means for its request: done (a terminal result), or deferred (a progress result and a
@@ -51,6 +55,34 @@ public final class RetryPlanner {
     /** The state of a request consumed for the first time. */
     public RetryState firstAttempt(String receivedAt) {
         return RetryState.first(receivedAt);
+    }
+
+    /**
+     * Settles the pending recipients that are on the suppression list as SUPPRESSED, so the envelope leaves them
+     * out. Every attempt checks again: a retry sends nothing to an address suppressed since the last attempt.
+     *
+     * @param suppressed the normalised addresses of the request's recipients that are suppressed now
+     * @throws NoRecipientLeftException when no recipient is left to send to
+     */
+    public RetryState settleSuppressed(MailRequest request, RetryState state, Set<String> suppressed) {
+        if (suppressed.isEmpty()) {
+            return state;
+        }
+        List<Recipient> settled = new ArrayList<>(state.settled());
+        List<String> pending = new ArrayList<>();
+        for (String address : pending(request, state)) {
+            if (suppressed.contains(Suppression.normalize(address))) {
+                settled.add(new Recipient(address, Status.SUPPRESSED, null, null, null));
+            } else {
+                pending.add(address);
+            }
+        }
+        RetryState next = new RetryState(state.attempts(), state.receivedAt(), settled, pending,
+                state.unknownOutcomeResent());
+        if (pending.isEmpty()) {
+            throw new NoRecipientLeftException(next);
+        }
+        return next;
     }
 
     /** Limits a retry to the recipients still pending; the first attempt goes to every recipient. */
@@ -82,6 +114,11 @@ public final class RetryPlanner {
     /** The attempt failed as a whole, or the request never got as far as the relay. */
     public Decision afterFailure(Exception failure, Object body, MailRequest request, byte[] requestJson,
             String fallbackId, RetryState state) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof NoRecipientLeftException nothingLeft) {
+                return new Decision(withoutSubmission(request, nothingLeft.state()), null);
+            }
+        }
         DeliveryResult failed = results.failed(failure, body, request, fallbackId, state.receivedAt());
         if (request == null || failed.status() == Status.REJECTED) {
             return new Decision(failed, null);
@@ -91,7 +128,7 @@ public final class RetryPlanner {
         if (failed.recipients() != null) {
             failed.recipients().stream().filter(r -> r.status() != Status.DEFERRED).forEach(settled::add);
         }
-        if (!(failure instanceof SmtpTransientException transientFailure)) {
+        if (!(failure instanceof SmtpTransientException) && !deferredProfileLookup(failure)) {
             // Permanent: whatever is still pending is refused with this reply.
             List<Recipient> all = new ArrayList<>(settled);
             Set<String> done = addresses(settled);
@@ -113,7 +150,7 @@ public final class RetryPlanner {
         if (pending.isEmpty()) {
             return new Decision(terminal(failed, settled, attempts, failed.reason()), null);
         }
-        boolean unknown = transientFailure instanceof SmtpUnknownOutcomeException;
+        boolean unknown = failure instanceof SmtpUnknownOutcomeException;
         if (unknown && state.unknownOutcomeResent()) {
             // Sent twice already without a confirmation: a third copy is not worth the risk.
             List<Recipient> all = new ArrayList<>(settled);
@@ -127,6 +164,35 @@ public final class RetryPlanner {
                 : failed.reason();
         return deferOrExpire(failed, request, requestJson, state, attempts, settled, pending, reason,
                 unknown || state.unknownOutcomeResent());
+    }
+
+    /**
+     * The result of a request with no recipient left to send to: SUPPRESSED when every recipient is suppressed,
+     * else what earlier attempts add up to (SENT when any recipient was accepted).
+     */
+    private DeliveryResult withoutSubmission(MailRequest request, RetryState state) {
+        List<Recipient> recipients = state.settled();
+        int attempts = state.attempts();
+        String messageId = attempts > 0 && request.from() != null
+                ? MessageIds.forRequest(request.id(), request.from().address()) : null;
+        DeliveryResult suppressed = new DeliveryResult(request.id(), Status.SUPPRESSED, true, messageId,
+                attempts == 0 ? null : attempts, null, recipients,
+                new Reason("suppressed", "every recipient is on the suppression list"), request.tags(), null,
+                state.receivedAt(), results.now());
+        if (recipients.stream().allMatch(r -> r.status() == Status.SUPPRESSED)) {
+            return suppressed;
+        }
+        return terminal(suppressed, recipients, attempts,
+                new Reason("recipient-rejected", "the relay refused every recipient that is not suppressed"));
+    }
+
+    /** A profile lookup that failed with GATEWAY_PROFILE_ON_FAILURE=defer: the whole request is tried again later. */
+    private static boolean deferredProfileLookup(Exception failure) {
+        Throwable cause = failure;
+        while (cause instanceof RuntimeCamelException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof ProfileLookupException profile && profile.deferred();
     }
 
     private Decision deferOrExpire(DeliveryResult attempt, MailRequest request, byte[] requestJson, RetryState state,

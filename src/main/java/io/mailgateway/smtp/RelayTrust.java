@@ -17,27 +17,37 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Builds the TLS client context for the relay: the JVM's trusted CAs plus, optionally, the certificates of
- * one PEM file (a private CA or the relay's own self-signed certificate). Chains are always validated.
+ * Builds the TLS client context for the relay (and the gateway's other TLS clients): the JVM's trusted CAs plus,
+ * optionally, the certificates of one PEM file (a private CA or the server's own self-signed certificate). Chains
+ * are always validated.
  */
-final class RelayTrust {
+public final class RelayTrust {
 
     private RelayTrust() {
     }
 
     static SSLSocketFactory socketFactory(Path extraCaFile) {
+        return sslContext(extraCaFile, "SMTP_TRUST_CA_FILE").getSocketFactory();
+    }
+
+    /**
+     * @param extraCaFile PEM file of further CAs to trust, or null for the JVM's alone
+     * @param setting     the variable that names the file, for messages
+     */
+    public static SSLContext sslContext(Path extraCaFile, String setting) {
         try {
             TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trustManagers.init(extraCaFile == null ? null : withExtraCertificates(extraCaFile));
+            trustManagers.init(extraCaFile == null ? null : withExtraCertificates(extraCaFile, setting));
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trustManagers.getTrustManagers(), null);
-            return context.getSocketFactory();
+            return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("Cannot set up TLS trust for the SMTP relay: " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot set up TLS trust from " + setting + ": " + e.getMessage(), e);
         }
     }
 
-    private static KeyStore withExtraCertificates(Path pemFile) throws GeneralSecurityException, IOException {
+    private static KeyStore withExtraCertificates(Path pemFile, String setting)
+            throws GeneralSecurityException, IOException {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         int index = 0;
@@ -49,7 +59,7 @@ final class RelayTrust {
             extra = CertificateFactory.getInstance("X.509").generateCertificates(in);
         }
         if (extra.isEmpty()) {
-            throw new IllegalStateException("SMTP_TRUST_CA_FILE " + pemFile + " holds no certificate");
+            throw new IllegalStateException(setting + " " + pemFile + " holds no certificate");
         }
         for (Certificate certificate : extra) {
             store.setCertificateEntry("extra-" + index++, certificate);

@@ -55,7 +55,7 @@ class ConsumerGroupResetIT {
     @BeforeAll
     static void start() {
         broker = LocalKafkaBroker.start(work.resolve("kafka"));
-        broker.createTopics(1, "reset.outbound", "renamed.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state");
+        broker.createTopics(1, "reset.outbound", "renamed.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
         relay = new TestRelay(work, false);
         kafka = new KafkaTopics(broker.bootstrapServers());
         results = kafka.read("mail.results");

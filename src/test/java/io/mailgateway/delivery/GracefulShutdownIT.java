@@ -57,7 +57,7 @@ class GracefulShutdownIT {
                 RelaySwitch relay = RelaySwitch.start();
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
             relay.routeTo(slow);
-            broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state");
+            broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
             Map<String, String> environment = Map.of(
                     "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                     "SMTP_HOST", ScriptedSmtpServer.HOST,

@@ -52,7 +52,7 @@ class ContainerImageIT {
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
                 TestRelay relay = new TestRelay(Files.createDirectories(work.resolve("relay")), false);
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
-            broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state");
+            broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
 
             // Mounted secrets, readable by the container's user as a Kubernetes secret volume would be.
             Path secrets = Files.createDirectories(work.resolve("secrets"));

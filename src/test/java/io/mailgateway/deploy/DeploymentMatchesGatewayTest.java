@@ -130,6 +130,13 @@ class DeploymentMatchesGatewayTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void templatePreviewPagesStayOff(String name, List<ObjectNode> objects) throws IOException {
+        // they show what templates render and the mails of a development SMTP server: not for a cluster
+        assertThat(Gateway.of(objects).setting("GATEWAY_PREVIEW_ENABLED")).as(name).isEqualTo("false");
+    }
+
     @Test
     void templatesComponentPutsEveryFileOfTheTemplatesFolderInPlace() throws IOException {
         Gateway gateway = Gateway.of(Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/custom-templates")));

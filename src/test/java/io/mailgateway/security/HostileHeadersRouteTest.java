@@ -19,7 +19,9 @@ import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.apache.camel.test.main.junit5.ReplaceInRegistry;
 
 import io.mailgateway.idempotency.CompletedRequests;
+import io.mailgateway.support.EmptySuppressionList;
 import io.mailgateway.support.ForgetfulCompletedRequests;
+import io.mailgateway.suppress.SuppressionList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +69,10 @@ class HostileHeadersRouteTest {
     /** Nothing completed before: this test is about headers, not the state topic. */
     @ReplaceInRegistry
     CompletedRequests completedRequests = new ForgetfulCompletedRequests(() -> { });
+
+    /** No address suppressed: the suppression list has its own tests against Kafka. */
+    @ReplaceInRegistry
+    SuppressionList suppressionList = new EmptySuppressionList();
 
     @Produce("direct:handle-request")
     ProducerTemplate requests;

@@ -36,12 +36,13 @@ class SecretsInLogsIT {
     @Test
     void passwordAndMessageTextStayOutOfLogsResultsAndHealthAtDebugLevel(@TempDir Path work) throws Exception {
         String password = "Pw-" + UUID.randomUUID();
+        String unsubscribeSecret = "Unsubscribe-" + UUID.randomUUID();
         LocalCertificate certificate = LocalCertificate.create(work.resolve("tls"));
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
                 ScriptedSmtpServer relay = ScriptedSmtpServer.builder().startTls(certificate)
                         .credentials(USER, password).start();
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
-            broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state");
+            broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
             Path runDir = Files.createDirectories(work.resolve("run"));
             try (KafkaTopics.Reader results = kafka.read("mail.results");
                     GatewayProcess gateway = GatewayProcess.start(runDir, Map.ofEntries(
@@ -54,6 +55,7 @@ class SecretsInLogsIT {
                             Map.entry("SMTP_USERNAME", USER),
                             // the environment variable, not the file: the value then passes Camel's own properties
                             Map.entry("SMTP_PASSWORD", password),
+                            Map.entry("GATEWAY_UNSUBSCRIBE_SECRET", unsubscribeSecret),
                             Map.entry("SMTP_TRUST_CA_FILE", certificate.caPemFile().toString()),
                             Map.entry("GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example"),
                             Map.entry("GATEWAY_DEFAULT_FROM", "noreply@acme.example")))) {
@@ -99,7 +101,7 @@ class SecretsInLogsIT {
                 for (String place : places) {
                     assertThat(place).doesNotContain(password, base64(password),
                             base64("\0" + USER + "\0" + password), base64(USER + "\0" + USER + "\0" + password),
-                            BODY_MARKER);
+                            BODY_MARKER, unsubscribeSecret);
                 }
             }
         }

@@ -29,6 +29,7 @@ public final class InJvmGateway implements AutoCloseable {
     public static final String OUTBOUND = "mail.outbound";
     public static final String RESULTS = "mail.results";
     public static final String DLQ = "mail.dlq";
+    public static final String SUPPRESSIONS = "mail.suppressions";
     public static final String GROUP = "mail-gateway-it";
     public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
@@ -114,7 +115,7 @@ public final class InJvmGateway implements AutoCloseable {
                     .configs(Map.of("max.message.bytes", String.valueOf(MAX_RECORD_BYTES)));
             List<NewTopic> topics = new ArrayList<>(List.of(outbound, new NewTopic(RESULTS, 1, (short) 1),
                     new NewTopic(DLQ, 1, (short) 1), new NewTopic("mail.retry", 1, (short) 1),
-                    new NewTopic("mail.state", 1, (short) 1)));
+                    new NewTopic("mail.state", 1, (short) 1), new NewTopic(SUPPRESSIONS, 1, (short) 1)));
             for (String extra : extraTopics) {
                 topics.add(new NewTopic(extra, 1, (short) 1));
             }
@@ -142,6 +143,16 @@ public final class InJvmGateway implements AutoCloseable {
 
     public KafkaTopics.Reader deadLetters() {
         return deadLetters;
+    }
+
+    /** A bean of the running gateway, e.g. to await that it has read a record of a topic it follows. */
+    public <T> T bean(String name, Class<T> type) {
+        return gateway.getCamelContext().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    /** The body of a management endpoint, e.g. /observe/metrics. */
+    public String httpBody(String path) throws IOException {
+        return ManagementPort.get(managementPort, path).body();
     }
 
     /** The HTTP status of a management endpoint, or -1 while nothing answers. */

@@ -1,0 +1,386 @@
+package io.mailgateway.suppress;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import com.carrotsearch.hppc.LongLongHashMap;
+import com.carrotsearch.hppc.cursors.LongLongCursor;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mailgateway.idempotency.StateNotReadyException;
+import io.mailgateway.request.MailAddress;
+import io.mailgateway.request.MailRequest;
+import io.mailgateway.result.DeliveryResult;
+import io.mailgateway.result.DeliveryResult.Recipient;
+import io.mailgateway.result.DeliveryResult.Status;
+
+/**
+ * The addresses the gateway must not send to. The list lives in a compacted Kafka topic keyed by normalised
+ * address, which every instance reads in full, so all instances suppress the same addresses; a record with no
+ * value (a tombstone) lifts an entry, and an entry stops suppressing when it expires. Requests wait until the
+ * list has been read up to where it stood when the gateway started, so nothing is sent before it is known.
+ */
+public class SuppressionList implements AutoCloseable, org.apache.camel.Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SuppressionList.class);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+
+    private final String topic;
+    private final Duration timeToLive;
+    private final Clock clock;
+    private final KafkaProducer<String, byte[]> writer;
+    private final KafkaConsumer<String, byte[]> follower;
+
+    // An entry's expiry (epoch ms) and whether it suppresses only bulk mail share one long: epoch milliseconds
+    // need far fewer than 62 bits, so the flag takes no memory of its own.
+    private static final long BULK_ONLY = 1L << 62;
+
+    // Guarded by "this": hash of the normalised address -> its entry (expiry and BULK_ONLY flag), and -> where the
+    // entry was read or written (partition and offset), so an older record read late never undoes a newer one.
+    // A hash, not the address: a million entries take 64 MiB, and no address sits in the heap.
+    private final LongLongHashMap expiries = new LongLongHashMap();
+    private final LongLongHashMap locations = new LongLongHashMap();
+
+    private final Map<Integer, Long> followed = new ConcurrentHashMap<>();
+    // Null until the follower knows where the topic ended when it started.
+    private volatile Map<Integer, Long> mustReach;
+    private volatile boolean running;
+    private Thread followerThread;
+
+    /** @param timeToLive how long an entry without its own expiresAt suppresses, counted from its addedAt */
+    public SuppressionList(Map<String, Object> kafkaProperties, String topic, Duration timeToLive, Clock clock) {
+        this.topic = topic;
+        this.timeToLive = timeToLive;
+        this.clock = clock;
+        Properties producerProps = new Properties();
+        producerProps.putAll(kafkaProperties);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+        this.writer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        Properties consumerProps = new Properties();
+        consumerProps.putAll(kafkaProperties);
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        this.follower = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * The normalised addresses among the request's recipients (to, cc, bcc) that are suppressed now for this
+     * request: every entry in effect counts for bulk mail, only those that are not {@link Suppression#bulkOnly()
+     * unsubscribes} count for other mail.
+     *
+     * @param bulk whether the request is bulk mail of its tenant ({@link BulkMail#isBulk})
+     */
+    public Set<String> suppressedAmong(MailRequest request, boolean bulk) {
+        awaitCaughtUp();
+        Set<String> suppressed = new LinkedHashSet<>();
+        Stream.of(request.to(), request.cc(), request.bcc()).flatMap(List::stream).map(MailAddress::address)
+                .map(Suppression::normalize).filter(address -> suppressedNow(address, bulk)).forEach(suppressed::add);
+        return suppressed;
+    }
+
+    /** Whether this address has an entry in effect now (so bulk mail to it is suppressed); waits until loaded. */
+    public boolean isSuppressed(String address) {
+        return isSuppressed(address, true);
+    }
+
+    /** Whether bulk mail ({@code bulk}) or other mail to this address is suppressed now; waits until loaded. */
+    public boolean isSuppressed(String address, boolean bulk) {
+        awaitCaughtUp();
+        return suppressedNow(Suppression.normalize(address), bulk);
+    }
+
+    /** Adds (or replaces) an entry; returns once the broker has acknowledged it. */
+    public void add(Suppression entry) {
+        write(entry.key(), entry.toJson(), packed(entry));
+    }
+
+    /**
+     * Adds the entry unless all mail to its address is suppressed already, and says whether it did. The gateway's
+     * own entries go through here: an unsubscribe must not replace a hard bounce or complaint (it would let
+     * transactional mail through again), while a hard bounce does replace an unsubscribe.
+     */
+    public boolean addUnlessAllMailSuppressed(Suppression entry) {
+        awaitCaughtUp();
+        if (suppressedNow(entry.key(), false)) {
+            return false;
+        }
+        add(entry);
+        return true;
+    }
+
+    /** Lifts the entry of this address, if there is one, by writing a tombstone. */
+    public void remove(String address) {
+        write(Suppression.normalize(address), null, 0);
+    }
+
+    /**
+     * Adds every recipient of a published result that failed because its mailbox or domain does not exist (an
+     * enhanced status 5.1.x, except 5.1.7 and 5.1.8, which are about the sender), unless it is suppressed already.
+     * A replayed result adds nothing: its bounces were added when it was first published, and may have been lifted
+     * since.
+     */
+    public void addHardBounces(DeliveryResult result) {
+        if (result.recipients() == null || Boolean.TRUE.equals(result.replay())) {
+            return;
+        }
+        for (Recipient recipient : result.recipients()) {
+            if (recipient.status() == Status.FAILED && hardBounce(recipient.enhancedStatus())) {
+                String tenant = result.tags() == null ? null : result.tags().get("tenant");
+                addUnlessAllMailSuppressed(
+                        new Suppression(recipient.address(), Suppression.HARD_BOUNCE, tenant, clock.instant(), null));
+            }
+        }
+    }
+
+    static boolean hardBounce(String enhancedStatus) {
+        return enhancedStatus != null && enhancedStatus.startsWith("5.1.")
+                && !enhancedStatus.equals("5.1.7") && !enhancedStatus.equals("5.1.8");
+    }
+
+    /** How many entries are held (expired ones are dropped about once a minute). */
+    public synchronized int size() {
+        return expiries.size();
+    }
+
+    /** Whether the list has been read up to where the topic stood at start-up. */
+    public boolean ready() {
+        Map<Integer, Long> target = mustReach;
+        if (target == null) {
+            return false;
+        }
+        for (Map.Entry<Integer, Long> end : target.entrySet()) {
+            if (followed.getOrDefault(end.getKey(), 0L) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void write(String key, byte[] value, long entry) {
+        RecordMetadata written;
+        try {
+            written = writer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing to the suppression list " + topic, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write to the suppression list " + topic, e);
+        }
+        // Applied at once, so this instance never sends to an address it has just suppressed.
+        apply(hash(key), value == null ? null : entry, location(written.partition(), written.offset()));
+    }
+
+    private synchronized boolean suppressedNow(String normalized, boolean bulk) {
+        long hash = hash(normalized);
+        return expiries.containsKey(hash) && suppresses(expiries.get(hash), bulk, clock.millis());
+    }
+
+    /** The in-memory form of an entry: its expiry in epoch milliseconds, with the BULK_ONLY flag for unsubscribes. */
+    private long packed(Suppression entry) {
+        return packed(entry.effectiveExpiry(timeToLive).toEpochMilli(), entry.bulkOnly());
+    }
+
+    static long packed(long expiresAtMillis, boolean bulkOnly) {
+        // Before 1970 is as expired as yesterday; later than BULK_ONLY milliseconds is millions of years away.
+        long expiry = Math.min(Math.max(expiresAtMillis, 0), BULK_ONLY - 1);
+        return bulkOnly ? expiry | BULK_ONLY : expiry;
+    }
+
+    /** Whether an entry in its in-memory form suppresses a bulk or other mail at {@code nowMillis}. */
+    static boolean suppresses(long packed, boolean bulk, long nowMillis) {
+        return expiry(packed) > nowMillis && (bulk || (packed & BULK_ONLY) == 0);
+    }
+
+    private static long expiry(long packed) {
+        return packed & ~BULK_ONLY;
+    }
+
+    private synchronized void apply(long hash, Long entry, long location) {
+        if (locations.containsKey(hash)) {
+            long known = locations.get(hash);
+            if ((known >>> 48) == (location >>> 48) && known > location) {
+                return;
+            }
+        }
+        if (entry == null) {
+            expiries.remove(hash);
+            locations.remove(hash);
+        } else {
+            expiries.put(hash, entry);
+            locations.put(hash, location);
+        }
+    }
+
+    private synchronized void purgeExpired() {
+        long now = clock.millis();
+        long[] expired = new long[expiries.size()];
+        int count = 0;
+        for (LongLongCursor entry : expiries) {
+            if (expiry(entry.value) <= now) {
+                expired[count++] = entry.key;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            expiries.remove(expired[i]);
+            locations.remove(expired[i]);
+        }
+    }
+
+    private void awaitCaughtUp() {
+        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+        while (!ready()) {
+            if (System.nanoTime() > deadline) {
+                throw new StateNotReadyException("the suppression list " + topic + " is not loaded yet");
+            }
+            synchronized (followed) {
+                try {
+                    followed.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StateNotReadyException("interrupted while loading the suppression list");
+                }
+            }
+        }
+    }
+
+    private void follow() {
+        try {
+            List<TopicPartition> partitions = List.of();
+            boolean warned = false;
+            while (running && partitions.isEmpty()) {
+                var infos = follower.partitionsFor(topic, CATCH_UP_TIMEOUT);
+                partitions = infos == null ? List.of()
+                        : infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                if (partitions.isEmpty()) {
+                    if (!warned) {
+                        LOG.warn("Suppression topic {} not found; requests wait until it exists", topic);
+                        warned = true;
+                    }
+                    synchronized (followed) {
+                        followed.wait(1000);
+                    }
+                }
+            }
+            follower.assign(partitions);
+            follower.seekToBeginning(partitions);
+            Map<Integer, Long> ends = new ConcurrentHashMap<>();
+            follower.endOffsets(partitions, CATCH_UP_TIMEOUT).forEach((tp, end) -> ends.put(tp.partition(), end));
+            mustReach = ends;
+            long nextPurge = 0;
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : follower.poll(Duration.ofMillis(200))) {
+                    read(record);
+                }
+                for (TopicPartition partition : partitions) {
+                    followed.put(partition.partition(), follower.position(partition));
+                }
+                if (clock.millis() >= nextPurge) {
+                    purgeExpired();
+                    nextPurge = clock.millis() + PURGE_INTERVAL.toMillis();
+                }
+                synchronized (followed) {
+                    followed.notifyAll();
+                }
+            }
+        } catch (WakeupException | InterruptedException stopping) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("Stopped following the suppression list in {}", topic, e);
+        }
+    }
+
+    private void read(ConsumerRecord<String, byte[]> record) {
+        // Where, not what: the key is an address, which does not belong in the log.
+        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+        if (record.key() == null || record.key().isBlank()) {
+            LOG.warn("Skipped the suppression record at {}: no key (the key must be the normalised address)", where);
+            return;
+        }
+        long location = location(record.partition(), record.offset());
+        long hash = hash(Suppression.normalize(record.key()));
+        if (record.value() == null) {
+            apply(hash, null, location);
+            return;
+        }
+        try {
+            Suppression entry = Suppression.fromJson(record.key(), record.value(), Instant.ofEpochMilli(record.timestamp()));
+            apply(hash, packed(entry), location);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Skipped the invalid suppression record at {}: {}", where, e.getMessage());
+        }
+    }
+
+    private static long location(int partition, long offset) {
+        return ((long) partition << 48) | offset;
+    }
+
+    private static long hash(String normalized) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(normalized.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        // Camel may start a service both as a registry bean and as a context service: follow only once.
+        if (running) {
+            return;
+        }
+        running = true;
+        followerThread = new Thread(this::follow, "suppression-list");
+        followerThread.setDaemon(true);
+        followerThread.start();
+    }
+
+    @Override
+    public void stop() {
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        follower.wakeup();
+        try {
+            followerThread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        follower.close(Duration.ofSeconds(5));
+        writer.close(Duration.ofSeconds(5));
+    }
+}

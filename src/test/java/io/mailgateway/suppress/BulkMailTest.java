@@ -1,0 +1,108 @@
+package io.mailgateway.suppress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.mailgateway.mime.MimeComposer;
+import io.mailgateway.mime.OutboundMessage;
+import io.mailgateway.render.RenderedContent;
+import io.mailgateway.request.MailAddress;
+import io.mailgateway.request.MailRequest;
+import io.mailgateway.request.RequestRejectedException;
+
+class BulkMailTest {
+
+    private static final String SECRET = "0123456789abcdef0123456789abcdef-test";
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
+    private static final String URL = "https://acme.example/unsubscribe?token={token}";
+
+    private final BulkMail bulk = new BulkMail(Map.of("acme", new BulkMail.Bulk(Set.of("newsletter"), URL)),
+            new UnsubscribeTokens(SECRET), CLOCK);
+
+    @Test
+    void bulkMailGetsOneClickHeadersWithASignedLinkForItsRecipient() throws Exception {
+        MailRequest request = request("newsletter", List.of("Reader@Example.org"), List.of());
+
+        OutboundMessage message = bulk.addUnsubscribeHeaders(compose(request), request);
+
+        String link = message.getHeader("List-Unsubscribe", null);
+        assertThat(link).startsWith("<https://acme.example/unsubscribe?token=").endsWith(">");
+        assertThat(message.getHeader("List-Unsubscribe-Post", null)).isEqualTo("List-Unsubscribe=One-Click");
+        String token = link.substring(link.indexOf("token=") + 6, link.length() - 1);
+        assertThat(new UnsubscribeTokens(SECRET).verify(token))
+                .isEqualTo(new UnsubscribeTokens.Claims("acme", "reader@example.org", CLOCK.instant()));
+    }
+
+    @Test
+    void otherKindsAndOtherTenantsAreNotBulk() throws Exception {
+        MailRequest order = request("order", List.of("a@example.org", "b@example.org"), List.of());
+
+        assertThat(bulk.check(order)).isSameAs(order);
+        assertThat(bulk.addUnsubscribeHeaders(compose(order), order).getHeader("List-Unsubscribe")).isNull();
+        assertThat(bulk.isBulk(new MailRequest("x", null, null, new MailAddress("shop@acme.example", null), null,
+                List.of(new MailAddress("a@example.org", null)), null, null, "s", "t", null, null, null, null,
+                Map.of("tenant", "other", "kind", "newsletter")))).isFalse();
+    }
+
+    @Test
+    void bulkRequestWithMoreThanOneRecipientIsRejectedNamingTheField() {
+        assertThatThrownBy(() -> bulk.check(request("newsletter", List.of("a@example.org", "b@example.org"), List.of())))
+                .isInstanceOf(RequestRejectedException.class)
+                .hasMessageContaining("to: a bulk request (tags.kind 'newsletter') must name exactly one recipient, not 2");
+        assertThatThrownBy(() -> bulk.check(request("newsletter", List.of("a@example.org"), List.of("c@example.org"))))
+                .isInstanceOf(RequestRejectedException.class)
+                .hasMessageContaining("cc: ");
+    }
+
+    @Test
+    void tenantsFileGivesEachTenantItsBulkKindsAndLink(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("tenants.yaml"), """
+                tenants:
+                  acme:
+                    from: shop@acme.example
+                    bulk: {kinds: [newsletter, digest], unsubscribeUrl: "https://acme.example/u?t={token}"}
+                  plain:
+                    from: info@plain.example
+                """);
+
+        assertThat(BulkMail.read(file)).containsExactly(
+                Map.entry("acme", new BulkMail.Bulk(Set.of("newsletter", "digest"), "https://acme.example/u?t={token}")));
+    }
+
+    @Test
+    void brokenBulkSettingsStopStartUp(@TempDir Path dir) throws Exception {
+        assertBroken(dir, "{kinds: [newsletter], unsubscribeUrl: \"https://acme.example/u\"}", "must contain {token}");
+        assertBroken(dir, "{kinds: [newsletter], unsubscribeUrl: \"http://acme.example/u?t={token}\"}", "https://");
+        assertBroken(dir, "{kinds: [], unsubscribeUrl: \"https://acme.example/u?t={token}\"}", "non-empty list 'kinds'");
+        assertThatThrownBy(() -> new BulkMail(Map.of("acme", new BulkMail.Bulk(Set.of("newsletter"), URL)), null, CLOCK))
+                .hasMessageContaining("GATEWAY_UNSUBSCRIBE_SECRET_FILE");
+    }
+
+    private static void assertBroken(Path dir, String bulk, String message) throws Exception {
+        Path file = Files.writeString(dir.resolve("tenants.yaml"), "tenants:\n  acme:\n    bulk: " + bulk + "\n");
+        assertThatThrownBy(() -> BulkMail.read(file)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("tenants.acme.bulk").hasMessageContaining(message);
+    }
+
+    private static OutboundMessage compose(MailRequest request) {
+        return new MimeComposer(1_000_000, CLOCK).compose(request, new RenderedContent("News", null, "News", null));
+    }
+
+    private static MailRequest request(String kind, List<String> to, List<String> cc) {
+        return new MailRequest("req-1", null, null, new MailAddress("shop@acme.example", null), null,
+                to.stream().map(a -> new MailAddress(a, null)).toList(), cc.stream().map(a -> new MailAddress(a, null)).toList(),
+                null, "News", "News", null, null, null, null, Map.of("tenant", "acme", "kind", kind));
+    }
+}

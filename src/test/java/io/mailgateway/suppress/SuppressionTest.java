@@ -1,0 +1,131 @@
+package io.mailgateway.suppress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+class SuppressionTest {
+
+    private static final Instant ADDED = Instant.parse("2026-12-01T10:00:00Z");
+
+    @Test
+    void addressesAreNormalisedTrimmedAndInLowerCase() {
+        assertThat(Suppression.normalize("  Alice.Smith@Example.ORG\t")).isEqualTo("alice.smith@example.org");
+        assertThat(new Suppression("Bob@Example.org", "manual", null, ADDED, null).key()).isEqualTo("bob@example.org");
+    }
+
+    @Test
+    void recordValueReadsBackAsTheSameEntry() {
+        Suppression entry = new Suppression("Bob@Example.org", "unsubscribe", "acme", ADDED, ADDED.plusSeconds(60));
+
+        assertThat(Suppression.fromJson(entry.key(), entry.toJson(), Instant.EPOCH)).isEqualTo(entry);
+        assertThat(new String(entry.toJson(), StandardCharsets.UTF_8)).isEqualTo("{\"address\":\"Bob@Example.org\","
+                + "\"reason\":\"unsubscribe\",\"tenant\":\"acme\",\"addedAt\":\"2026-12-01T10:00:00Z\","
+                + "\"expiresAt\":\"2026-12-01T10:01:00Z\"}");
+    }
+
+    @Test
+    void entryWithoutAddedAtCountsFromTheRecordTimestamp() {
+        Suppression entry = Suppression.fromJson("a@example.org", json("{\"address\": \"a@example.org\", \"reason\": \"manual\"}"), ADDED);
+
+        assertThat(entry.addedAt()).isEqualTo(ADDED);
+        assertThat(entry.effectiveExpiry(Duration.ofDays(365))).isEqualTo(ADDED.plus(Duration.ofDays(365)));
+    }
+
+    @Test
+    void explicitExpiryWinsOverTheTimeToLive() {
+        Suppression entry = new Suppression("a@example.org", "complaint", null, ADDED, ADDED.plusSeconds(5));
+
+        assertThat(entry.effectiveExpiry(Duration.ofDays(365))).isEqualTo(ADDED.plusSeconds(5));
+    }
+
+    @Test
+    void invalidRecordsNameTheFieldButNotTheAddress() {
+        assertInvalid("a@example.org", "not json", "value: not JSON");
+        assertInvalid("a@example.org", "[1]", "value: not a JSON object");
+        assertInvalid("a@example.org", "{\"reason\": \"manual\"}", "address: missing");
+        assertInvalid("a@example.org", "{\"address\": 42, \"reason\": \"manual\"}", "address: must be a string");
+        assertInvalid("secret.person@example.org", "{\"address\": \"other@example.org\", \"reason\": \"manual\"}", "key: ");
+        assertInvalid("a@example.org", "{\"address\": \"a@example.org\", \"reason\": \"because\"}", "reason: ");
+        assertInvalid("a@example.org", "{\"address\": \"a@example.org\", \"reason\": \"manual\", \"expiresAt\": \"soon\"}",
+                "expiresAt: ");
+    }
+
+    @Test
+    void keyMayDifferFromTheAddressOnlyByNormalisation() {
+        Suppression entry = Suppression.fromJson(" A@Example.org ", json("{\"address\": \"a@EXAMPLE.org\", \"reason\": \"manual\"}"),
+                ADDED);
+
+        assertThat(entry.key()).isEqualTo("a@example.org");
+    }
+
+    @Test
+    void hardBouncesAreMailboxAndDomainFailuresNotSenderOnes() {
+        assertThat(SuppressionList.hardBounce("5.1.1")).isTrue();
+        assertThat(SuppressionList.hardBounce("5.1.2")).isTrue();
+        assertThat(SuppressionList.hardBounce("5.1.10")).isTrue();
+        assertThat(SuppressionList.hardBounce("5.1.7")).isFalse();
+        assertThat(SuppressionList.hardBounce("5.1.8")).isFalse();
+        assertThat(SuppressionList.hardBounce("5.2.2")).isFalse();
+        assertThat(SuppressionList.hardBounce("4.1.1")).isFalse();
+        assertThat(SuppressionList.hardBounce(null)).isFalse();
+    }
+
+    @Test
+    void onlyAnUnsubscribeIsLimitedToBulkMail() {
+        assertThat(new Suppression("a@example.org", Suppression.UNSUBSCRIBE, "acme", ADDED, null).bulkOnly()).isTrue();
+        for (String reason : new String[] {Suppression.HARD_BOUNCE, Suppression.COMPLAINT, Suppression.MANUAL}) {
+            assertThat(new Suppression("a@example.org", reason, null, ADDED, null).bulkOnly()).as(reason).isFalse();
+        }
+    }
+
+    @Test
+    void unsubscribeEntrySuppressesBulkMailButLetsOtherMailThrough() {
+        long now = ADDED.toEpochMilli();
+        long unsubscribe = SuppressionList.packed(now + 60_000, true);
+
+        assertThat(SuppressionList.suppresses(unsubscribe, true, now)).isTrue();
+        assertThat(SuppressionList.suppresses(unsubscribe, false, now)).isFalse();
+    }
+
+    @Test
+    void otherEntriesSuppressBulkAndOtherMail() {
+        long now = ADDED.toEpochMilli();
+        long manual = SuppressionList.packed(now + 60_000, false);
+
+        assertThat(SuppressionList.suppresses(manual, true, now)).isTrue();
+        assertThat(SuppressionList.suppresses(manual, false, now)).isTrue();
+    }
+
+    @Test
+    void expiredEntriesSuppressNothingWhateverTheirReason() {
+        long now = ADDED.toEpochMilli();
+        for (boolean bulkOnly : new boolean[] {true, false}) {
+            for (long expiry : new long[] {now, now - 1, -5_000, Long.MIN_VALUE}) {
+                long entry = SuppressionList.packed(expiry, bulkOnly);
+                assertThat(SuppressionList.suppresses(entry, true, now)).isFalse();
+                assertThat(SuppressionList.suppresses(entry, false, now)).isFalse();
+            }
+        }
+        // The flag never reads as a far-future expiry, and a far-future expiry never reads as the flag.
+        long farFuture = SuppressionList.packed(Long.MAX_VALUE, false);
+        assertThat(SuppressionList.suppresses(farFuture, false, now)).isTrue();
+        assertThat(SuppressionList.suppresses(SuppressionList.packed(Long.MAX_VALUE, true), false, now)).isFalse();
+    }
+
+    private static void assertInvalid(String key, String value, String message) {
+        assertThatThrownBy(() -> Suppression.fromJson(key, json(value), ADDED))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(message)
+                .hasMessageNotContaining("@");
+    }
+
+    private static byte[] json(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,218 @@
+package io.mailgateway.suppress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.mail.internet.MimeMessage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.mailgateway.mime.MessageIds;
+import io.mailgateway.support.FreePorts;
+import io.mailgateway.support.InJvmGateway;
+
+/**
+ * One-click unsubscribe end to end: a tenant's bulk mail leaves the gateway (real Kafka, a relay requiring
+ * STARTTLS and AUTH) with RFC 8058 headers whose URL points at the gateway's own HTTP server; a POST to that URL
+ * suppresses the recipient for bulk mail (transactional mail still reaches them), and a forged or altered token
+ * changes nothing.
+ */
+class UnsubscribeIT {
+
+    private static final String FROM = "shop@acme.example";
+    private static final String SECRET = "unsubscribe-secret-" + UUID.randomUUID();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @TempDir
+    static Path work;
+
+    static InJvmGateway gateway;
+    static SuppressionList gatewayList;
+    static int httpPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        httpPort = FreePorts.next();
+        Path secretFile = Files.writeString(work.resolve("unsubscribe-secret"), SECRET + "\n");
+        Path tenants = Files.writeString(work.resolve("bulk-tenants.yaml"), """
+                tenants:
+                  acme:
+                    from: {address: shop@acme.example, name: ACME Shop}
+                    bulk:
+                      kinds: [newsletter, digest]
+                      unsubscribeUrl: "http://127.0.0.1:%d/unsubscribe?token={token}"
+                """.formatted(httpPort));
+        gateway = InJvmGateway.start(work, Map.of(
+                "gateway.tenants-file", tenants.toString(),
+                "camel.server.enabled", "true",
+                "camel.server.host", "127.0.0.1",
+                "camel.server.port", String.valueOf(httpPort),
+                "gateway.unsubscribe.enabled", "true",
+                "gateway.unsubscribe.secret-file", secretFile.toString()));
+        gatewayList = gateway.bean("suppressionList", SuppressionList.class);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @Test
+    void bulkMailCarriesOneClickUnsubscribeAndPostingToItSuppressesBulkMailToTheRecipientOnly() throws Exception {
+        String reader = unique("reader");
+        String id = request(reader, "newsletter");
+        assertThat(gateway.results().awaitJson(id).get("status").asText()).isEqualTo("SENT");
+        var received = gateway.relay().awaitMessageId(messageId(id));
+        MimeMessage mail = received.toMimeMessage();
+        assertThat(received.rawAsString()).doesNotContain(SECRET);
+
+        assertThat(mail.getHeader("List-Unsubscribe-Post", null)).isEqualTo("List-Unsubscribe=One-Click");
+        String listUnsubscribe = mail.getHeader("List-Unsubscribe", null);
+        assertThat(listUnsubscribe).startsWith("<http://127.0.0.1:" + httpPort + "/unsubscribe?token=").endsWith(">");
+        URI url = URI.create(listUnsubscribe.substring(1, listUnsubscribe.length() - 1));
+        String token = url.getRawQuery().substring("token=".length());
+        UnsubscribeTokens.Claims claims = new UnsubscribeTokens(SECRET).verify(token);
+        assertThat(claims.tenant()).isEqualTo("acme");
+        assertThat(claims.address()).isEqualTo(reader);
+        assertThat(claims.issuedAt()).isBefore(Instant.now().plusSeconds(1));
+        assertThat(gatewayList.isSuppressed(reader)).isFalse();
+
+        try (var suppressions = gateway.kafka().read(InJvmGateway.SUPPRESSIONS)) {
+            HttpResponse<String> response = post(url);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode entry = suppressions.awaitJson(reader);
+            assertThat(entry.get("reason").asText()).isEqualTo("unsubscribe");
+            assertThat(entry.get("tenant").asText()).isEqualTo("acme");
+        }
+        String next = request(reader, "digest");
+        JsonNode result = gateway.results().awaitJson(next);
+        assertThat(result.get("status").asText()).isEqualTo("SUPPRESSED");
+        assertThat(result.at("/recipients/0/status").asText()).isEqualTo("SUPPRESSED");
+
+        // Their order confirmations still arrive: they left the newsletter, not the shop.
+        String order = request(reader, "order");
+        assertThat(gateway.results().awaitJson(order).get("status").asText()).isEqualTo("SENT");
+        assertThat(gateway.relay().awaitMessageId(messageId(order)).envelopeRecipients()).containsExactly(reader);
+        // The digest was SUPPRESSED before the order was published, so only the first newsletter and the order came.
+        assertThat(gateway.relay().server().received().stream()
+                .filter(each -> each.envelopeRecipients().contains(reader)).count()).isEqualTo(2);
+    }
+
+    @Test
+    void unsubscribeDoesNotLiftAComplaint() throws Exception {
+        String complainer = unique("complainer");
+        Suppression complaint = new Suppression(complainer, Suppression.COMPLAINT, "acme", Instant.now(), null);
+        gateway.kafka().send(InJvmGateway.SUPPRESSIONS, complaint.key(), complaint.toJson(), Map.of());
+        await().atMost(Duration.ofSeconds(30)).until(() -> gatewayList.isSuppressed(complainer, false));
+
+        String token = new UnsubscribeTokens(SECRET).sign("acme", complainer, Instant.now());
+        assertThat(post(unsubscribeUrl(token)).statusCode()).isEqualTo(200);
+
+        // Had the unsubscribe replaced the complaint, this instance would already let transactional mail through.
+        assertThat(gatewayList.isSuppressed(complainer, false)).isTrue();
+        String order = request(complainer, "order");
+        assertThat(gateway.results().awaitJson(order).get("status").asText()).isEqualTo("SUPPRESSED");
+    }
+
+    @Test
+    void alteredOrForgedTokenIsRefusedAndSuppressesNobody() throws Exception {
+        String reader = unique("reader");
+        String victim = unique("victim");
+        UnsubscribeTokens forger = new UnsubscribeTokens("a-different-secret-" + UUID.randomUUID());
+        String genuine = new UnsubscribeTokens(SECRET).sign("acme", reader, Instant.now());
+        // The genuine signature on a payload naming someone else.
+        String altered = forger.sign("acme", victim, Instant.now()).split("\\.")[0] + "." + genuine.split("\\.")[1];
+
+        assertThat(post(unsubscribeUrl(altered)).statusCode()).isEqualTo(403);
+        assertThat(post(unsubscribeUrl(forger.sign("acme", victim, Instant.now()))).statusCode()).isEqualTo(403);
+        assertThat(post(unsubscribeUrl("not-a-token")).statusCode()).isEqualTo(400);
+        assertThat(post(URI.create("http://127.0.0.1:" + httpPort + "/unsubscribe")).statusCode()).isEqualTo(400);
+        // A link checker following the URL must not unsubscribe anyone.
+        HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(unsubscribeUrl(genuine)).GET()
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(405);
+
+        assertThat(gatewayList.isSuppressed(victim)).isFalse();
+        assertThat(gatewayList.isSuppressed(reader)).isFalse();
+        String id = request(victim, "newsletter");
+        assertThat(gateway.results().awaitJson(id).get("status").asText()).isEqualTo("SENT");
+    }
+
+    @Test
+    void bulkRequestMustNameExactlyOneRecipient() {
+        String twoRecipients = "bulk-" + UUID.randomUUID();
+        gateway.kafka().send(InJvmGateway.OUTBOUND, twoRecipients, """
+                {"id": "%s", "to": ["%s", "%s"], "subject": "News", "text": "News",
+                 "tags": {"tenant": "acme", "kind": "newsletter"}}""".formatted(twoRecipients, unique("a"), unique("b")));
+        String withCc = "bulk-" + UUID.randomUUID();
+        gateway.kafka().send(InJvmGateway.OUTBOUND, withCc, """
+                {"id": "%s", "to": ["%s"], "cc": ["%s"], "subject": "News", "text": "News",
+                 "tags": {"tenant": "acme", "kind": "newsletter"}}""".formatted(withCc, unique("a"), unique("b")));
+
+        JsonNode rejected = gateway.results().awaitJson(twoRecipients);
+        assertThat(rejected.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(rejected.at("/reason/category").asText()).isEqualTo("invalid-request");
+        assertThat(rejected.at("/reason/detail").asText()).startsWith("to: ").contains("exactly one recipient");
+        assertThat(gateway.results().awaitJson(withCc).at("/reason/detail").asText()).startsWith("cc: ");
+    }
+
+    @Test
+    void mailThatIsNotBulkHasNoUnsubscribeHeaders() throws Exception {
+        String id = request(unique("customer"), "order");
+
+        assertThat(gateway.results().awaitJson(id).get("status").asText()).isEqualTo("SENT");
+        MimeMessage mail = gateway.relay().awaitMessageId(messageId(id)).toMimeMessage();
+        assertThat(mail.getHeader("List-Unsubscribe")).isNull();
+        assertThat(mail.getHeader("List-Unsubscribe-Post")).isNull();
+    }
+
+    // --- helpers ---
+
+    private static HttpResponse<String> post(URI url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(url)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("List-Unsubscribe=One-Click"))
+                        .timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI unsubscribeUrl(String token) {
+        return URI.create("http://127.0.0.1:" + httpPort + "/unsubscribe?token=" + token);
+    }
+
+    private static String request(String to, String kind) {
+        String id = "bulk-" + UUID.randomUUID();
+        gateway.kafka().send(InJvmGateway.OUTBOUND, id, """
+                {"id": "%s", "to": ["%s"], "subject": "News", "text": "News",
+                 "tags": {"tenant": "acme", "kind": "%s"}}""".formatted(id, to, kind)
+                .getBytes(StandardCharsets.UTF_8), Map.of());
+        return id;
+    }
+
+    private static String unique(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+    }
+
+    private static String messageId(String id) {
+        return MessageIds.forRequest(id, FROM);
+    }
+}
