@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -56,6 +57,12 @@ import io.mailgateway.result.ResultWriter;
 import io.mailgateway.retry.RetryPlanner;
 import io.mailgateway.retry.RetryQueue;
 import io.mailgateway.retry.RetrySchedule;
+import io.mailgateway.relay.Relay;
+import io.mailgateway.relay.RelayRouter;
+import io.mailgateway.relay.RelaySelection;
+import io.mailgateway.relay.Relays;
+import io.mailgateway.relay.TenantPolicies;
+import io.mailgateway.relay.TenantRateLimits;
 import io.mailgateway.smtp.GatewayMailSender;
 import io.mailgateway.smtp.RelayGuard;
 import io.mailgateway.smtp.SmtpSecurity;
@@ -83,9 +90,10 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private RetryQueue retryQueue;
     private RelayGuard relayGuard;
     private CompletedRequests completedRequests;
+    private RelayRouter mailSender;
+    private TenantRateLimits tenantRateLimits;
     private SuppressionList suppressionList;
     private UnsubscribeTokens unsubscribeTokens;
-    private GatewayMailSender mailSender;
     private ExecutorService sendThreads;
 
     // The Kafka connection settings of camel-kafka, reused by the gateway's own Kafka clients (retry and state topics).
@@ -247,8 +255,12 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         return new MimeComposer(maxMessageBytes, clock);
     }
 
+    /**
+     * The sender camel-mail submits with: the relay of the SMTP_* settings ("default") and those of the relays file,
+     * each with its own pool of connections, picked per tenant or recipient domain, with failover.
+     */
     @BindToRegistry
-    public GatewayMailSender mailSender(
+    public RelayRouter mailSender(
             @PropertyInject("gateway.smtp.host") String host,
             @PropertyInject("gateway.smtp.port") int port,
             @PropertyInject("gateway.smtp.security") String security,
@@ -263,7 +275,9 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.smtp.helo-name") String heloName,
             @PropertyInject("gateway.smtp.pool.size") int poolSize,
             @PropertyInject("gateway.smtp.pool.max-messages-per-connection") int maxMessagesPerConnection,
-            @PropertyInject("gateway.smtp.pool.max-idle-ms") long maxIdleMs) throws Exception {
+            @PropertyInject("gateway.smtp.pool.max-idle-ms") long maxIdleMs,
+            @PropertyInject("gateway.relays-file") String relaysFile,
+            @PropertyInject("gateway.tenants-file") String tenantsFile) throws Exception {
         if (mailSender != null) {
             return mailSender;
         }
@@ -273,16 +287,49 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
                     + " set SMTP_ALLOW_PLAINTEXT=true to allow it");
         }
         String secret = blank(passwordFile) ? password : readSecret(Path.of(passwordFile));
-        GatewayMailSender sender = new GatewayMailSender(new SmtpSettings(host, port > 0 ? port : mode.defaultPort(),
+        Relay defaultRelay = new Relay(Relay.DEFAULT, new SmtpSettings(host, port > 0 ? port : mode.defaultPort(),
                 mode, blank(username) ? null : username, blank(username) ? null : secret,
                 blank(trustCaFile) ? null : Path.of(trustCaFile), Duration.ofMillis(connectTimeoutMs),
                 Duration.ofMillis(readTimeoutMs), Duration.ofMillis(writeTimeoutMs), blank(heloName) ? null : heloName),
-                new SmtpPoolSettings(poolSize, maxMessagesPerConnection, Duration.ofMillis(maxIdleMs)),
-                metrics::submission);
-        mailSender = sender;
-        // Stopped with Camel, after the routes: no connection to the relay outlives the gateway.
-        camelContext.addService(sender, true, true);
-        return sender;
+                new SmtpPoolSettings(poolSize, maxMessagesPerConnection, Duration.ofMillis(maxIdleMs)));
+        Relays relays = blank(relaysFile) ? Relays.only(defaultRelay)
+                : Relays.load(Path.of(relaysFile.trim()), defaultRelay, System::getenv);
+        TenantPolicies tenants = tenantPolicies(tenantsFile, relays);
+        Map<String, GatewayMailSender> senders = new LinkedHashMap<>();
+        for (Relay relay : relays.all()) {
+            GatewayMailSender sender = new GatewayMailSender(relay.settings(), relay.pool(), metrics::submission);
+            senders.put(relay.name(), sender);
+            // Stopped with Camel, after the routes: no connection to a relay outlives the gateway.
+            camelContext.addService(sender, true, true);
+        }
+        RelayRouter router = new RelayRouter(senders, new RelaySelection(relays, tenants), metrics::failover);
+        // A relay that refuses the gateway after others took part of a message: consumption waits, as for any refusal.
+        router.onRefusal(refusal -> camelContext.getRegistry().lookupByNameAndType("relayGuard", RelayGuard.class)
+                .block(refusal));
+        mailSender = router;
+        return router;
+    }
+
+    /** Holds each tenant to the send-rate limit of the tenants file. */
+    @BindToRegistry
+    public TenantRateLimits tenantRateLimits(
+            @PropertyInject("gateway.tenants-file") String tenantsFile,
+            @PropertyInject("gateway.tenant-rate-wait-ms") long waitMs) {
+        // One set of limiters: a second one would let each tenant send twice its limit.
+        if (tenantRateLimits != null) {
+            return tenantRateLimits;
+        }
+        if (waitMs < 0) {
+            throw new IllegalArgumentException("GATEWAY_TENANT_RATE_WAIT_MS must not be negative but was " + waitMs);
+        }
+        // Relay names are checked when the mail sender is built; here only the limits matter.
+        tenantRateLimits = new TenantRateLimits(blank(tenantsFile) ? TenantPolicies.none()
+                : TenantPolicies.load(Path.of(tenantsFile.trim()), null), Duration.ofMillis(waitMs));
+        return tenantRateLimits;
+    }
+
+    private static TenantPolicies tenantPolicies(String tenantsFile, Relays relays) {
+        return blank(tenantsFile) ? TenantPolicies.none() : TenantPolicies.load(Path.of(tenantsFile.trim()), relays.names());
     }
 
     @BindToRegistry
@@ -341,7 +388,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             return relayGuard;
         }
         RelayGuard guard = new RelayGuard(
-                () -> camelContext.getRegistry().lookupByNameAndType("mailSender", GatewayMailSender.class),
+                () -> camelContext.getRegistry().lookupByNameAndType("mailSender", RelayRouter.class),
                 Duration.ofMillis(probeIntervalMs));
         guard.setCamelContext(camelContext);
         relayGuard = guard;

@@ -72,6 +72,7 @@ public final class LocalSmtpServer implements AutoCloseable {
     private final boolean keepMessages;
     private final AtomicLong accepted = new AtomicLong();
     private final List<ReceivedMail> received = new ArrayList<>();
+    private final List<Instant> acceptedAt = new ArrayList<>();
     private final Map<String, Reply> rejectedRecipients = new ConcurrentHashMap<>();
     private volatile Reply messageRejection;
     private volatile Credentials credentials;
@@ -136,6 +137,13 @@ public final class LocalSmtpServer implements AutoCloseable {
     /** How many mails were accepted since start, kept or not. */
     public long acceptedCount() {
         return accepted.get();
+    }
+
+    /** When each mail was accepted (its final "." answered), in order, kept or not. */
+    public List<Instant> acceptedAt() {
+        synchronized (acceptedAt) {
+            return List.copyOf(acceptedAt);
+        }
     }
 
     public List<ReceivedMail> received() {
@@ -234,6 +242,9 @@ public final class LocalSmtpServer implements AutoCloseable {
                 throw new RejectException(fault.code(), fault.text());
             }
             accepted.incrementAndGet();
+            synchronized (acceptedAt) {
+                acceptedAt.add(Instant.now());
+            }
             if (keepMessages) {
                 store(new ReceivedMail(from, recipients, raw));
             }

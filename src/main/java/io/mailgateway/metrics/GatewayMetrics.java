@@ -48,6 +48,16 @@ public final class GatewayMetrics {
                 .record(duration);
     }
 
+    /** Counts a message (or a part of its recipients) that went to the next relay because this one was unreachable. */
+    public void failover(String from, String to) {
+        Counter.builder("mail.gateway.relay.failovers")
+                .description("Submissions that moved to the next relay of their list because a relay was unreachable")
+                .tag("from", from)
+                .tag("to", to)
+                .register(registry())
+                .increment();
+    }
+
     /** Counts a profile lookup by outcome: found, absent (404), failed, or cached (answered without a request). */
     public void profileLookup(String outcome) {
         Counter.builder("mail.gateway.profile.lookups")

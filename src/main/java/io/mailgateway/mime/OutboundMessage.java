@@ -20,6 +20,7 @@ public class OutboundMessage extends MimeMessage implements OutcomeHolder {
     private final AtomicInteger attempts = new AtomicInteger();
     private volatile List<InternetAddress> envelope;
     private volatile SubmissionOutcome outcome;
+    private volatile String tenant;
 
     OutboundMessage(Session session, String requestId, String messageId) {
         super(session);
@@ -57,6 +58,15 @@ public class OutboundMessage extends MimeMessage implements OutcomeHolder {
         } catch (AddressException e) {
             throw new IllegalArgumentException("not an address: " + address, e);
         }
+    }
+
+    /** The tenant of the request (its {@code tags.tenant}), or null; it may decide which relays take the message. */
+    public String tenant() {
+        return tenant;
+    }
+
+    public void tenant(String tenant) {
+        this.tenant = tenant;
     }
 
     @Override

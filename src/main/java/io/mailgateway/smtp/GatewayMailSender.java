@@ -29,7 +29,7 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  * The gateway's own SMTP client behind camel-mail: fails closed on TLS, refuses to send unauthenticated when
  * credentials are configured, bounds every network wait, and reports the relay's replies per recipient.
  */
-public class GatewayMailSender implements JavaMailSender, AutoCloseable, org.apache.camel.Service {
+public class GatewayMailSender implements JavaMailSender, RelayProbe, AutoCloseable, org.apache.camel.Service {
 
     private final SmtpSettings settings;
     private final String protocol;
@@ -117,15 +117,23 @@ public class GatewayMailSender implements JavaMailSender, AutoCloseable, org.apa
         if (holder != null) {
             holder.attempting();
         }
+        SubmissionOutcome outcome = submit(message, envelope);
+        if (holder != null) {
+            holder.submitted(outcome);
+        }
+    }
+
+    /**
+     * Submits the message to these envelope recipients and returns the relay's answers; the message's own
+     * {@link OutcomeHolder} is left alone, so one message can go to several relays, each with a part of its envelope.
+     */
+    public SubmissionOutcome submit(MimeMessage message, List<InternetAddress> envelope) throws MessagingException {
         List<String> international = internationalAddresses(message, envelope);
         long started = System.nanoTime();
         String result = "accepted";
         try {
-            SubmissionOutcome outcome = international.isEmpty()
+            return international.isEmpty()
                     ? submitPooled(message, envelope) : submitInternational(message, envelope, international);
-            if (holder != null) {
-                holder.submitted(outcome);
-            }
         } catch (SmtpSubmissionException e) {
             result = e.category();
             throw e;
@@ -276,6 +284,7 @@ public class GatewayMailSender implements JavaMailSender, AutoCloseable, org.apa
      * Connects, negotiates TLS and authenticates exactly as a submission would, then quits without sending.
      * Throws what a submission would throw at that stage.
      */
+    @Override
     public void probe() throws SmtpSubmissionException {
         closeQuietly(openConnection());
     }
@@ -312,7 +321,8 @@ public class GatewayMailSender implements JavaMailSender, AutoCloseable, org.apa
             return new SmtpPermanentException("relay-unavailable", "the relay refused the connection",
                     reply, List.of(), null);
         }
-        return new SmtpTransientException("cannot reach the relay: " + rootMessage(e), reply, List.of(), null);
+        // Nothing of the message was sent yet: another relay may take it.
+        return new RelayUnreachableException("cannot reach the relay: " + rootMessage(e), reply, null);
     }
 
     private SubmissionOutcome submit(SMTPTransport transport, MimeMessage message, Address[] recipients)

@@ -23,7 +23,7 @@ public final class RelayGuard extends AbstractHealthCheck implements AutoCloseab
     // Longer waits would hold a consumer thread past what Kafka tolerates without a poll.
     private static final Duration LONGEST_WAIT = Duration.ofSeconds(30);
 
-    private final Supplier<GatewayMailSender> sender;
+    private final Supplier<? extends RelayProbe> sender;
     private final Duration probeInterval;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "relay-guard");
@@ -32,8 +32,8 @@ public final class RelayGuard extends AbstractHealthCheck implements AutoCloseab
     });
     private String blockedBecause;
 
-    /** @param sender the sender to probe with, looked up when a probe runs */
-    public RelayGuard(Supplier<GatewayMailSender> sender, Duration probeInterval) {
+    /** @param sender what to probe the relay with, looked up when a probe runs */
+    public RelayGuard(Supplier<? extends RelayProbe> sender, Duration probeInterval) {
         super("gateway", "smtp-relay");
         this.sender = sender;
         this.probeInterval = probeInterval;

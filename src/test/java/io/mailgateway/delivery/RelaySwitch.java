@@ -24,7 +24,7 @@ import io.mailgateway.support.ScriptedSmtpServer;
  * abruptly once the client has sent a number of bytes, e.g. in the middle of a large message. TLS runs end to end
  * between the gateway and the server behind the switch.
  */
-final class RelaySwitch implements AutoCloseable {
+public final class RelaySwitch implements AutoCloseable {
 
     private static final InetAddress LOOPBACK = loopback();
 
@@ -52,7 +52,7 @@ final class RelaySwitch implements AutoCloseable {
     }
 
     /** Listens on a free port of 127.0.0.1; connections are refused by the far side until {@link #routeTo} is called. */
-    static RelaySwitch start() {
+    public static RelaySwitch start() {
         try {
             return new RelaySwitch();
         } catch (IOException e) {
@@ -60,17 +60,17 @@ final class RelaySwitch implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Connections accepted so far. */
-    int connections() {
+    public int connections() {
         return connections.get();
     }
 
     /** New connections go to this server; connections that are open now are cut, as when a relay restarts. */
-    void routeTo(ScriptedSmtpServer server) {
+    public void routeTo(ScriptedSmtpServer server) {
         routeTo(server, Long.MAX_VALUE);
     }
 
@@ -78,13 +78,13 @@ final class RelaySwitch implements AutoCloseable {
      * New connections go to this server, and each is cut (TCP reset, both sides) as soon as the client has sent more
      * than {@code cutAfterClientBytes} bytes; connections that are open now are cut.
      */
-    void routeTo(ScriptedSmtpServer server, long cutAfterClientBytes) {
+    public void routeTo(ScriptedSmtpServer server, long cutAfterClientBytes) {
         route = new Route(server.port(), cutAfterClientBytes);
         cutAll();
     }
 
     /** Stops listening and cuts every open connection: from now on connections to the port are refused. */
-    synchronized void down() {
+    public synchronized void down() {
         if (listener != null) {
             closeQuietly(listener);
             listener = null;
@@ -93,7 +93,7 @@ final class RelaySwitch implements AutoCloseable {
     }
 
     /** Listens on the same port again. */
-    synchronized void up() {
+    public synchronized void up() {
         if (closed || listener != null) {
             return;
         }

@@ -43,7 +43,8 @@ class DeploymentMatchesGatewayTest {
     /** Settings that name a folder the gateway reads, or a file in one. */
     private static final Set<String> DIRECTORY_SETTINGS = Set.of("GATEWAY_ROUTES_DIR", "GATEWAY_TEMPLATES_DIR");
     private static final Set<String> FILE_SETTINGS = Set.of("SMTP_PASSWORD_FILE", "SMTP_TRUST_CA_FILE",
-            "GATEWAY_TENANTS_FILE", "KAFKA_SSL_TRUSTSTORE_LOCATION", "KAFKA_SSL_KEYSTORE_LOCATION");
+            "GATEWAY_TENANTS_FILE", "KAFKA_SSL_TRUSTSTORE_LOCATION", "KAFKA_SSL_KEYSTORE_LOCATION",
+            "GATEWAY_RELAYS_FILE");
 
     static Stream<Arguments> deployments() {
         List<Arguments> deployments = new ArrayList<>();

@@ -1,0 +1,155 @@
+package io.mailgateway.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.mailgateway.smtp.SmtpPoolSettings;
+import io.mailgateway.smtp.SmtpSecurity;
+import io.mailgateway.smtp.SmtpSettings;
+
+/** The relays file: what it configures, the defaults it takes from SMTP_*, and errors that name the file and key. */
+class RelaysTest {
+
+    static final Relay DEFAULT = new Relay(Relay.DEFAULT, new SmtpSettings("smtp.example.net", 587,
+            SmtpSecurity.STARTTLS, "gateway", "default-secret", null, Duration.ofSeconds(10), Duration.ofSeconds(30),
+            Duration.ofSeconds(31), "gw.example.net"), new SmtpPoolSettings(8, 100, Duration.ofSeconds(30)));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void relaysTakeTheirSettingsFromTheFileAndTheRestFromTheDefaultRelay() throws IOException {
+        Path password = Files.writeString(dir.resolve("eu-password"), "s3cret\n");
+        Relays relays = load("""
+                relays:
+                  eu-primary:
+                    host: smtp1.eu.example.net
+                    username: gw-eu
+                    passwordFile: %s
+                    readTimeoutMs: 5000
+                    pool: {size: 2}
+                  eu-backup:
+                    host: smtp2.eu.example.net
+                    security: tls
+                    username: gw-eu
+                    passwordEnv: EU_BACKUP_PASSWORD
+                routes:
+                  - domains: [example.org, "*.example.net"]
+                    relays: [eu-primary, eu-backup]
+                """.formatted(password), Map.of("EU_BACKUP_PASSWORD", "from-env"));
+
+        assertThat(relays.names()).containsExactly("default", "eu-primary", "eu-backup");
+        SmtpSettings primary = relays.relay("eu-primary").settings();
+        assertThat(primary.host()).isEqualTo("smtp1.eu.example.net");
+        assertThat(primary.port()).isEqualTo(587);
+        assertThat(primary.security()).isEqualTo(SmtpSecurity.STARTTLS);
+        assertThat(primary.password()).isEqualTo("s3cret");
+        assertThat(primary.readTimeout()).isEqualTo(Duration.ofMillis(5000));
+        assertThat(primary.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(primary.writeTimeout()).isEqualTo(Duration.ofSeconds(31));
+        assertThat(primary.heloName()).isEqualTo("gw.example.net");
+        assertThat(relays.relay("eu-primary").pool()).isEqualTo(new SmtpPoolSettings(2, 100, Duration.ofSeconds(30)));
+        SmtpSettings backup = relays.relay("eu-backup").settings();
+        assertThat(backup.port()).isEqualTo(465);
+        assertThat(backup.password()).isEqualTo("from-env");
+        assertThat(relays.routes()).singleElement().satisfies(route -> {
+            assertThat(route.relays()).containsExactly("eu-primary", "eu-backup");
+            assertThat(route.matches("example.org")).isTrue();
+            assertThat(route.matches("Mail.Example.NET")).isTrue();
+            assertThat(route.matches("example.net")).isFalse();
+            assertThat(route.matches("notexample.org")).isFalse();
+        });
+    }
+
+    @Test
+    void anInlinePasswordStopsStartUpWithoutEchoingIt() {
+        assertThatThrownBy(() -> load("""
+                relays:
+                  eu-primary:
+                    host: smtp1.eu.example.net
+                    username: gw
+                    password: hunter2
+                """))
+                .hasMessageContaining("relays.yaml: relays.eu-primary.password")
+                .hasMessageContaining("passwordFile")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void aRouteToAnUnknownRelayNamesTheRouteAndTheRelay() {
+        assertThatThrownBy(() -> load("""
+                relays:
+                  eu-primary: {host: smtp1.eu.example.net}
+                routes:
+                  - domains: [example.org]
+                    relays: [eu-primary, eu-backpu]
+                """))
+                .hasMessageContaining("relays.yaml: routes[0].relays: unknown relay 'eu-backpu'")
+                .hasMessageContaining("default, eu-primary");
+    }
+
+    @Test
+    void mistakesNameTheFileAndTheKey() throws IOException {
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, pasword: x}\n"))
+                .hasMessageContaining("relays.yaml: relays.a.pasword: unknown key");
+        assertThatThrownBy(() -> load("relays:\n  a: {port: 25}\n"))
+                .hasMessageContaining("relays.yaml: relays.a.host: missing");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, security: none}\n"))
+                .hasMessageContaining("relays.a.security: none").hasMessageContaining("allowPlaintext");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, security: ssl3}\n"))
+                .hasMessageContaining("relays.a.security: must be one of starttls, tls, none");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, port: 70000}\n"))
+                .hasMessageContaining("relays.a.port: must be between 1 and 65535");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, username: u}\n"))
+                .hasMessageContaining("relays.a: username needs passwordFile or passwordEnv");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, username: u, passwordEnv: NOT_SET_ANYWHERE}\n"))
+                .hasMessageContaining("relays.a.passwordEnv: the environment variable NOT_SET_ANYWHERE is not set");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, username: u, passwordFile: /nonexistent/pw}\n"))
+                .hasMessageContaining("relays.a.passwordFile: cannot read /nonexistent/pw");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, pool: {size: 0}}\n"))
+                .hasMessageContaining("relays.a.pool.size: must be at least 1");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, readTimeoutMs: soon}\n"))
+                .hasMessageContaining("relays.a.readTimeoutMs: must be a positive number of milliseconds");
+        assertThatThrownBy(() -> load("relays:\n  default: {host: h}\n"))
+                .hasMessageContaining("relays.default: the name 'default' is the relay of the SMTP_* settings");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h}\nroutes:\n  - domains: []\n    relays: [a]\n"))
+                .hasMessageContaining("routes[0].domains: must be a non-empty list");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h}\nroutes:\n  - domains: [\"a@b.org\"]\n    relays: [a]\n"))
+                .hasMessageContaining("routes[0].domains: 'a@b.org' is not a domain");
+        assertThatThrownBy(() -> load("relay:\n  a: {host: h}\n"))
+                .hasMessageContaining("relays.yaml: relay: unknown key");
+        assertThatThrownBy(() -> load("routes: []\n"))
+                .hasMessageContaining("needs a top-level 'relays:' map");
+    }
+
+    @Test
+    void aFileThatCannotBeReadStopsStartUp() {
+        assertThatThrownBy(() -> Relays.load(dir.resolve("missing.yaml"), DEFAULT, name -> null))
+                .hasMessageContaining("Cannot read the relays file").hasMessageContaining("missing.yaml");
+    }
+
+    @Test
+    void withoutAFileOnlyTheDefaultRelayExists() {
+        Relays relays = Relays.only(DEFAULT);
+        assertThat(relays.names()).containsExactly("default");
+        assertThat(relays.routes()).isEmpty();
+    }
+
+    private Relays load(String yaml) throws IOException {
+        return load(yaml, Map.of());
+    }
+
+    private Relays load(String yaml, Map<String, String> environment) throws IOException {
+        Path file = Files.writeString(dir.resolve("relays.yaml"), yaml);
+        return Relays.load(file, DEFAULT, environment::get);
+    }
+}
