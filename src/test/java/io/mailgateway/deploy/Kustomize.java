@@ -103,6 +103,14 @@ final class Kustomize {
                 .findFirst();
     }
 
+    /** The object of that kind and exactly that name (generated ConfigMaps have a suffix: use {@link #find}). */
+    static Optional<ObjectNode> named(List<ObjectNode> objects, String kind, String name) {
+        return objects.stream()
+                .filter(o -> kind.equals(o.path("kind").asText()))
+                .filter(o -> name.equals(o.path("metadata").path("name").asText()))
+                .findFirst();
+    }
+
     private static List<ObjectNode> parse(String yaml) throws IOException {
         List<ObjectNode> objects = new ArrayList<>();
         try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(yaml)) {
