@@ -25,7 +25,7 @@ import io.mailgateway.request.MailAddress;
 
 /**
  * The tenants file, read once at start-up: each tenant's From, Reply-To, locale, template variables, relays, send-rate
- * limit and bulk mail.
+ * limit and bulk mail. Every key is checked, so a misspelt one stops start-up instead of being ignored.
  */
 public final class Tenants {
 
@@ -72,6 +72,7 @@ public final class Tenants {
         if (!node.isObject()) {
             throw new IllegalStateException(where + " must be a map of " + String.join(", ", TENANT_KEYS));
         }
+        requireKnownKeys(where, node, TENANT_KEYS);
         return new Tenant(id, address(where + ".from", node.get("from")), address(where + ".replyTo", node.get("replyTo")),
                 node.hasNonNull("locale") ? node.get("locale").asText() : null,
                 variables(where + ".variables", node.get("variables")),
@@ -102,6 +103,7 @@ public final class Tenants {
             return new MailAddress(node.asText(), null);
         }
         if (node.isObject() && node.hasNonNull("address")) {
+            requireKnownKeys(where, node, List.of("address", "name"));
             return new MailAddress(node.get("address").asText(), node.hasNonNull("name") ? node.get("name").asText() : null);
         }
         throw new IllegalStateException(where + " must be an address or {address, name}");
@@ -150,6 +152,7 @@ public final class Tenants {
         if (!node.isObject() || !node.path("kinds").isArray() || node.get("kinds").isEmpty()) {
             throw new IllegalStateException(where + " must be a map with a non-empty list 'kinds' and 'unsubscribeUrl'");
         }
+        requireKnownKeys(where, node, List.of("kinds", "unsubscribeUrl"));
         Set<String> kinds = new LinkedHashSet<>();
         node.get("kinds").forEach(kind -> kinds.add(kind.asText()));
         String url = node.path("unsubscribeUrl").asText("");
