@@ -268,14 +268,6 @@ class TenantsTest {
                 .hasMessageContaining("tenants.acme.bulk.unsubscribeURL: unknown key; known keys: kinds, unsubscribeUrl");
     }
 
-    @Test
-    void theExampleTenantsFileLoads() {
-        Tenants tenants = Tenants.load(Path.of("docs/examples/tenants.yaml"));
-
-        assertThat(tenants.find("acme")).isPresent();
-        assertThat(tenants.find("acme-de")).isPresent();
-    }
-
     private Tenant single(String yaml) throws IOException {
         return Tenants.load(file("tenants.yaml", yaml)).find("acme").orElseThrow();
     }
