@@ -42,6 +42,7 @@ import io.mailgateway.metrics.ConsumerLag;
 import io.mailgateway.metrics.GatewayMetrics;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.InFlightRequests;
+import io.mailgateway.enrich.Tenant;
 import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.preview.PreviewPages;
@@ -61,7 +62,6 @@ import io.mailgateway.relay.Relay;
 import io.mailgateway.relay.RelayRouter;
 import io.mailgateway.relay.RelaySelection;
 import io.mailgateway.relay.Relays;
-import io.mailgateway.relay.TenantPolicies;
 import io.mailgateway.relay.TenantRateLimits;
 import io.mailgateway.smtp.GatewayMailSender;
 import io.mailgateway.smtp.RelayGuard;
@@ -95,6 +95,10 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private SuppressionList suppressionList;
     private UnsubscribeTokens unsubscribeTokens;
     private ExecutorService sendThreads;
+    // Read once: enrichment, relay selection, rate limits and bulk mail all use the same tenants.
+    private Tenants tenants;
+    @PropertyInject(value = "gateway.tenants-file", defaultValue = " ")
+    private String tenantsFile;
 
     // The Kafka connection settings of camel-kafka, reused by the gateway's own Kafka clients (retry and state topics).
     @PropertyInject("camel.component.kafka.brokers")
@@ -167,14 +171,12 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
 
     @BindToRegistry
     public Enricher enricher(
-            @PropertyInject("gateway.tenants-file") String tenantsFile,
             @PropertyInject("gateway.default-from") String defaultFrom,
             @PropertyInject("gateway.allowed-sender-domains") String allowedSenderDomains) {
-        Tenants tenants = blank(tenantsFile) ? Tenants.none() : Tenants.load(Path.of(tenantsFile));
         MailAddress from = blank(defaultFrom) ? null : new MailAddress(defaultFrom.trim(), null);
         Set<String> domains = Arrays.stream(allowedSenderDomains.split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
-        return new Enricher(tenants, from, domains);
+        return new Enricher(tenants(), from, domains);
     }
 
     /** Looks up the recipient's profile for the template data (routes/enrich-profile.camel.yaml); off by default. */
@@ -276,8 +278,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.smtp.pool.size") int poolSize,
             @PropertyInject("gateway.smtp.pool.max-messages-per-connection") int maxMessagesPerConnection,
             @PropertyInject("gateway.smtp.pool.max-idle-ms") long maxIdleMs,
-            @PropertyInject("gateway.relays-file") String relaysFile,
-            @PropertyInject("gateway.tenants-file") String tenantsFile) throws Exception {
+            @PropertyInject("gateway.relays-file") String relaysFile) throws Exception {
         if (mailSender != null) {
             return mailSender;
         }
@@ -294,7 +295,6 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
                 new SmtpPoolSettings(poolSize, maxMessagesPerConnection, Duration.ofMillis(maxIdleMs)));
         Relays relays = blank(relaysFile) ? Relays.only(defaultRelay)
                 : Relays.load(Path.of(relaysFile.trim()), defaultRelay, System::getenv);
-        TenantPolicies tenants = tenantPolicies(tenantsFile, relays);
         Map<String, GatewayMailSender> senders = new LinkedHashMap<>();
         for (Relay relay : relays.all()) {
             GatewayMailSender sender = new GatewayMailSender(relay.settings(), relay.pool(), metrics::submission);
@@ -302,7 +302,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             // Stopped with Camel, after the routes: no connection to a relay outlives the gateway.
             camelContext.addService(sender, true, true);
         }
-        RelayRouter router = new RelayRouter(senders, new RelaySelection(relays, tenants), metrics::failover);
+        RelayRouter router = new RelayRouter(senders, new RelaySelection(relays, tenants()), metrics::failover);
         // A relay that refuses the gateway after others took part of a message: consumption waits, as for any refusal.
         router.onRefusal(refusal -> camelContext.getRegistry().lookupByNameAndType("relayGuard", RelayGuard.class)
                 .block(refusal));
@@ -313,7 +313,6 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     /** Holds each tenant to the send-rate limit of the tenants file. */
     @BindToRegistry
     public TenantRateLimits tenantRateLimits(
-            @PropertyInject("gateway.tenants-file") String tenantsFile,
             @PropertyInject("gateway.tenant-rate-wait-ms") long waitMs) {
         // One set of limiters: a second one would let each tenant send twice its limit.
         if (tenantRateLimits != null) {
@@ -322,14 +321,15 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         if (waitMs < 0) {
             throw new IllegalArgumentException("GATEWAY_TENANT_RATE_WAIT_MS must not be negative but was " + waitMs);
         }
-        // Relay names are checked when the mail sender is built; here only the limits matter.
-        tenantRateLimits = new TenantRateLimits(blank(tenantsFile) ? TenantPolicies.none()
-                : TenantPolicies.load(Path.of(tenantsFile.trim()), null), Duration.ofMillis(waitMs));
+        tenantRateLimits = new TenantRateLimits(tenants(), Duration.ofMillis(waitMs));
         return tenantRateLimits;
     }
 
-    private static TenantPolicies tenantPolicies(String tenantsFile, Relays relays) {
-        return blank(tenantsFile) ? TenantPolicies.none() : TenantPolicies.load(Path.of(tenantsFile.trim()), relays.names());
+    private synchronized Tenants tenants() {
+        if (tenants == null) {
+            tenants = blank(tenantsFile) ? Tenants.none() : Tenants.load(Path.of(tenantsFile.trim()));
+        }
+        return tenants;
     }
 
     @BindToRegistry
@@ -479,13 +479,9 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     /** The bulk mail of tenants (their {@code bulk:} settings in the tenants file) and its unsubscribe headers. */
     @BindToRegistry
     public BulkMail bulkMail(
-            @PropertyInject("gateway.tenants-file") String tenantsFile,
             @PropertyInject("gateway.unsubscribe.secret") String secret,
             @PropertyInject("gateway.unsubscribe.secret-file") String secretFile) {
-        if (blank(tenantsFile)) {
-            return BulkMail.none();
-        }
-        Map<String, BulkMail.Bulk> bulk = BulkMail.read(Path.of(tenantsFile));
+        Map<String, Tenant.Bulk> bulk = BulkMail.settingsOf(tenants());
         return new BulkMail(bulk, bulk.isEmpty() ? null : unsubscribeTokens(secret, secretFile), clock);
     }
 

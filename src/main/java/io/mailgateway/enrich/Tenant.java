@@ -1,20 +1,66 @@
 package io.mailgateway.enrich;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import io.mailgateway.request.MailAddress;
 
 /**
- * Defaults for the requests of one tenant (selected by the request's {@code tags.tenant}).
+ * The settings of one tenant (selected by the request's {@code tags.tenant}) in the tenants file.
  *
  * @param from      From when the request names none, or null
  * @param replyTo   Reply-To when the request names none, or null
  * @param locale    locale when the request names none, or null
  * @param variables template variables under the request's own data (e.g. brand name and colours)
+ * @param relays    the relays for every recipient of the tenant, in failover order; empty to route by recipient domain
+ * @param rateLimit the tenant's send-rate limit, or null for none
+ * @param bulk      which of the tenant's mail is bulk mail, or null for none
  */
-public record Tenant(String id, MailAddress from, MailAddress replyTo, String locale, Map<String, Object> variables) {
+public record Tenant(String id, MailAddress from, MailAddress replyTo, String locale, Map<String, Object> variables,
+        List<String> relays, RateLimit rateLimit, Bulk bulk) {
 
     public Tenant {
         variables = variables == null ? Map.of() : Map.copyOf(variables);
+        relays = relays == null ? List.of() : List.copyOf(relays);
+    }
+
+    /** At most {@code messages} messages per {@code per}, per gateway instance. */
+    public record RateLimit(int messages, Duration per) {
+
+        public RateLimit {
+            if (messages < 1) {
+                throw new IllegalArgumentException("messages must be at least 1 but was " + messages);
+            }
+            if (per == null || per.isNegative() || per.isZero()) {
+                throw new IllegalArgumentException("per must be a positive duration");
+            }
+        }
+
+        /** The spacing between two messages when the limit is spread evenly over its period. */
+        public Duration interval() {
+            return per.dividedBy(messages);
+        }
+
+        @Override
+        public String toString() {
+            return messages + " messages per " + per.toString().substring(2).toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * A tenant's bulk mail: which kinds of request ({@code tags.kind}) are bulk, and the template of their one-click
+     * unsubscribe URL.
+     */
+    public record Bulk(Set<String> kinds, String unsubscribeUrl) {
+
+        /** Where the unsubscribe URL takes the signed token of its recipient. */
+        public static final String TOKEN_PLACEHOLDER = "{token}";
+
+        public Bulk {
+            kinds = Set.copyOf(kinds);
+        }
     }
 }

@@ -7,6 +7,9 @@ import java.util.Map;
 
 import jakarta.mail.internet.InternetAddress;
 
+import io.mailgateway.enrich.Tenant;
+import io.mailgateway.enrich.Tenants;
+
 /**
  * Picks the relays for each recipient of a message: the tenant's relays when it names any, else those of the first
  * domain route matching the recipient's domain, else the default relay.
@@ -16,16 +19,22 @@ public final class RelaySelection {
     private static final List<String> DEFAULT = List.of(Relay.DEFAULT);
 
     private final Relays relays;
-    private final TenantPolicies tenants;
+    private final Tenants tenants;
 
-    public RelaySelection(Relays relays, TenantPolicies tenants) {
+    /** A tenant naming a relay that is not configured stops start-up. */
+    public RelaySelection(Relays relays, Tenants tenants) {
+        for (Tenant tenant : tenants.all()) {
+            if (!tenant.relays().isEmpty()) {
+                Relays.requireKnown(tenants.where(tenant, "relays"), tenant.relays(), relays.names());
+            }
+        }
         this.relays = relays;
         this.tenants = tenants;
     }
 
     /** The recipients grouped by their relay list, in the order the envelope names them. */
     public List<RelayGroup> groups(String tenant, List<InternetAddress> envelope) {
-        List<String> tenantRelays = tenants.find(tenant).map(TenantPolicy::relays).orElse(List.of());
+        List<String> tenantRelays = tenants.find(tenant).map(Tenant::relays).orElse(List.of());
         if (!tenantRelays.isEmpty()) {
             return List.of(new RelayGroup(tenantRelays, envelope));
         }

@@ -7,6 +7,9 @@ import java.util.Map;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
+import io.mailgateway.enrich.Tenant;
+import io.mailgateway.enrich.Tenant.RateLimit;
+import io.mailgateway.enrich.Tenants;
 import io.mailgateway.request.MailRequest;
 
 /**
@@ -22,15 +25,15 @@ public final class TenantRateLimits {
     private final Map<String, Limited> byTenant = new HashMap<>();
 
     /** @param longestWait how long a message may wait for a permit before it is deferred */
-    public TenantRateLimits(TenantPolicies tenants, Duration longestWait) {
-        for (TenantPolicy tenant : tenants.all()) {
+    public TenantRateLimits(Tenants tenants, Duration longestWait) {
+        for (Tenant tenant : tenants.all()) {
             if (tenant.rateLimit() != null) {
-                RateLimiter limiter = RateLimiter.of("tenant-" + tenant.tenant(), RateLimiterConfig.custom()
+                RateLimiter limiter = RateLimiter.of("tenant-" + tenant.id(), RateLimiterConfig.custom()
                         .limitForPeriod(1)
                         .limitRefreshPeriod(tenant.rateLimit().interval())
                         .timeoutDuration(longestWait)
                         .build());
-                byTenant.put(tenant.tenant(), new Limited(tenant.rateLimit(), limiter));
+                byTenant.put(tenant.id(), new Limited(tenant.rateLimit(), limiter));
             }
         }
     }

@@ -1,24 +1,15 @@
 package io.mailgateway.suppress;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 import jakarta.mail.MessagingException;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
+import io.mailgateway.enrich.Tenant.Bulk;
+import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.request.RequestRejectedException;
@@ -32,17 +23,6 @@ public final class BulkMail {
 
     /** RFC 8058: the body a mail provider POSTs to the List-Unsubscribe URL. */
     public static final String ONE_CLICK = "List-Unsubscribe=One-Click";
-    public static final String TOKEN_PLACEHOLDER = "{token}";
-
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
-    /** A tenant's bulk settings: which kinds of request are bulk, and the unsubscribe URL template. */
-    public record Bulk(Set<String> kinds, String unsubscribeUrl) {
-
-        public Bulk {
-            kinds = Set.copyOf(kinds);
-        }
-    }
 
     private final Map<String, Bulk> byTenant;
     private final UnsubscribeTokens tokens;
@@ -58,60 +38,12 @@ public final class BulkMail {
         this.clock = clock;
     }
 
-    /** No tenant sends bulk mail. */
-    public static BulkMail none() {
-        return new BulkMail(Map.of(), null, Clock.systemUTC());
-    }
-
-    /** The {@code bulk:} settings of every tenant in the tenants file; a broken setting stops start-up. */
-    public static Map<String, Bulk> read(Path tenantsFile) {
-        JsonNode tenants;
-        try {
-            JsonNode root = YAML.readTree(tenantsFile.toFile());
-            tenants = root == null ? null : root.get("tenants");
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot read the tenants file " + tenantsFile + ": " + e.getMessage(), e);
-        }
+    /** The {@code bulk:} settings of the tenants that send bulk mail. */
+    public static Map<String, Bulk> settingsOf(Tenants tenants) {
         Map<String, Bulk> byTenant = new LinkedHashMap<>();
-        if (tenants == null || !tenants.isObject()) {
-            return byTenant;
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = tenants.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> tenant = it.next();
-            JsonNode bulk = tenant.getValue() == null ? null : tenant.getValue().get("bulk");
-            if (bulk != null && !bulk.isNull()) {
-                byTenant.put(tenant.getKey(), bulk(tenantsFile + ": tenants." + tenant.getKey() + ".bulk", bulk));
-            }
-        }
+        tenants.all().stream().filter(tenant -> tenant.bulk() != null)
+                .forEach(tenant -> byTenant.put(tenant.id(), tenant.bulk()));
         return byTenant;
-    }
-
-    private static Bulk bulk(String where, JsonNode node) {
-        if (!node.isObject() || !node.path("kinds").isArray() || node.get("kinds").isEmpty()) {
-            throw new IllegalStateException(where + " must be a map with a non-empty list 'kinds' and 'unsubscribeUrl'");
-        }
-        Set<String> kinds = new LinkedHashSet<>();
-        node.get("kinds").forEach(kind -> kinds.add(kind.asText()));
-        String url = node.path("unsubscribeUrl").asText("");
-        if (!url.contains(TOKEN_PLACEHOLDER)) {
-            throw new IllegalStateException(where + ".unsubscribeUrl must contain " + TOKEN_PLACEHOLDER);
-        }
-        checkScheme(where + ".unsubscribeUrl", url);
-        return new Bulk(kinds, url);
-    }
-
-    // RFC 8058 asks for HTTPS; plain HTTP is accepted only on this host, for trying the gateway out locally.
-    private static void checkScheme(String where, String url) {
-        try {
-            URI uri = new URI(url.replace(TOKEN_PLACEHOLDER, "token"));
-            String host = uri.getHost() == null ? "" : uri.getHost();
-            boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
-            if (!"https".equalsIgnoreCase(uri.getScheme()) && !("http".equalsIgnoreCase(uri.getScheme()) && loopback)) {
-                throw new IllegalStateException(where + " must be an https:// URL (RFC 8058)");
-            }
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(where + " is not a URL: " + e.getReason());
-        }
     }
 
     /**
@@ -143,7 +75,7 @@ public final class BulkMail {
         }
         check(request);
         String token = tokens.sign(request.tags().get("tenant"), request.to().get(0).address(), clock.instant());
-        String url = bulk.unsubscribeUrl().replace(TOKEN_PLACEHOLDER, URLEncoder.encode(token, StandardCharsets.US_ASCII));
+        String url = bulk.unsubscribeUrl().replace(Bulk.TOKEN_PLACEHOLDER, URLEncoder.encode(token, StandardCharsets.US_ASCII));
         try {
             message.setHeader("List-Unsubscribe", "<" + url + ">");
             message.setHeader("List-Unsubscribe-Post", ONE_CLICK);

@@ -234,6 +234,40 @@ class TenantsTest {
                 .hasMessageContaining("tenants.acme");
     }
 
+    @Test
+    void aMisspeltKeyStopsStartUpNamingFileKeyAndTheKnownKeys() throws IOException {
+        Path file = file("misspelt-tenants.yaml", """
+                tenants:
+                  acme:
+                    from: shop@acme.example
+                    replyto: support@acme.example
+                """);
+
+        assertThatThrownBy(() -> Tenants.load(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file + ": tenants.acme.replyto: unknown key; known keys: from, replyTo, locale,"
+                        + " variables, relays, rateLimit, bulk");
+    }
+
+    @Test
+    void aMisspeltKeyInsideAnAddressOrBulkStopsStartUpNamingItsPath() throws IOException {
+        Path address = file("address-tenants.yaml", """
+                tenants:
+                  acme:
+                    from: {address: shop@acme.example, nmae: ACME Shop}
+                """);
+        Path bulk = file("bulk-tenants.yaml", """
+                tenants:
+                  acme:
+                    bulk: {kinds: [newsletter], unsubscribeUrl: "https://acme.example/u?t={token}", unsubscribeURL: x}
+                """);
+
+        assertThatThrownBy(() -> Tenants.load(address)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("tenants.acme.from.nmae: unknown key; known keys: address, name");
+        assertThatThrownBy(() -> Tenants.load(bulk)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("tenants.acme.bulk.unsubscribeURL: unknown key; known keys: kinds, unsubscribeUrl");
+    }
+
     private Tenant single(String yaml) throws IOException {
         return Tenants.load(file("tenants.yaml", yaml)).find("acme").orElseThrow();
     }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mailgateway.enrich.Tenants;
 import io.mailgateway.local.LocalCertificate;
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.mime.OutboundMessage;
@@ -245,7 +246,7 @@ class RelayRouterIT {
             senders.put(relay.name(), sender);
             opened.add(sender);
         }
-        RelayRouter router = new RelayRouter(senders, new RelaySelection(relays, TenantPolicies.none()),
+        RelayRouter router = new RelayRouter(senders, new RelaySelection(relays, Tenants.none()),
                 (from, to) -> failovers.add(from + " -> " + to));
         router.onRefusal(refusals::add);
         return router;

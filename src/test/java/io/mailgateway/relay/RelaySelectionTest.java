@@ -17,6 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mailgateway.enrich.Tenant.RateLimit;
+import io.mailgateway.enrich.Tenants;
+
 /** Which relays each recipient goes to: the tenant's, else the first matching domain route, else the default relay. */
 class RelaySelectionTest {
 
@@ -42,7 +45,7 @@ class RelaySelectionTest {
 
     @Test
     void recipientsAreGroupedByTheFirstMatchingRouteAndTheRestGoToTheDefaultRelay() throws Exception {
-        RelaySelection selection = new RelaySelection(relays, TenantPolicies.none());
+        RelaySelection selection = new RelaySelection(relays, Tenants.none());
 
         List<RelayGroup> groups = selection.groups(null, addresses("a@example.org", "b@example.com",
                 "c@deep.sub.example.net", "d@elsewhere.test", "e@EXAMPLE.ORG"));
@@ -58,7 +61,7 @@ class RelaySelectionTest {
 
     @Test
     void aTenantsRelaysTakeEveryRecipientOfItsRequests() throws Exception {
-        TenantPolicies tenants = tenants("""
+        Tenants tenants = tenants("""
                 tenants:
                   acme:
                     relays: [us, default]
@@ -79,7 +82,7 @@ class RelaySelectionTest {
 
     @Test
     void withoutARelaysFileEveryRecipientGoesToTheDefaultRelay() throws Exception {
-        RelaySelection selection = new RelaySelection(Relays.only(RelaysTest.DEFAULT), TenantPolicies.none());
+        RelaySelection selection = new RelaySelection(Relays.only(RelaysTest.DEFAULT), Tenants.none());
 
         assertThat(selection.groups("acme", addresses("a@example.org", "b@example.com")))
                 .singleElement().extracting(RelayGroup::relays).isEqualTo(List.of("default"));
@@ -87,7 +90,7 @@ class RelaySelectionTest {
 
     @Test
     void tenantsFileReadsRelaysAndRateLimit() throws IOException {
-        TenantPolicies tenants = tenants("""
+        Tenants tenants = tenants("""
                 tenants:
                   acme:
                     relays: [eu-primary, eu-backup]
@@ -103,7 +106,10 @@ class RelaySelectionTest {
             assertThat(t.rateLimit().interval()).isEqualTo(Duration.ofMillis(100));
         });
         assertThat(tenants.find("slow").orElseThrow().rateLimit().interval()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(tenants.find("plain")).isEmpty();
+        assertThat(tenants.find("plain").orElseThrow()).satisfies(t -> {
+            assertThat(t.relays()).isEmpty();
+            assertThat(t.rateLimit()).isNull();
+        });
     }
 
     @Test
@@ -124,14 +130,18 @@ class RelaySelectionTest {
 
     @Test
     void theExampleTenantsFileWorksWithoutARelaysFileAsLocalModeUsesIt() {
-        TenantPolicies tenants = TenantPolicies.load(Path.of("docs/examples/tenants.yaml"), List.of("default"));
+        Tenants tenants = Tenants.load(Path.of("docs/examples/tenants.yaml"));
+        new RelaySelection(Relays.only(RelaysTest.DEFAULT), tenants);
 
         assertThat(tenants.find("acme").orElseThrow().relays()).isEmpty();
         assertThat(tenants.find("acme").orElseThrow().rateLimit()).isEqualTo(new RateLimit(10, Duration.ofSeconds(1)));
     }
 
-    private TenantPolicies tenants(String yaml) throws IOException {
-        return TenantPolicies.load(Files.writeString(dir.resolve("tenants.yaml"), yaml), relays.names());
+    /** Reads a tenants file and checks its relays against the configured ones, as start-up does. */
+    private Tenants tenants(String yaml) throws IOException {
+        Tenants tenants = Tenants.load(Files.writeString(dir.resolve("tenants.yaml"), yaml));
+        new RelaySelection(relays, tenants);
+        return tenants;
     }
 
     private static List<InternetAddress> addresses(String... addresses) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mailgateway.enrich.Tenants;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 
@@ -65,7 +66,7 @@ class TenantRateLimitsTest {
     }
 
     private TenantRateLimits limits(String yaml, Duration wait) throws IOException {
-        return new TenantRateLimits(TenantPolicies.load(Files.writeString(dir.resolve("tenants.yaml"), yaml), null), wait);
+        return new TenantRateLimits(Tenants.load(Files.writeString(dir.resolve("tenants.yaml"), yaml)), wait);
     }
 
     private static MailRequest request(String tenant) {

@@ -15,6 +15,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mailgateway.enrich.Tenant.Bulk;
+import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.render.RenderedContent;
@@ -28,7 +30,7 @@ class BulkMailTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
     private static final String URL = "https://acme.example/unsubscribe?token={token}";
 
-    private final BulkMail bulk = new BulkMail(Map.of("acme", new BulkMail.Bulk(Set.of("newsletter"), URL)),
+    private final BulkMail bulk = new BulkMail(Map.of("acme", new Bulk(Set.of("newsletter"), URL)),
             new UnsubscribeTokens(SECRET), CLOCK);
 
     @Test
@@ -77,8 +79,8 @@ class BulkMailTest {
                     from: info@plain.example
                 """);
 
-        assertThat(BulkMail.read(file)).containsExactly(
-                Map.entry("acme", new BulkMail.Bulk(Set.of("newsletter", "digest"), "https://acme.example/u?t={token}")));
+        assertThat(BulkMail.settingsOf(Tenants.load(file))).containsExactly(
+                Map.entry("acme", new Bulk(Set.of("newsletter", "digest"), "https://acme.example/u?t={token}")));
     }
 
     @Test
@@ -86,13 +88,13 @@ class BulkMailTest {
         assertBroken(dir, "{kinds: [newsletter], unsubscribeUrl: \"https://acme.example/u\"}", "must contain {token}");
         assertBroken(dir, "{kinds: [newsletter], unsubscribeUrl: \"http://acme.example/u?t={token}\"}", "https://");
         assertBroken(dir, "{kinds: [], unsubscribeUrl: \"https://acme.example/u?t={token}\"}", "non-empty list 'kinds'");
-        assertThatThrownBy(() -> new BulkMail(Map.of("acme", new BulkMail.Bulk(Set.of("newsletter"), URL)), null, CLOCK))
+        assertThatThrownBy(() -> new BulkMail(Map.of("acme", new Bulk(Set.of("newsletter"), URL)), null, CLOCK))
                 .hasMessageContaining("GATEWAY_UNSUBSCRIBE_SECRET_FILE");
     }
 
     private static void assertBroken(Path dir, String bulk, String message) throws Exception {
         Path file = Files.writeString(dir.resolve("tenants.yaml"), "tenants:\n  acme:\n    bulk: " + bulk + "\n");
-        assertThatThrownBy(() -> BulkMail.read(file)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> Tenants.load(file)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("tenants.acme.bulk").hasMessageContaining(message);
     }
 
