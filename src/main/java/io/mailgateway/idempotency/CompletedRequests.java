@@ -1,19 +1,16 @@
 package io.mailgateway.idempotency;
 
+import static io.mailgateway.consume.CompactedTopicFollower.hash;
+import static io.mailgateway.consume.CompactedTopicFollower.location;
+
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 
 import com.carrotsearch.hppc.LongArrayDeque;
 import com.carrotsearch.hppc.LongLongHashMap;
@@ -26,7 +23,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -34,6 +30,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mailgateway.consume.CompactedTopicFollower;
 import io.mailgateway.result.DeliveryResult;
 
 /**
@@ -53,7 +50,7 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     private final Duration window;
     private final Clock clock;
     private final KafkaProducer<String, byte[]> writer;
-    private final KafkaConsumer<String, byte[]> follower;
+    private final CompactedTopicFollower follower;
     private final KafkaConsumer<String, byte[]> fetcher;
 
     // Guarded by "this": hash of the id -> partition and offset of its latest terminal result.
@@ -72,11 +69,6 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
         }
     };
 
-    private final Map<Integer, Long> followed = new ConcurrentHashMap<>();
-    private volatile Map<Integer, Long> mustReach = Map.of();
-    private volatile boolean running;
-    private Thread followerThread;
-
     public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock) {
         this.topic = topic;
         this.window = window;
@@ -91,7 +83,10 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
         Properties consumerProps = new Properties();
         consumerProps.putAll(kafkaProperties);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        this.follower = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        this.follower = new CompactedTopicFollower(kafkaProperties, topic, "completed requests", LOG, this::read,
+                this::forgetExpired);
+        // Lookups need not wait until the request consumer gets partitions and marks where to catch up to.
+        follower.catchUpTo(Map.of());
         this.fetcher = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -100,7 +95,7 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
      * Waits until the index has caught up with everything written before the current partitions were assigned.
      */
     public DeliveryResult find(String id) {
-        awaitCaughtUp();
+        follower.awaitCaughtUp();
         long location;
         byte[] recent;
         long hash = hash(id);
@@ -152,43 +147,14 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
 
     /** Called when the request consumer got partitions: lookups wait until everything written so far is indexed. */
     public void markCatchUpPoint() {
-        Map<Integer, Long> ends = new HashMap<>();
         synchronized (fetcher) {
-            List<TopicPartition> partitions = partitions(fetcher);
-            fetcher.endOffsets(partitions, CATCH_UP_TIMEOUT).forEach((tp, end) -> ends.put(tp.partition(), end));
+            follower.catchUpTo(CompactedTopicFollower.endOffsets(fetcher, topic));
         }
-        mustReach = ends;
-    }
-
-    private void awaitCaughtUp() {
-        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
-        while (!caughtUp()) {
-            if (System.nanoTime() > deadline) {
-                throw new StateNotReadyException("completed requests not yet read up to " + mustReach + " of " + topic);
-            }
-            synchronized (followed) {
-                try {
-                    followed.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StateNotReadyException("interrupted while reading completed requests");
-                }
-            }
-        }
-    }
-
-    private boolean caughtUp() {
-        for (Map.Entry<Integer, Long> target : mustReach.entrySet()) {
-            if (followed.getOrDefault(target.getKey(), 0L) < target.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private ConsumerRecord<String, byte[]> fetch(long location) {
-        TopicPartition partition = new TopicPartition(topic, (int) (location >>> 48));
-        long offset = location & 0xFFFF_FFFF_FFFFL;
+        TopicPartition partition = new TopicPartition(topic, CompactedTopicFollower.partition(location));
+        long offset = CompactedTopicFollower.offset(location);
         synchronized (fetcher) {
             fetcher.assign(List.of(partition));
             fetcher.seek(partition, offset);
@@ -207,48 +173,15 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
         }
     }
 
-    private void follow() {
-        try {
-            List<TopicPartition> partitions = List.of();
-            boolean warned = false;
-            while (running && partitions.isEmpty()) {
-                partitions = partitions(follower);
-                if (partitions.isEmpty()) {
-                    if (!warned) {
-                        LOG.warn("Topic {} of completed requests not found; requests wait until it exists", topic);
-                        warned = true;
-                    }
-                    synchronized (followed) {
-                        followed.wait(1000);
-                    }
-                }
+    private void read(String key, byte[] value, int partition, long offset, long timestamp) {
+        long hash = hash(key);
+        if (value == null) {
+            synchronized (this) {
+                index.remove(hash);
+                recentResults.remove(hash);
             }
-            follower.assign(partitions);
-            follower.seekToBeginning(partitions);
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : follower.poll(Duration.ofMillis(200))) {
-                    long hash = hash(record.key());
-                    if (record.value() == null) {
-                        synchronized (this) {
-                            index.remove(hash);
-                            recentResults.remove(hash);
-                        }
-                    } else {
-                        remember(hash, location(record.partition(), record.offset()), record.timestamp(), record.value());
-                    }
-                }
-                for (TopicPartition partition : partitions) {
-                    followed.put(partition.partition(), follower.position(partition));
-                }
-                forgetExpired();
-                synchronized (followed) {
-                    followed.notifyAll();
-                }
-            }
-        } catch (WakeupException | InterruptedException stopping) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("Stopped following the completed requests in {}", topic, e);
+        } else {
+            remember(hash, location(partition, offset), timestamp, value);
         }
     }
 
@@ -287,35 +220,9 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
                 + expiryTimes.ramBytesAllocated();
     }
 
-    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer) {
-        var infos = consumer.partitionsFor(topic, CATCH_UP_TIMEOUT);
-        return infos == null ? List.of() : infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-    }
-
-    private static long location(int partition, long offset) {
-        return ((long) partition << 48) | offset;
-    }
-
-    // 64 bits of SHA-256: collisions are negligible at millions of ids, and a fetched record's key is checked anyway.
-    private static long hash(String id) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(digest).getLong();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
-
     @Override
-    public synchronized void start() {
-        // Camel may start a service both as a registry bean and as a context service: follow only once.
-        if (running) {
-            return;
-        }
-        running = true;
-        followerThread = new Thread(this::follow, "completed-requests");
-        followerThread.setDaemon(true);
-        followerThread.start();
+    public void start() {
+        follower.start();
     }
 
     @Override
@@ -325,20 +232,11 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
 
     @Override
     public void close() {
-        if (!running) {
-            return;
+        if (follower.stop()) {
+            synchronized (fetcher) {
+                fetcher.close(Duration.ofSeconds(5));
+            }
+            writer.close(Duration.ofSeconds(5));
         }
-        running = false;
-        follower.wakeup();
-        try {
-            followerThread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        follower.close(Duration.ofSeconds(5));
-        synchronized (fetcher) {
-            fetcher.close(Duration.ofSeconds(5));
-        }
-        writer.close(Duration.ofSeconds(5));
     }
 }

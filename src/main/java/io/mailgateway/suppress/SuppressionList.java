@@ -1,9 +1,9 @@
 package io.mailgateway.suppress;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import static io.mailgateway.consume.CompactedTopicFollower.hash;
+import static io.mailgateway.consume.CompactedTopicFollower.location;
+import static io.mailgateway.consume.CompactedTopicFollower.partition;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,28 +12,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import com.carrotsearch.hppc.LongLongHashMap;
 import com.carrotsearch.hppc.cursors.LongLongCursor;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.mailgateway.idempotency.StateNotReadyException;
+import io.mailgateway.consume.CompactedTopicFollower;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.result.DeliveryResult;
@@ -49,14 +41,13 @@ import io.mailgateway.result.DeliveryResult.Status;
 public class SuppressionList implements AutoCloseable, org.apache.camel.Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(SuppressionList.class);
-    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
 
     private final String topic;
     private final Duration timeToLive;
     private final Clock clock;
     private final KafkaProducer<String, byte[]> writer;
-    private final KafkaConsumer<String, byte[]> follower;
+    private final CompactedTopicFollower follower;
 
     // An entry's expiry (epoch ms) and whether it suppresses only bulk mail share one long: epoch milliseconds
     // need far fewer than 62 bits, so the flag takes no memory of its own.
@@ -68,11 +59,8 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
     private final LongLongHashMap expiries = new LongLongHashMap();
     private final LongLongHashMap locations = new LongLongHashMap();
 
-    private final Map<Integer, Long> followed = new ConcurrentHashMap<>();
-    // Null until the follower knows where the topic ended when it started.
-    private volatile Map<Integer, Long> mustReach;
-    private volatile boolean running;
-    private Thread followerThread;
+    // Guarded by "this": when purgeExpired next drops expired entries.
+    private long nextPurge;
 
     /** @param timeToLive how long an entry without its own expiresAt suppresses, counted from its addedAt */
     public SuppressionList(Map<String, Object> kafkaProperties, String topic, Duration timeToLive, Clock clock) {
@@ -85,10 +73,9 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
         this.writer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
-        Properties consumerProps = new Properties();
-        consumerProps.putAll(kafkaProperties);
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        this.follower = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        // Loaded once read up to where the topic ended when the gateway started.
+        this.follower = new CompactedTopicFollower(kafkaProperties, topic, "suppression list", LOG, this::read,
+                this::purgeExpired);
     }
 
     /**
@@ -99,7 +86,7 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
      * @param bulk whether the request is bulk mail of its tenant ({@link BulkMail#isBulk})
      */
     public Set<String> suppressedAmong(MailRequest request, boolean bulk) {
-        awaitCaughtUp();
+        follower.awaitCaughtUp();
         Set<String> suppressed = new LinkedHashSet<>();
         Stream.of(request.to(), request.cc(), request.bcc()).flatMap(List::stream).map(MailAddress::address)
                 .map(Suppression::normalize).filter(address -> suppressedNow(address, bulk)).forEach(suppressed::add);
@@ -113,7 +100,7 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
 
     /** Whether bulk mail ({@code bulk}) or other mail to this address is suppressed now; waits until loaded. */
     public boolean isSuppressed(String address, boolean bulk) {
-        awaitCaughtUp();
+        follower.awaitCaughtUp();
         return suppressedNow(Suppression.normalize(address), bulk);
     }
 
@@ -128,7 +115,7 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
      * transactional mail through again), while a hard bounce does replace an unsubscribe.
      */
     public boolean addUnlessAllMailSuppressed(Suppression entry) {
-        awaitCaughtUp();
+        follower.awaitCaughtUp();
         if (suppressedNow(entry.key(), false)) {
             return false;
         }
@@ -172,16 +159,7 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
 
     /** Whether the list has been read up to where the topic stood at start-up. */
     public boolean ready() {
-        Map<Integer, Long> target = mustReach;
-        if (target == null) {
-            return false;
-        }
-        for (Map.Entry<Integer, Long> end : target.entrySet()) {
-            if (followed.getOrDefault(end.getKey(), 0L) < end.getValue()) {
-                return false;
-            }
-        }
-        return true;
+        return follower.caughtUp();
     }
 
     private void write(String key, byte[] value, long entry) {
@@ -226,7 +204,7 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
     private synchronized void apply(long hash, Long entry, long location) {
         if (locations.containsKey(hash)) {
             long known = locations.get(hash);
-            if ((known >>> 48) == (location >>> 48) && known > location) {
+            if (partition(known) == partition(location) && known > location) {
                 return;
             }
         }
@@ -239,8 +217,12 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
         }
     }
 
+    // Runs after every poll of the topic, and drops expired entries about once a minute.
     private synchronized void purgeExpired() {
         long now = clock.millis();
+        if (now < nextPurge) {
+            return;
+        }
         long[] expired = new long[expiries.size()];
         int count = 0;
         for (LongLongCursor entry : expiries) {
@@ -252,115 +234,33 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
             expiries.remove(expired[i]);
             locations.remove(expired[i]);
         }
+        nextPurge = clock.millis() + PURGE_INTERVAL.toMillis();
     }
 
-    private void awaitCaughtUp() {
-        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
-        while (!ready()) {
-            if (System.nanoTime() > deadline) {
-                throw new StateNotReadyException("the suppression list " + topic + " is not loaded yet");
-            }
-            synchronized (followed) {
-                try {
-                    followed.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StateNotReadyException("interrupted while loading the suppression list");
-                }
-            }
-        }
-    }
-
-    private void follow() {
-        try {
-            List<TopicPartition> partitions = List.of();
-            boolean warned = false;
-            while (running && partitions.isEmpty()) {
-                var infos = follower.partitionsFor(topic, CATCH_UP_TIMEOUT);
-                partitions = infos == null ? List.of()
-                        : infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-                if (partitions.isEmpty()) {
-                    if (!warned) {
-                        LOG.warn("Suppression topic {} not found; requests wait until it exists", topic);
-                        warned = true;
-                    }
-                    synchronized (followed) {
-                        followed.wait(1000);
-                    }
-                }
-            }
-            follower.assign(partitions);
-            follower.seekToBeginning(partitions);
-            Map<Integer, Long> ends = new ConcurrentHashMap<>();
-            follower.endOffsets(partitions, CATCH_UP_TIMEOUT).forEach((tp, end) -> ends.put(tp.partition(), end));
-            mustReach = ends;
-            long nextPurge = 0;
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : follower.poll(Duration.ofMillis(200))) {
-                    read(record);
-                }
-                for (TopicPartition partition : partitions) {
-                    followed.put(partition.partition(), follower.position(partition));
-                }
-                if (clock.millis() >= nextPurge) {
-                    purgeExpired();
-                    nextPurge = clock.millis() + PURGE_INTERVAL.toMillis();
-                }
-                synchronized (followed) {
-                    followed.notifyAll();
-                }
-            }
-        } catch (WakeupException | InterruptedException stopping) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("Stopped following the suppression list in {}", topic, e);
-        }
-    }
-
-    private void read(ConsumerRecord<String, byte[]> record) {
+    private void read(String key, byte[] value, int partition, long offset, long timestamp) {
         // Where, not what: the key is an address, which does not belong in the log.
-        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
-        if (record.key() == null || record.key().isBlank()) {
+        String where = topic + "-" + partition + "@" + offset;
+        if (key == null || key.isBlank()) {
             LOG.warn("Skipped the suppression record at {}: no key (the key must be the normalised address)", where);
             return;
         }
-        long location = location(record.partition(), record.offset());
-        long hash = hash(Suppression.normalize(record.key()));
-        if (record.value() == null) {
+        long location = location(partition, offset);
+        long hash = hash(Suppression.normalize(key));
+        if (value == null) {
             apply(hash, null, location);
             return;
         }
         try {
-            Suppression entry = Suppression.fromJson(record.key(), record.value(), Instant.ofEpochMilli(record.timestamp()));
+            Suppression entry = Suppression.fromJson(key, value, Instant.ofEpochMilli(timestamp));
             apply(hash, packed(entry), location);
         } catch (IllegalArgumentException e) {
             LOG.warn("Skipped the invalid suppression record at {}: {}", where, e.getMessage());
         }
     }
 
-    private static long location(int partition, long offset) {
-        return ((long) partition << 48) | offset;
-    }
-
-    private static long hash(String normalized) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(normalized.getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(digest).getLong();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
-
     @Override
-    public synchronized void start() {
-        // Camel may start a service both as a registry bean and as a context service: follow only once.
-        if (running) {
-            return;
-        }
-        running = true;
-        followerThread = new Thread(this::follow, "suppression-list");
-        followerThread.setDaemon(true);
-        followerThread.start();
+    public void start() {
+        follower.start();
     }
 
     @Override
@@ -370,17 +270,8 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
 
     @Override
     public void close() {
-        if (!running) {
-            return;
+        if (follower.stop()) {
+            writer.close(Duration.ofSeconds(5));
         }
-        running = false;
-        follower.wakeup();
-        try {
-            followerThread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        follower.close(Duration.ofSeconds(5));
-        writer.close(Duration.ofSeconds(5));
     }
 }

@@ -1,0 +1,140 @@
+package io.mailgateway.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import io.mailgateway.local.LocalKafkaBroker;
+import io.mailgateway.support.KafkaTopics;
+
+/**
+ * The follower against a real Kafka broker: it reads a topic from its beginning, tombstones included, counts as
+ * caught up once it has read what the topic held when it began (or up to a point its owner sets), keeps reading
+ * what is written later, and waits for a topic that does not exist yet.
+ */
+class CompactedTopicFollowerIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path work;
+
+    static LocalKafkaBroker broker;
+    static KafkaTopics kafka;
+
+    record Read(String key, String value, int partition, long offset, long timestamp) {
+    }
+
+    @BeforeAll
+    static void start() {
+        broker = LocalKafkaBroker.start(work.resolve("kafka"));
+        kafka = new KafkaTopics(broker.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void readsEveryRecordFromTheBeginningAndIsCaughtUpOnceItReachedTheEndItFoundThenKeepsReading() {
+        broker.createTopics(2, "follow.existing");
+        for (int i = 0; i < 50; i++) {
+            kafka.send("follow.existing", "key-" + i, ("value-" + i).getBytes(StandardCharsets.UTF_8), Map.of());
+        }
+        kafka.send("follow.existing", "key-7", null, Map.of());
+        List<Read> reads = new CopyOnWriteArrayList<>();
+        AtomicInteger polls = new AtomicInteger();
+        CompactedTopicFollower follower = follower("follow.existing", reads, polls);
+        try {
+            follower.start();
+            follower.start(); // a second start (Camel starts services more than once) reads nothing twice
+
+            follower.awaitCaughtUp();
+
+            assertThat(reads).hasSize(51);
+            assertThat(reads).filteredOn(read -> read.key().equals("key-7")).extracting(Read::value)
+                    .containsExactly("value-7", null);
+            assertThat(reads).allSatisfy(read -> assertThat(read.timestamp()).isPositive());
+            for (int partition = 0; partition < 2; partition++) {
+                int p = partition;
+                List<Long> offsets = reads.stream().filter(read -> read.partition() == p).map(Read::offset).toList();
+                assertThat(offsets).isSorted().startsWith(0L);
+            }
+            assertThat(polls.get()).isPositive();
+
+            kafka.send("follow.existing", "later", "value".getBytes(StandardCharsets.UTF_8), Map.of());
+            await().atMost(WAIT).until(() -> reads.stream().anyMatch(read -> read.key().equals("later")));
+        } finally {
+            assertThat(follower.stop()).isTrue();
+        }
+        assertThat(follower.stop()).as("stopped already").isFalse();
+    }
+
+    @Test
+    void aPointSetByTheOwnerIsWhatLookupsWaitFor() {
+        broker.createTopics(1, "follow.marked");
+        List<Read> reads = new CopyOnWriteArrayList<>();
+        CompactedTopicFollower follower = follower("follow.marked", reads, new AtomicInteger());
+        follower.catchUpTo(Map.of(0, 3L));
+        try {
+            follower.start();
+            assertThat(follower.caughtUp()).isFalse();
+
+            for (int i = 0; i < 3; i++) {
+                kafka.send("follow.marked", "key-" + i, "value".getBytes(StandardCharsets.UTF_8), Map.of());
+            }
+
+            follower.awaitCaughtUp();
+            assertThat(reads).hasSize(3);
+        } finally {
+            follower.stop();
+        }
+    }
+
+    @Test
+    void waitsForATopicThatDoesNotExistYet() {
+        List<Read> reads = new CopyOnWriteArrayList<>();
+        CompactedTopicFollower follower = follower("follow.later", reads, new AtomicInteger());
+        try {
+            follower.start();
+            assertThat(follower.caughtUp()).isFalse();
+
+            broker.createTopics(1, "follow.later");
+            kafka.send("follow.later", "key", "value".getBytes(StandardCharsets.UTF_8), Map.of());
+
+            await().atMost(WAIT).until(follower::caughtUp);
+            await().atMost(WAIT).until(() -> reads.size() == 1);
+        } finally {
+            follower.stop();
+        }
+    }
+
+    private static CompactedTopicFollower follower(String topic, List<Read> reads, AtomicInteger polls) {
+        Map<String, Object> settings = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        return new CompactedTopicFollower(settings, topic, "test topic",
+                LoggerFactory.getLogger(CompactedTopicFollowerIT.class),
+                (key, value, partition, offset, timestamp) -> reads.add(new Read(key, value == null ? null
+                        : new String(value, StandardCharsets.UTF_8), partition, offset, timestamp)),
+                polls::incrementAndGet);
+    }
+}
