@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
@@ -80,11 +79,7 @@ public final class RelayRouter implements JavaMailSender, RelayProbe {
     @Override
     public void send(MimeMessage message) throws MessagingException {
         OutcomeHolder holder = message instanceof OutcomeHolder h ? h : null;
-        List<InternetAddress> envelope = holder != null && holder.envelope() != null
-                ? holder.envelope() : internetAddresses(message.getAllRecipients());
-        if (envelope.isEmpty()) {
-            throw new SmtpPermanentException("invalid-request", "message has no recipients", null, List.of(), null);
-        }
+        List<InternetAddress> envelope = GatewayMailSender.envelopeOf(message);
         String tenant = message instanceof OutboundMessage outbound ? outbound.tenant() : null;
         List<RelayGroup> groups = selection.groups(tenant, envelope);
         if (holder != null) {
@@ -239,16 +234,6 @@ public final class RelayRouter implements JavaMailSender, RelayProbe {
 
     public Set<String> relays() {
         return senders.keySet();
-    }
-
-    private static List<InternetAddress> internetAddresses(Address[] addresses) {
-        List<InternetAddress> result = new ArrayList<>();
-        if (addresses != null) {
-            for (Address address : addresses) {
-                result.add((InternetAddress) address);
-            }
-        }
-        return result;
     }
 
     // The JavaMailSender contract below: camel-mail reads these; the default relay answers them.

@@ -109,11 +109,7 @@ public class GatewayMailSender implements JavaMailSender, RelayProbe, AutoClosea
     @Override
     public void send(MimeMessage message) throws MessagingException {
         OutcomeHolder holder = message instanceof OutcomeHolder h ? h : null;
-        List<InternetAddress> envelope = holder != null && holder.envelope() != null
-                ? holder.envelope() : internetAddresses(message.getAllRecipients());
-        if (envelope.isEmpty()) {
-            throw new SmtpPermanentException("invalid-request", "message has no recipients", null, List.of(), null);
-        }
+        List<InternetAddress> envelope = envelopeOf(message);
         if (holder != null) {
             holder.attempting();
         }
@@ -270,14 +266,20 @@ public class GatewayMailSender implements JavaMailSender, RelayProbe, AutoClosea
         }
     }
 
-    private static List<InternetAddress> internetAddresses(Address[] addresses) {
-        List<InternetAddress> result = new ArrayList<>();
-        if (addresses != null) {
-            for (Address address : addresses) {
-                result.add((InternetAddress) address);
+    /** The recipients to submit to: the message's own envelope (a retry's pending ones), else all it names. */
+    public static List<InternetAddress> envelopeOf(MimeMessage message) throws MessagingException {
+        List<InternetAddress> envelope = new ArrayList<>();
+        if (message instanceof OutcomeHolder holder && holder.envelope() != null) {
+            envelope.addAll(holder.envelope());
+        } else if (message.getAllRecipients() != null) {
+            for (Address address : message.getAllRecipients()) {
+                envelope.add((InternetAddress) address);
             }
         }
-        return result;
+        if (envelope.isEmpty()) {
+            throw new SmtpPermanentException("invalid-request", "message has no recipients", null, List.of(), null);
+        }
+        return envelope;
     }
 
     /**
