@@ -42,6 +42,8 @@ import io.mailgateway.metrics.ConsumerLag;
 import io.mailgateway.metrics.GatewayMetrics;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.InFlightRequests;
+import io.mailgateway.idempotency.OutcomeGuard;
+import io.mailgateway.idempotency.OutcomeGuard.TopicUse;
 import io.mailgateway.enrich.Tenant;
 import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
@@ -89,6 +91,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private ConsumerLag consumerLag;
     private RetryQueue retryQueue;
     private RelayGuard relayGuard;
+    private OutcomeGuard outcomeGuard;
     private CompletedRequests completedRequests;
     private RelayRouter mailSender;
     private TenantRateLimits tenantRateLimits;
@@ -394,6 +397,41 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         relayGuard = guard;
         // Registered once Camel has started: the health registry in use is settled only then.
         camelContext.addStartupListener((context, alreadyStarted) -> HealthCheckRegistry.get(context).register(guard));
+        return guard;
+    }
+
+    /** Holds consumption while a topic is missing or not allowed, or an attempt's outcome is not yet recorded. */
+    @BindToRegistry
+    public OutcomeGuard outcomeGuard(
+            @PropertyInject("camel.component.kafka.brokers") String brokers,
+            @PropertyInject("gateway.topic.outbound") String outbound,
+            @PropertyInject("gateway.topic.results") String results,
+            @PropertyInject("gateway.topic.dlq") String deadLetters,
+            @PropertyInject("gateway.topic.retry") String retry,
+            @PropertyInject("gateway.topic.state") String state,
+            @PropertyInject("gateway.topic.suppressions") String suppressions,
+            @PropertyInject("gateway.kafka.recheck-interval-ms") long recheckIntervalMs) throws Exception {
+        if (outcomeGuard != null) {
+            return outcomeGuard;
+        }
+        if (recheckIntervalMs < 1) {
+            throw new IllegalArgumentException("GATEWAY_KAFKA_RECHECK_INTERVAL_MS must be at least 1 but was "
+                    + recheckIntervalMs);
+        }
+        OutcomeGuard guard = new OutcomeGuard(kafkaClientProperties(brokers), java.util.List.of(
+                new TopicUse(outbound, true, false, false), new TopicUse(results, false, true, false),
+                new TopicUse(deadLetters, false, true, false), new TopicUse(retry, true, true, false),
+                new TopicUse(state, true, true, true), new TopicUse(suppressions, true, true, true)),
+                Duration.ofMillis(recheckIntervalMs));
+        guard.setCamelContext(camelContext);
+        outcomeGuard = guard;
+        metrics.gauge("mail.gateway.outcomes.unrecorded", "Outcomes held because Kafka did not take them yet", guard,
+                OutcomeGuard::unrecordedCount);
+        // Started once Camel has started: the health registry in use and the routes it publishes through exist then.
+        camelContext.addStartupListener((context, alreadyStarted) -> {
+            HealthCheckRegistry.get(context).register(guard);
+            guard.start(context);
+        });
         return guard;
     }
 

@@ -129,9 +129,15 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
         }
     }
 
-    /** Records a terminal result (after it was published); progress events and replays are not recorded. */
+    /**
+     * Records an outcome after it was published: a terminal result, or a DEFERRED progress result while the request
+     * waits on the retry topic (so a record read again meanwhile does not start a second delivery). Replays are not
+     * recorded, nor are REJECTED results: a request that failed validation sent nothing, and the producer may send
+     * a corrected request under the same id.
+     */
     public void complete(DeliveryResult result) {
-        if (!result.terminal() || Boolean.TRUE.equals(result.replay())) {
+        if (Boolean.TRUE.equals(result.replay()) || result.status() == DeliveryResult.Status.REJECTED
+                || (!result.terminal() && result.status() != DeliveryResult.Status.DEFERRED)) {
             return;
         }
         RecordMetadata written;
@@ -143,6 +149,16 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
             throw new IllegalStateException("cannot record the completed request in " + topic, e);
         }
         remember(hash(result.id()), location(written.partition(), written.offset()), written.timestamp(), value);
+    }
+
+    /**
+     * Whether a retry that follows {@code attempts} earlier attempts is out of date: the request reached a terminal
+     * result since, or a later attempt was recorded (a second copy of the retry record). Such a retry sends nothing.
+     */
+    public boolean supersedes(String id, int attempts) {
+        DeliveryResult recorded = find(id);
+        return recorded != null && (recorded.terminal()
+                || (recorded.attempt() == null ? 0 : recorded.attempt()) > attempts);
     }
 
     /** Called when the request consumer got partitions: lookups wait until everything written so far is indexed. */

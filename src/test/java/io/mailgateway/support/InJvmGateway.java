@@ -86,6 +86,7 @@ public final class InJvmGateway implements AutoCloseable {
                     Map.entry("gateway.retry.max-age", "3s"),
                     Map.entry("gateway.retry.poll-interval-ms", "100"),
                     Map.entry("gateway.smtp.probe-interval-ms", "200"),
+                    Map.entry("gateway.kafka.recheck-interval-ms", "200"),
                     Map.entry("gateway.tenants-file", tenants.toString()),
                     Map.entry("gateway.allowed-sender-domains", "acme.example"),
                     Map.entry("gateway.default-from", "noreply@acme.example"),
