@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.mailgateway.idempotency.CompletedRequests;
+import io.mailgateway.idempotency.OutcomeGuard;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.SmtpReply;
@@ -58,6 +60,10 @@ class RoutesTest {
     /** No address suppressed: the suppression list has its own tests against Kafka. */
     @ReplaceInRegistry
     SuppressionList suppressionList = new EmptySuppressionList();
+
+    /** No topics to check: Kafka is mocked here. */
+    @ReplaceInRegistry
+    OutcomeGuard outcomeGuard = new OutcomeGuard(Map.of(), List.of(), Duration.ofSeconds(1));
 
     @Produce("direct:handle-request")
     ProducerTemplate template;

@@ -58,7 +58,7 @@ public final class OutcomeGuard extends AbstractHealthCheck {
     private final Duration recheckInterval;
     private final Map<String, Decision> unrecorded = new ConcurrentHashMap<>();
     // Null while every topic is there and allowed; the reason otherwise.
-    private volatile String topicProblem = "the gateway's Kafka topics have not been checked yet";
+    private volatile String topicProblem;
     private final Set<String> warnedNotCompacted = ConcurrentHashMap.newKeySet();
     private ProducerTemplate publisher;
 
@@ -67,6 +67,8 @@ public final class OutcomeGuard extends AbstractHealthCheck {
         this.kafkaProperties = Map.copyOf(kafkaProperties);
         this.topics = List.copyOf(topics);
         this.recheckInterval = recheckInterval;
+        // Nothing is consumed before the topics were checked; with no topics to check, there is nothing to wait for.
+        this.topicProblem = topics.isEmpty() ? null : "the gateway's Kafka topics have not been checked yet";
     }
 
     /**

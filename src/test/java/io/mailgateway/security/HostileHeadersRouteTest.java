@@ -3,6 +3,7 @@ package io.mailgateway.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.apache.camel.test.main.junit5.ReplaceInRegistry;
 
 import io.mailgateway.idempotency.CompletedRequests;
+import io.mailgateway.idempotency.OutcomeGuard;
 import io.mailgateway.support.EmptySuppressionList;
 import io.mailgateway.support.ForgetfulCompletedRequests;
 import io.mailgateway.suppress.SuppressionList;
@@ -73,6 +75,10 @@ class HostileHeadersRouteTest {
     /** No address suppressed: the suppression list has its own tests against Kafka. */
     @ReplaceInRegistry
     SuppressionList suppressionList = new EmptySuppressionList();
+
+    /** No topics to check: Kafka is mocked here. */
+    @ReplaceInRegistry
+    OutcomeGuard outcomeGuard = new OutcomeGuard(Map.of(), List.of(), Duration.ofSeconds(1));
 
     @Produce("direct:handle-request")
     ProducerTemplate requests;
