@@ -61,6 +61,17 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * answers requests. A work directory that already holds broker data is reused instead of formatted again.
      */
     public static LocalKafkaBroker start(Path workDir) {
+        return start(workDir, null, Map.of());
+    }
+
+    /**
+     * A broker with a second listener and further server settings, e.g. a SASL listener and an authorizer to see how
+     * the gateway copes with missing rights.
+     *
+     * @param extraListener a listener besides the plain one, e.g. {@code SASL_PLAINTEXT://127.0.0.1:PORT}, or null
+     * @param settings      server settings added to (or replacing) the defaults
+     */
+    public static LocalKafkaBroker start(Path workDir, String extraListener, Map<String, String> settings) {
         long started = System.nanoTime();
         try {
             Path dir = Files.createDirectories(workDir.toAbsolutePath());
@@ -68,7 +79,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Path logFile = dir.resolve("broker.log");
             int brokerPort = freePort();
             int controllerPort = freePort();
-            Path config = writeServerProperties(dir, dataDir, brokerPort, controllerPort);
+            Path config = writeServerProperties(dir, dataDir, brokerPort, controllerPort, extraListener, settings);
             Path jvmOptions = writeJvmOptions(dir);
 
             if (!Files.exists(dataDir.resolve("meta.properties"))) {
@@ -249,16 +260,20 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     }
 
-    private static Path writeServerProperties(Path dir, Path dataDir, int brokerPort, int controllerPort)
-            throws IOException {
+    private static Path writeServerProperties(Path dir, Path dataDir, int brokerPort, int controllerPort,
+            String extraListener, Map<String, String> settings) throws IOException {
+        String extra = extraListener == null ? "" : "," + extraListener;
+        String extraProtocol = extraListener == null ? ""
+                : "," + extraListener.substring(0, extraListener.indexOf(':')) + ":"
+                        + extraListener.substring(0, extraListener.indexOf(':'));
         String properties = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@" + LOOPBACK + ":" + controllerPort,
                 "listeners=PLAINTEXT://" + LOOPBACK + ":" + brokerPort
-                        + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort,
-                "advertised.listeners=PLAINTEXT://" + LOOPBACK + ":" + brokerPort,
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                        + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort + extra,
+                "advertised.listeners=PLAINTEXT://" + LOOPBACK + ":" + brokerPort + extra,
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + extraProtocol,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
                 "log.dirs=" + escape(dataDir.toString()),
@@ -272,6 +287,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 "transaction.state.log.num.partitions=1",
                 "group.initial.rebalance.delay.ms=0",
                 "");
+        StringBuilder more = new StringBuilder();
+        settings.forEach((key, value) -> more.append(key).append('=').append(escape(value)).append('\n'));
+        properties += more;
         Path file = dir.resolve("server.properties");
         Files.writeString(file, properties, StandardCharsets.UTF_8);
         return file;

@@ -59,7 +59,12 @@ public final class InJvmGateway implements AutoCloseable {
      * @param extraTopics further topics to create, e.g. one the gateway must never write to
      */
     public static InJvmGateway start(Path work, Map<String, String> settings, String... extraTopics) {
-        LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
+        return start(work, LocalKafkaBroker.start(work.resolve("kafka")), settings, extraTopics);
+    }
+
+    /** The same with a broker the test started (and this gateway closes), e.g. one that checks rights. */
+    public static InJvmGateway start(Path work, LocalKafkaBroker broker, Map<String, String> settings,
+            String... extraTopics) {
         TestRelay relay = null;
         try {
             createTopics(broker.bootstrapServers(), extraTopics);
