@@ -219,7 +219,10 @@ public final class CompactedTopicFollower {
                     attempt.seek(partition, next);
                 }
             }
-            attempt.seekToBeginning(fromStart);
+            if (!fromStart.isEmpty()) {
+                // An empty list would mean every assigned partition.
+                attempt.seekToBeginning(fromStart);
+            }
             if (loadedTo == null || mustReach == null) {
                 Map<Integer, Long> ends = endOffsets(attempt, partitions, settings.timeout());
                 if (mustReach == null) {
