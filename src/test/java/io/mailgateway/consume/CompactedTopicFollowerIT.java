@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
+import io.mailgateway.background.BackgroundHealthCheck;
 import io.mailgateway.background.RestartBackoff;
 import io.mailgateway.local.LocalKafkaBroker;
 import io.mailgateway.support.KafkaTopics;
@@ -179,20 +182,27 @@ class CompactedTopicFollowerIT {
                     }
                     reads.add(new Read(key, "value", partition, offset, timestamp));
                 }, () -> { }, fast(topic -> { }));
+        BackgroundHealthCheck readiness = new BackgroundHealthCheck("test-topic", follower::problem);
+        readiness.setCamelContext(new DefaultCamelContext());
+        List<HealthCheck.State> states = new CopyOnWriteArrayList<>();
         try {
             follower.start();
             // What readiness reports while the follower waits to start again.
             await().atMost(WAIT).until(() -> {
-                String problem = follower.problem();
-                if (problem != null && problem.contains("failed")) {
+                HealthCheck.Result result = readiness.call();
+                String problem = result.getMessage().orElse("");
+                if (problem.contains("failed")) {
                     problems.add(problem);
+                    states.add(result.getState());
                 }
                 return !problems.isEmpty();
             });
+            assertThat(states).containsOnly(HealthCheck.State.DOWN);
             assertThat(problems.get(0)).contains("follow.failing", "IllegalStateException")
                     .doesNotContain("the owner's state is broken");
 
             await().atMost(WAIT).until(() -> reads.size() == 5 && follower.problem() == null);
+            assertThat(readiness.call().getState()).isEqualTo(HealthCheck.State.UP);
             // Started again where it stopped: every record handled once, none read twice.
             assertThat(reads).extracting(Read::key).containsExactly("key-0", "key-1", "key-2", "key-3", "key-4");
             assertThat(failuresLeft.get()).isNegative();
