@@ -19,6 +19,7 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.Exchange;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.util.TimeUtils;
@@ -28,7 +29,9 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 
+import io.mailgateway.background.RestartBackoff;
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
+import io.mailgateway.consume.FollowerSettings;
 import io.mailgateway.consume.RecordBatches;
 import io.mailgateway.enrich.Enricher;
 import io.mailgateway.enrich.ProfileCache;
@@ -124,6 +127,14 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private String kafkaKeystorePassword;
     @PropertyInject(value = "camel.component.kafka.sslKeystoreType", defaultValue = " ")
     private String kafkaKeystoreType;
+
+    // How the gateway's own background work (topic followers, retry queue) waits for brokers and restarts after faults.
+    @PropertyInject(value = "gateway.follower.timeout-ms", defaultValue = "30000")
+    private long followerTimeoutMs;
+    @PropertyInject(value = "gateway.restart.backoff-min-ms", defaultValue = "1000")
+    private long restartBackoffMinMs;
+    @PropertyInject(value = "gateway.restart.backoff-max-ms", defaultValue = "30000")
+    private long restartBackoffMaxMs;
 
     // Profile enrichment: the lookup bean and the strategy reading the service's answers share one cache.
     private ProfileCache profileCache;
@@ -376,8 +387,10 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         if (retryQueue != null) {
             return retryQueue;
         }
-        RetryQueue queue = new RetryQueue(kafkaClientProperties(brokers), topic, groupId + ".retry", clock);
+        RetryQueue queue = new RetryQueue(kafkaClientProperties(brokers), topic, groupId + ".retry", clock,
+                restartBackoff(), metrics::poisonRecord);
         retryQueue = queue;
+        registerWhenStarted(queue.healthCheck());
         metrics.gauge("mail.gateway.retry.backlog", "Deferred requests waiting on the retry topic", queue,
                 RetryQueue::backlog);
         camelContext.addService(queue, true, true);
@@ -487,8 +500,9 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             return completedRequests;
         }
         CompletedRequests completed = new CompletedRequests(kafkaClientProperties(brokers), topic,
-                TimeUtils.toDuration(window), clock);
+                TimeUtils.toDuration(window), clock, followerSettings());
         camelContext.addService(completed, true, true);
+        registerWhenStarted(completed.healthCheck());
         completedRequests = completed;
         metrics.gauge("mail.gateway.idempotency.ids", "Request ids remembered for the idempotency window", completed,
                 CompletedRequests::size);
@@ -506,8 +520,9 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             return suppressionList;
         }
         SuppressionList list = new SuppressionList(kafkaClientProperties(brokers), topic,
-                TimeUtils.toDuration(timeToLive), clock);
+                TimeUtils.toDuration(timeToLive), clock, followerSettings());
         camelContext.addService(list, true, true);
+        registerWhenStarted(list.healthCheck());
         suppressionList = list;
         metrics.gauge("mail.gateway.suppression.entries", "Addresses on the suppression list", list,
                 SuppressionList::size);
@@ -565,6 +580,23 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
                 return true;
             }
         };
+    }
+
+    private RestartBackoff restartBackoff() {
+        return new RestartBackoff(Duration.ofMillis(restartBackoffMinMs), Duration.ofMillis(restartBackoffMaxMs));
+    }
+
+    private FollowerSettings followerSettings() {
+        return new FollowerSettings(Duration.ofMillis(followerTimeoutMs), restartBackoff(), metrics::poisonRecord);
+    }
+
+    // Registered once Camel has started, as the relay guard's: the health registry in use is settled only then; by
+    // then Camel's meter registry exists too, so poison records counted before show at once.
+    private void registerWhenStarted(HealthCheck check) throws Exception {
+        camelContext.addStartupListener((context, alreadyStarted) -> {
+            HealthCheckRegistry.get(context).register(check);
+            metrics.bindIfReady();
+        });
     }
 
     private Map<String, Object> kafkaClientProperties(String brokers) {

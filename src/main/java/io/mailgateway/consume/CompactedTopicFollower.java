@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,26 +17,31 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 
+import io.mailgateway.background.SupervisedThread;
 import io.mailgateway.idempotency.StateNotReadyException;
 
 /**
  * Reads a compacted Kafka topic from its beginning and keeps following it on a thread of its own, handing every
  * record to its owner, so that every instance of the gateway holds the same state; lookups wait until it has caught
  * up. Owners index what they read by {@link #hash 64-bit key hashes} and {@link #location record locations}.
+ * Following survives any failure: it starts again, with a new Kafka consumer, where it stopped, after a backoff; a
+ * record its owner cannot use is skipped and counted, and {@link #problem()} says why it is not ready meanwhile.
  */
 public final class CompactedTopicFollower {
 
     /** Receives every record read, on the follower's thread; a tombstone has a null value. */
     public interface RecordHandler {
+        /** @throws PoisonRecordException when the record cannot be used: it is skipped and counted */
         void accept(String key, byte[] value, int partition, long offset, long timestamp);
     }
 
-    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
+    // A record whose handling fails in other ways is tried again after a restart (the fault may be passing); this
+    // many failures in a row make it a poison record, so that one record cannot hold the topic up for good.
+    static final int ATTEMPTS_PER_RECORD = 3;
 
     // Computing a digest is cheap; looking its algorithm up is not, and lookups hash a key every time.
     private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
@@ -51,13 +57,22 @@ public final class CompactedTopicFollower {
     private final Logger log;
     private final RecordHandler onRecord;
     private final Runnable afterEachPoll;
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final Properties consumerProps;
+    private final FollowerSettings settings;
+    private final SupervisedThread thread;
 
+    // Partition -> the offset of the next record to read: where a restart goes on.
     private final Map<Integer, Long> followed = new ConcurrentHashMap<>();
     // Null until a point to catch up to is set, or found where the topic ended when reading began.
     private volatile Map<Integer, Long> mustReach;
-    private volatile boolean running;
-    private Thread thread;
+    // Where the topic ended when the follower first reached it: not ready before it has read that far.
+    private volatile Map<Integer, Long> loadedTo;
+    private volatile boolean waitingForTopic;
+    // The consumer of the current attempt, for stop() to wake it; used only on the follower's thread otherwise.
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    // The record whose handling failed last, and how often in a row (follower's thread only).
+    private long failingRecord = -1;
+    private int failingAttempts;
 
     /**
      * @param subject       what the topic holds, as logs, errors and the thread's name say ("completed requests")
@@ -66,15 +81,29 @@ public final class CompactedTopicFollower {
      */
     public CompactedTopicFollower(Map<String, Object> kafkaProperties, String topic, String subject, Logger log,
             RecordHandler onRecord, Runnable afterEachPoll) {
+        this(kafkaProperties, topic, subject, log, onRecord, afterEachPoll, FollowerSettings.DEFAULT);
+    }
+
+    public CompactedTopicFollower(Map<String, Object> kafkaProperties, String topic, String subject, Logger log,
+            RecordHandler onRecord, Runnable afterEachPoll, FollowerSettings settings) {
         this.topic = topic;
         this.subject = subject;
         this.log = log;
         this.onRecord = onRecord;
         this.afterEachPoll = afterEachPoll;
-        Properties consumerProps = new Properties();
+        this.settings = settings;
+        this.consumerProps = new Properties();
         consumerProps.putAll(kafkaProperties);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        // Where a restart goes on may have been deleted meanwhile (retention): the oldest record left is next.
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        this.thread = new SupervisedThread("follower of the " + subject, log, settings.restarts(), this::follow,
+                () -> {
+                    KafkaConsumer<String, byte[]> current = consumer;
+                    if (current != null) {
+                        current.wakeup();
+                    }
+                });
     }
 
     /** Lookups wait from now on until each partition is read up to its offset here, not where the topic first ended. */
@@ -84,17 +113,47 @@ public final class CompactedTopicFollower {
 
     /** Whether every partition has been read up to the catch-up point. */
     public boolean caughtUp() {
-        Map<Integer, Long> target = mustReach;
+        return reached(mustReach);
+    }
+
+    private boolean reached(Map<Integer, Long> target) {
         return target != null && target.entrySet().stream()
                 .allMatch(end -> followed.getOrDefault(end.getKey(), 0L) >= end.getValue());
     }
 
-    /** Waits (at most 30 seconds) until {@link #caughtUp()}, else throws {@link StateNotReadyException}. */
+    /**
+     * Why lookups cannot rely on what was read, as readiness reports it (naming the topic and the fault), or null
+     * while the follower runs and has caught up.
+     */
+    public String problem() {
+        if (!thread.started()) {
+            return "not following " + topic + " (" + subject + ")";
+        }
+        String failure = thread.failure();
+        if (failure != null) {
+            return "following " + topic + " (" + subject + ") failed, starting again: " + failure;
+        }
+        if (waitingForTopic) {
+            return "topic " + topic + " (" + subject + ") not found";
+        }
+        if (loadedTo == null) {
+            return "not yet reading " + topic + " (" + subject + ")";
+        }
+        if (!reached(loadedTo) || !caughtUp()) {
+            Map<Integer, Long> target = reached(loadedTo) ? mustReach : loadedTo;
+            return subject + " not yet read up to " + target + " of " + topic + " (read up to " + followed + ")";
+        }
+        return null;
+    }
+
+    /** Waits (at most the follower's timeout) until {@link #caughtUp()}, else throws {@link StateNotReadyException}. */
     public void awaitCaughtUp() {
-        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + settings.timeout().toNanos();
         while (!caughtUp()) {
             if (System.nanoTime() > deadline) {
-                throw new StateNotReadyException(subject + " not yet read up to " + mustReach + " of " + topic);
+                String failure = thread.failure();
+                throw new StateNotReadyException(subject + " not yet read up to " + mustReach + " of " + topic
+                        + (failure == null ? "" : "; following it failed: " + failure));
             }
             synchronized (followed) {
                 try {
@@ -109,85 +168,128 @@ public final class CompactedTopicFollower {
 
     /** Where the topic ends now (partition -> offset), asked through the caller's consumer. */
     public static Map<Integer, Long> endOffsets(Consumer<?, ?> consumer, String topic) {
-        return endOffsets(consumer, partitions(consumer, topic));
+        return endOffsets(consumer, partitions(consumer, topic, FollowerSettings.DEFAULT.timeout()),
+                FollowerSettings.DEFAULT.timeout());
     }
 
-    private static Map<Integer, Long> endOffsets(Consumer<?, ?> consumer, List<TopicPartition> partitions) {
+    private static Map<Integer, Long> endOffsets(Consumer<?, ?> consumer, List<TopicPartition> partitions,
+            Duration timeout) {
         Map<Integer, Long> ends = new HashMap<>();
-        consumer.endOffsets(partitions, CATCH_UP_TIMEOUT).forEach((tp, end) -> ends.put(tp.partition(), end));
+        consumer.endOffsets(partitions, timeout).forEach((tp, end) -> ends.put(tp.partition(), end));
         return ends;
     }
 
-    private static List<TopicPartition> partitions(Consumer<?, ?> consumer, String topic) {
-        var infos = consumer.partitionsFor(topic, CATCH_UP_TIMEOUT);
+    private static List<TopicPartition> partitions(Consumer<?, ?> consumer, String topic, Duration timeout) {
+        var infos = consumer.partitionsFor(topic, timeout);
         return infos == null ? List.of() : infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     }
 
-    private void follow() {
+    // One attempt: a new consumer, going on where the last attempt stopped. Returns only when stopping.
+    private void follow() throws InterruptedException {
+        KafkaConsumer<String, byte[]> attempt = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        consumer = attempt;
         try {
+            if (thread.stopping()) {
+                return;
+            }
             List<TopicPartition> partitions = List.of();
             boolean warned = false;
-            while (running && partitions.isEmpty()) {
-                partitions = partitions(consumer, topic);
-                if (partitions.isEmpty()) {
+            while (!thread.stopping() && partitions.isEmpty()) {
+                partitions = partitions(attempt, topic, settings.timeout());
+                waitingForTopic = partitions.isEmpty();
+                if (waitingForTopic) {
                     if (!warned) {
                         log.warn("Topic {} of {} not found; requests wait until it exists", topic, subject);
                         warned = true;
                     }
-                    synchronized (followed) {
-                        followed.wait(1000);
-                    }
+                    thread.pause(Duration.ofSeconds(1));
                 }
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            if (mustReach == null) {
-                mustReach = endOffsets(consumer, partitions);
+            if (thread.stopping()) {
+                return;
             }
-            while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    onRecord.accept(r.key(), r.value(), r.partition(), r.offset(), r.timestamp());
+            attempt.assign(partitions);
+            List<TopicPartition> fromStart = new ArrayList<>();
+            for (TopicPartition partition : partitions) {
+                Long next = followed.get(partition.partition());
+                if (next == null) {
+                    fromStart.add(partition);
+                } else {
+                    attempt.seek(partition, next);
+                }
+            }
+            if (!fromStart.isEmpty()) {
+                // An empty list would mean every assigned partition.
+                attempt.seekToBeginning(fromStart);
+            }
+            if (loadedTo == null || mustReach == null) {
+                Map<Integer, Long> ends = endOffsets(attempt, partitions, settings.timeout());
+                if (mustReach == null) {
+                    mustReach = ends;
+                }
+                if (loadedTo == null) {
+                    loadedTo = ends;
+                }
+            }
+            while (!thread.stopping()) {
+                for (ConsumerRecord<String, byte[]> r : attempt.poll(Duration.ofMillis(200))) {
+                    handle(r);
+                    followed.put(r.partition(), r.offset() + 1);
                 }
                 for (TopicPartition partition : partitions) {
-                    followed.put(partition.partition(), consumer.position(partition));
+                    followed.put(partition.partition(), attempt.position(partition, settings.timeout()));
                 }
                 afterEachPoll.run();
+                thread.healthy();
                 synchronized (followed) {
                     followed.notifyAll();
                 }
             }
-        } catch (WakeupException | InterruptedException stopping) {
-            // closing
+        } finally {
+            consumer = null;
+            attempt.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> r) {
+        try {
+            onRecord.accept(r.key(), r.value(), r.partition(), r.offset(), r.timestamp());
+        } catch (PoisonRecordException e) {
+            settings.poisonRecords().skip(log, topic, r.partition(), r.offset(), e.getMessage());
         } catch (RuntimeException e) {
-            log.error("Stopped following the {} in {}", subject, topic, e);
+            long failing = location(r.partition(), r.offset());
+            failingAttempts = failing == failingRecord ? failingAttempts + 1 : 1;
+            failingRecord = failing;
+            if (failingAttempts >= ATTEMPTS_PER_RECORD) {
+                settings.poisonRecords().skip(log, topic, r.partition(), r.offset(),
+                        "handling it failed " + failingAttempts + " times (" + e.getClass().getSimpleName() + ")");
+                return;
+            }
+            throw new RecordFailedException(topic, r.partition(), r.offset(), e);
         }
     }
 
     /** Starts following; a second call does nothing (Camel may start a service both as a bean and as a service). */
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        thread = new Thread(this::follow, subject.replace(' ', '-'));
-        thread.setDaemon(true);
+    public void start() {
         thread.start();
     }
 
-    /** Stops following (waits up to 10 s for the thread, 5 s for the consumer); false if it was not following. */
+    /** Stops following (waits up to 10 s for the thread); false if it was not following. */
     public boolean stop() {
-        if (!running) {
-            return false;
+        return thread.stop(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Handling a record failed: names the record by its location and the failure by its type only (the message of
+     * an arbitrary exception may quote the record's value), keeping the stack trace to show where it failed.
+     */
+    static final class RecordFailedException extends RuntimeException {
+        RecordFailedException(String topic, int partition, long offset, RuntimeException cause) {
+            super("handling the record at " + topic + "-" + partition + " offset " + offset + " failed: "
+                    + cause.getClass().getName(), null, false, true);
+            setStackTrace(cause.getStackTrace());
         }
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        consumer.close(Duration.ofSeconds(5));
-        return true;
     }
 
     /** A record's partition and offset in one long, ordered by offset within a partition. */

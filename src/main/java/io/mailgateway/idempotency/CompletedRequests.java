@@ -15,6 +15,7 @@ import java.util.Properties;
 import com.carrotsearch.hppc.LongArrayDeque;
 import com.carrotsearch.hppc.LongLongHashMap;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.health.HealthCheck;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,7 +31,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mailgateway.background.BackgroundHealthCheck;
 import io.mailgateway.consume.CompactedTopicFollower;
+import io.mailgateway.consume.FollowerSettings;
+import io.mailgateway.consume.PoisonRecordException;
+import io.mailgateway.consume.PoisonRecords;
 import io.mailgateway.result.DeliveryResult;
 
 /**
@@ -52,6 +57,7 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     private final KafkaProducer<String, byte[]> writer;
     private final CompactedTopicFollower follower;
     private final KafkaConsumer<String, byte[]> fetcher;
+    private final PoisonRecords poisonRecords;
 
     // Guarded by "this": hash of the id -> partition and offset of its latest terminal result.
     private final LongLongHashMap index = new LongLongHashMap();
@@ -70,7 +76,13 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     };
 
     public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock) {
+        this(kafkaProperties, topic, window, clock, FollowerSettings.DEFAULT);
+    }
+
+    public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock,
+            FollowerSettings followerSettings) {
         this.topic = topic;
+        this.poisonRecords = followerSettings.poisonRecords();
         this.window = window;
         this.clock = clock;
         Properties producerProps = new Properties();
@@ -84,7 +96,7 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
         consumerProps.putAll(kafkaProperties);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         this.follower = new CompactedTopicFollower(kafkaProperties, topic, "completed requests", LOG, this::read,
-                this::forgetExpired);
+                this::forgetExpired, followerSettings);
         // Lookups need not wait until the request consumer gets partitions and marks where to catch up to.
         follower.catchUpTo(Map.of());
         this.fetcher = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
@@ -124,7 +136,8 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
                     original.attempt(), original.smtp(), original.recipients(), original.reason(), original.tags(),
                     Boolean.TRUE, original.receivedAt(), original.completedAt());
         } catch (IOException e) {
-            LOG.error("Unreadable completed result for a request at {} of {}", location, topic);
+            poisonRecords.skip(LOG, topic, CompactedTopicFollower.partition(location),
+                    CompactedTopicFollower.offset(location), "not a delivery result");
             return null;
         }
     }
@@ -190,6 +203,9 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     }
 
     private void read(String key, byte[] value, int partition, long offset, long timestamp) {
+        if (key == null) {
+            throw new PoisonRecordException("no key (the key must be the request id)");
+        }
         long hash = hash(key);
         if (value == null) {
             synchronized (this) {
@@ -223,6 +239,11 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
                 recentResults.remove(hash);
             }
         }
+    }
+
+    /** Readiness: DOWN while the topic is not followed or not read up to where lookups must wait for. */
+    public HealthCheck healthCheck() {
+        return new BackgroundHealthCheck("completed-requests", follower::problem);
     }
 
     /** How many ids are remembered now. */

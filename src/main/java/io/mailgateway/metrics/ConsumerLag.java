@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -11,16 +12,27 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How many requests wait in the request topic for the gateway's consumer group: end offsets minus committed
- * offsets, summed over partitions. Asked of the brokers at most every few seconds, when metrics are scraped.
+ * offsets, summed over partitions. Asked of the brokers at most every few seconds, when metrics are scraped, on the
+ * scraping thread (it has none of its own); an admin client that keeps failing is replaced, so one fault of the
+ * client does not leave the lag unknown for good.
  */
 public final class ConsumerLag implements AutoCloseable, org.apache.camel.Service {
 
     private static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final Admin admin;
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerLag.class);
+    private static final int RENEW_AFTER_FAILURES = 3;
+
+    private final Properties adminProps;
+    private Admin admin;
+    private boolean failing;
+    private int failures;
+    private boolean closed;
     private final String groupId;
     private final String topic;
     private long measuredAt;
@@ -29,6 +41,7 @@ public final class ConsumerLag implements AutoCloseable, org.apache.camel.Servic
     public ConsumerLag(Map<String, Object> kafkaProperties, String groupId, String topic) {
         Properties props = new Properties();
         props.putAll(kafkaProperties);
+        this.adminProps = props;
         this.admin = Admin.create(props);
         this.groupId = groupId;
         this.topic = topic;
@@ -53,13 +66,41 @@ public final class ConsumerLag implements AutoCloseable, org.apache.camel.Servic
                 sum += end.getValue().offset() - (done == null ? 0 : done.offset());
             }
             lag = sum;
+            if (failing) {
+                LOG.info("The consumer lag of {} is known again", groupId);
+                failing = false;
+            }
+            failures = 0;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             lag = Double.NaN;
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (!failing) {
+                LOG.warn("Cannot measure the consumer lag of {} (reported as NaN until it can): {}", groupId,
+                        cause.toString());
+                failing = true;
+            }
+            // A client whose own thread has died fails every call with a timeout, just as one whose brokers are away:
+            // after a few failures in a row it is replaced, whatever they were (a new client costs little).
+            if (++failures % RENEW_AFTER_FAILURES == 0) {
+                renewAdmin();
+            }
         }
         return lag;
+    }
+
+    private void renewAdmin() {
+        if (closed) {
+            return;
+        }
+        try {
+            admin.close(Duration.ofSeconds(1));
+        } catch (RuntimeException e) {
+            LOG.debug("Closing the failed admin client failed too", e);
+        }
+        admin = Admin.create(adminProps);
     }
 
     @Override
@@ -73,7 +114,8 @@ public final class ConsumerLag implements AutoCloseable, org.apache.camel.Servic
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         admin.close(Duration.ofSeconds(5));
     }
 }

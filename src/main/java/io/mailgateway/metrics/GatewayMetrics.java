@@ -2,7 +2,9 @@ package io.mailgateway.metrics;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -19,6 +21,8 @@ public final class GatewayMetrics {
 
     private final Supplier<MeterRegistry> registryLookup;
     private final List<Consumer<MeterRegistry>> pendingGauges = new ArrayList<>();
+    // Guarded by "this": poison records met before the registry existed, by topic.
+    private final Map<String, Long> pendingPoisonRecords = new HashMap<>();
     // Set once Camel's registry exists; read without a lock on every message.
     private volatile MeterRegistry registry;
 
@@ -67,6 +71,48 @@ public final class GatewayMetrics {
                 .increment();
     }
 
+    /**
+     * Counts a record skipped as unusable in a topic the gateway reads itself (suppression list, completed requests,
+     * retries). Followers may meet one before Camel's registry exists: such counts wait and are added once it does.
+     */
+    public void poisonRecord(String topic) {
+        MeterRegistry bound = registry;
+        if (bound == null) {
+            synchronized (this) {
+                bound = registry != null ? registry : lookupRegistry();
+                if (bound == null) {
+                    pendingPoisonRecords.merge(topic, 1L, Long::sum);
+                    return;
+                }
+                bindRegistry();
+            }
+        }
+        poisonRecords(bound, topic).increment();
+    }
+
+    private static Counter poisonRecords(MeterRegistry registry, String topic) {
+        return Counter.builder("mail.gateway.poison.records")
+                .description("Records skipped as unusable (not JSON, wrong types, values out of range, too large)"
+                        + " in topics the gateway reads itself")
+                .tag("topic", topic)
+                .register(registry);
+    }
+
+    /** Binds Camel's registry if it exists now, so that counts made before it existed show without further meters. */
+    public void bindIfReady() {
+        if (registry == null && lookupRegistry() != null) {
+            bindRegistry();
+        }
+    }
+
+    private MeterRegistry lookupRegistry() {
+        try {
+            return registryLookup.get();
+        } catch (RuntimeException notYet) {
+            return null;
+        }
+    }
+
     /** Exposes a value that is read on every scrape, such as the retry backlog. */
     public synchronized <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
         Consumer<MeterRegistry> gauge = r -> Gauge.builder(name, source, value).description(description).register(r);
@@ -87,6 +133,8 @@ public final class GatewayMetrics {
             MeterRegistry found = registryLookup.get();
             pendingGauges.forEach(gauge -> gauge.accept(found));
             pendingGauges.clear();
+            pendingPoisonRecords.forEach((topic, count) -> poisonRecords(found, topic).increment(count));
+            pendingPoisonRecords.clear();
             registry = found;
         }
         return registry;

@@ -13,16 +13,23 @@ import java.util.Properties;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.mailgateway.background.BackgroundHealthCheck;
+import io.mailgateway.background.RestartBackoff;
+import io.mailgateway.background.SupervisedThread;
+import io.mailgateway.consume.PoisonRecords;
 
 /**
  * Reads the retry topic and hands out the deferred requests that are due, oldest first per partition. A record is
@@ -34,26 +41,101 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
     private static final Logger LOG = LoggerFactory.getLogger(RetryQueue.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final Properties consumerProps;
     private final String topic;
     private final Clock clock;
+    private final RestartBackoff backoff;
+    private final PoisonRecords poisonRecords;
+    private KafkaConsumer<String, byte[]> consumer;
     private boolean subscribed;
     private volatile long backlog;
+    // While reading the topic fails: how often in a row, why, and when to try again.
+    private int failures;
+    private volatile String failure;
+    private Instant retryAt = Instant.MIN;
 
     /** A due retry and the handle that commits it. */
     public record Due(RetryRecord record, String receivedAt, byte[] request, KafkaManualCommit commit) {
     }
 
     public RetryQueue(Map<String, Object> kafkaProperties, String topic, String groupId, Clock clock) {
+        this(kafkaProperties, topic, groupId, clock, RestartBackoff.DEFAULT, PoisonRecords.NOT_COUNTED);
+    }
+
+    /**
+     * @param backoff       how long to wait before reading again after reading failed
+     * @param poisonRecords counts the records skipped as unreadable
+     */
+    public RetryQueue(Map<String, Object> kafkaProperties, String topic, String groupId, Clock clock,
+            RestartBackoff backoff, PoisonRecords poisonRecords) {
         Properties props = new Properties();
         props.putAll(kafkaProperties);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50");
+        this.consumerProps = props;
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.topic = topic;
         this.clock = clock;
+        this.backoff = backoff;
+        this.poisonRecords = poisonRecords;
+    }
+
+    /**
+     * The records that are due now, or none while reading the topic fails: the failure is logged and readiness
+     * reports it, and reading is tried again after a backoff (with a new consumer when the old one cannot recover),
+     * so the retries wait in the topic instead of the route failing on every tick.
+     */
+    public List<Due> due() {
+        if (clock.instant().isBefore(retryAt)) {
+            return List.of();
+        }
+        try {
+            List<Due> due = dueNow();
+            failures = 0;
+            failure = null;
+            return due;
+        } catch (RuntimeException e) {
+            failures++;
+            failure = SupervisedThread.describe(e);
+            Duration wait = backoff.delay(failures);
+            retryAt = clock.instant().plus(wait);
+            boolean renew = !(e instanceof RetriableException);
+            if (failures == 1) {
+                LOG.error("Reading the retry topic {} failed; trying again in {} ms{}", topic, wait.toMillis(),
+                        renew ? " with a new consumer" : "", e);
+            } else {
+                LOG.warn("Reading the retry topic {} failed again ({} times in a row): {}; trying again in {} ms", topic,
+                        failures, failure, wait.toMillis());
+            }
+            if (renew) {
+                renewConsumer();
+            }
+            return List.of();
+        }
+    }
+
+    // A consumer that failed for a reason Kafka does not retry by itself (e.g. it was fenced or woken) is replaced.
+    private void renewConsumer() {
+        try {
+            consumer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.warn("Closing the failed consumer of {} failed too: {}", topic, e.toString());
+        }
+        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        subscribed = false;
+    }
+
+    /** Why reading the retry topic fails now, for readiness, or null while it works. */
+    public String problem() {
+        String now = failure;
+        return now == null ? null : "reading the retry topic " + topic + " fails: " + now;
+    }
+
+    /** Readiness: DOWN while reading the retry topic fails, so deferred requests do not wait unnoticed. */
+    public HealthCheck healthCheck() {
+        return new BackgroundHealthCheck("retry-queue", this::problem);
     }
 
     /**
@@ -61,12 +143,13 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
      * attempt failed before it was committed comes back; the first record of a partition that is not due yet
      * holds back the rest of that partition (they were deferred later, so they are due later).
      */
-    public List<Due> due() {
+    private List<Due> dueNow() {
+        KafkaConsumer<String, byte[]> consumer = this.consumer;
         if (!subscribed) {
             consumer.subscribe(List.of(topic));
             subscribed = true;
         }
-        rewindToCommitted();
+        rewindToCommitted(consumer);
         Instant now = clock.instant();
         Map<TopicPartition, Boolean> blocked = new HashMap<>();
         List<Due> due = new ArrayList<>();
@@ -86,6 +169,7 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
                 // Only the gateway writes this topic; an unreadable record cannot be retried, so it is skipped.
                 LOG.error("Skipping unreadable record at {}-{} offset {} of the retry topic", record.topic(),
                         record.partition(), record.offset());
+                poisonRecords.skipped(record.topic());
                 commit.commit();
                 continue;
             }
@@ -94,7 +178,7 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
         return due;
     }
 
-    private void rewindToCommitted() {
+    private void rewindToCommitted(KafkaConsumer<String, byte[]> consumer) {
         Set<TopicPartition> assigned = consumer.assignment();
         if (assigned.isEmpty()) {
             return;
@@ -125,9 +209,15 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
         return backlog;
     }
 
+    // Null for a record that is not a usable retry: not JSON, a field missing or of the wrong type, a bad instant.
     private static RetryRecord parse(ConsumerRecord<String, byte[]> record) {
         try {
-            return JSON.readValue(record.value(), RetryRecord.class);
+            RetryRecord retry = JSON.readValue(record.value(), RetryRecord.class);
+            if (retry == null || retry.request() == null || retry.state() == null || retry.notBefore() == null) {
+                return null;
+            }
+            Instant.parse(retry.notBefore());
+            return retry;
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -3,6 +3,7 @@ package io.mailgateway.smtp;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -61,15 +62,32 @@ public final class RelayGuard extends AbstractHealthCheck implements AutoCloseab
         }
         blockedBecause = cause.category() + ": " + cause.getMessage();
         LOG.error("The SMTP relay refuses the gateway ({}); consumption waits until it accepts again", blockedBecause);
-        scheduler.schedule(this::probe, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduleProbe();
+    }
+
+    private void scheduleProbe() {
+        try {
+            scheduler.schedule(this::probe, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // The gateway is stopping.
+        }
     }
 
     private void probe() {
+        boolean accepted = false;
         try {
             sender.get().probe();
+            accepted = true;
         } catch (SmtpSubmissionException | RuntimeException stillRefused) {
             LOG.warn("The SMTP relay still refuses the gateway: {}", stillRefused.getMessage());
-            scheduler.schedule(this::probe, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            // Whatever the probe threw (an Error included), another one follows: a probe that stopped for good
+            // would hold consumption for good.
+            if (!accepted) {
+                scheduleProbe();
+            }
+        }
+        if (!accepted) {
             return;
         }
         LOG.info("The SMTP relay accepts the gateway again; consumption goes on");

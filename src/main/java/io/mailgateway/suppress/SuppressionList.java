@@ -5,6 +5,7 @@ import static io.mailgateway.consume.CompactedTopicFollower.location;
 import static io.mailgateway.consume.CompactedTopicFollower.partition;
 
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -16,6 +17,7 @@ import java.util.stream.Stream;
 
 import com.carrotsearch.hppc.LongLongHashMap;
 import com.carrotsearch.hppc.cursors.LongLongCursor;
+import org.apache.camel.health.HealthCheck;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,7 +27,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mailgateway.background.BackgroundHealthCheck;
 import io.mailgateway.consume.CompactedTopicFollower;
+import io.mailgateway.consume.FollowerSettings;
+import io.mailgateway.consume.PoisonRecordException;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.result.DeliveryResult;
@@ -42,6 +47,8 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
 
     private static final Logger LOG = LoggerFactory.getLogger(SuppressionList.class);
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+    // An entry is a few short fields; anything much larger is not one, and is skipped unparsed.
+    static final int MAX_ENTRY_BYTES = 64 * 1024;
 
     private final String topic;
     private final Duration timeToLive;
@@ -64,6 +71,11 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
 
     /** @param timeToLive how long an entry without its own expiresAt suppresses, counted from its addedAt */
     public SuppressionList(Map<String, Object> kafkaProperties, String topic, Duration timeToLive, Clock clock) {
+        this(kafkaProperties, topic, timeToLive, clock, FollowerSettings.DEFAULT);
+    }
+
+    public SuppressionList(Map<String, Object> kafkaProperties, String topic, Duration timeToLive, Clock clock,
+            FollowerSettings followerSettings) {
         this.topic = topic;
         this.timeToLive = timeToLive;
         this.clock = clock;
@@ -75,7 +87,7 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
         this.writer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
         // Loaded once read up to where the topic ended when the gateway started.
         this.follower = new CompactedTopicFollower(kafkaProperties, topic, "suppression list", LOG, this::read,
-                this::purgeExpired);
+                this::purgeExpired, followerSettings);
     }
 
     /**
@@ -155,6 +167,11 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
     /** How many entries are held (expired ones are dropped about once a minute). */
     public synchronized int size() {
         return expiries.size();
+    }
+
+    /** Readiness: DOWN while the topic is not followed or not read up to where it stood at start-up. */
+    public HealthCheck healthCheck() {
+        return new BackgroundHealthCheck("suppression-list", follower::problem);
     }
 
     /** Whether the list has been read up to where the topic stood at start-up. */
@@ -237,12 +254,10 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
         nextPurge = clock.millis() + PURGE_INTERVAL.toMillis();
     }
 
+    // Throws PoisonRecordException for a record that cannot be an entry; the follower logs where it is and counts it.
     private void read(String key, byte[] value, int partition, long offset, long timestamp) {
-        // Where, not what: the key is an address, which does not belong in the log.
-        String where = topic + "-" + partition + "@" + offset;
         if (key == null || key.isBlank()) {
-            LOG.warn("Skipped the suppression record at {}: no key (the key must be the normalised address)", where);
-            return;
+            throw new PoisonRecordException("no key (the key must be the normalised address)");
         }
         long location = location(partition, offset);
         long hash = hash(Suppression.normalize(key));
@@ -250,12 +265,19 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
             apply(hash, null, location);
             return;
         }
-        try {
-            Suppression entry = Suppression.fromJson(key, value, Instant.ofEpochMilli(timestamp));
-            apply(hash, packed(entry), location);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("Skipped the invalid suppression record at {}: {}", where, e.getMessage());
+        if (value.length > MAX_ENTRY_BYTES) {
+            throw new PoisonRecordException("value larger than " + MAX_ENTRY_BYTES + " bytes");
         }
+        long entry;
+        try {
+            entry = packed(Suppression.fromJson(key, value, Instant.ofEpochMilli(timestamp)));
+        } catch (IllegalArgumentException e) {
+            // Its message names the field that is wrong, never the value.
+            throw new PoisonRecordException(e.getMessage());
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new PoisonRecordException("addedAt or expiresAt out of range");
+        }
+        apply(hash, entry, location);
     }
 
     @Override

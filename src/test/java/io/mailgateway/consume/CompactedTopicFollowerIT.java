@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,13 +20,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
+import io.mailgateway.background.BackgroundHealthCheck;
+import io.mailgateway.background.RestartBackoff;
 import io.mailgateway.local.LocalKafkaBroker;
 import io.mailgateway.support.KafkaTopics;
 
 /**
  * The follower against a real Kafka broker: it reads a topic from its beginning, tombstones included, counts as
  * caught up once it has read what the topic held when it began (or up to a point its owner sets), keeps reading
- * what is written later, and waits for a topic that does not exist yet.
+ * what is written later, and waits for a topic that does not exist yet. It skips and counts records its owner
+ * cannot use, and when handling a record fails otherwise it starts again from that record (skipping it as poison
+ * after a few attempts), saying why it is not ready meanwhile.
  */
 class CompactedTopicFollowerIT {
 
@@ -127,6 +133,124 @@ class CompactedTopicFollowerIT {
         } finally {
             follower.stop();
         }
+    }
+
+    @Test
+    void poisonRecordsAreSkippedAndCountedAndReadingGoesOnWithTheNextRecord() {
+        broker.createTopics(1, "follow.poison");
+        send("follow.poison", "good-1", "value");
+        send("follow.poison", "bad-1", "poison");
+        send("follow.poison", "good-2", "value");
+        List<Read> reads = new CopyOnWriteArrayList<>();
+        List<String> skipped = new CopyOnWriteArrayList<>();
+        CompactedTopicFollower follower = new CompactedTopicFollower(settings(), "follow.poison", "test topic",
+                LoggerFactory.getLogger(CompactedTopicFollowerIT.class), (key, value, partition, offset, timestamp) -> {
+                    if (new String(value, StandardCharsets.UTF_8).equals("poison")) {
+                        throw new PoisonRecordException("value: not what the owner reads");
+                    }
+                    reads.add(new Read(key, "value", partition, offset, timestamp));
+                }, () -> { }, fast(skipped::add));
+        try {
+            follower.start();
+            follower.awaitCaughtUp();
+            assertThat(reads).extracting(Read::key).containsExactly("good-1", "good-2");
+            assertThat(skipped).containsExactly("follow.poison");
+
+            send("follow.poison", "bad-2", "poison");
+            send("follow.poison", "good-3", "value");
+            await().atMost(WAIT).until(() -> reads.size() == 3);
+            assertThat(skipped).hasSize(2);
+            assertThat(follower.problem()).isNull();
+        } finally {
+            follower.stop();
+        }
+    }
+
+    @Test
+    void aHandlerThatThrowsIsStartedAgainWhereItStoppedAndSaysWhyMeanwhile() {
+        broker.createTopics(1, "follow.failing");
+        for (int i = 0; i < 5; i++) {
+            send("follow.failing", "key-" + i, "value");
+        }
+        List<Read> reads = new CopyOnWriteArrayList<>();
+        AtomicInteger failuresLeft = new AtomicInteger(2);
+        List<String> problems = new CopyOnWriteArrayList<>();
+        CompactedTopicFollower follower = new CompactedTopicFollower(settings(), "follow.failing", "test topic",
+                LoggerFactory.getLogger(CompactedTopicFollowerIT.class), (key, value, partition, offset, timestamp) -> {
+                    if (key.equals("key-3") && failuresLeft.getAndDecrement() > 0) {
+                        throw new IllegalStateException("the owner's state is broken for now");
+                    }
+                    reads.add(new Read(key, "value", partition, offset, timestamp));
+                }, () -> { }, fast(topic -> { }));
+        BackgroundHealthCheck readiness = new BackgroundHealthCheck("test-topic", follower::problem);
+        readiness.setCamelContext(new DefaultCamelContext());
+        List<HealthCheck.State> states = new CopyOnWriteArrayList<>();
+        try {
+            follower.start();
+            // What readiness reports while the follower waits to start again.
+            await().atMost(WAIT).until(() -> {
+                HealthCheck.Result result = readiness.call();
+                String problem = result.getMessage().orElse("");
+                if (problem.contains("failed")) {
+                    problems.add(problem);
+                    states.add(result.getState());
+                }
+                return !problems.isEmpty();
+            });
+            assertThat(states).containsOnly(HealthCheck.State.DOWN);
+            assertThat(problems.get(0)).contains("follow.failing", "IllegalStateException")
+                    .doesNotContain("the owner's state is broken");
+
+            await().atMost(WAIT).until(() -> reads.size() == 5 && follower.problem() == null);
+            assertThat(readiness.call().getState()).isEqualTo(HealthCheck.State.UP);
+            // Started again where it stopped: every record handled once, none read twice.
+            assertThat(reads).extracting(Read::key).containsExactly("key-0", "key-1", "key-2", "key-3", "key-4");
+            assertThat(failuresLeft.get()).isNegative();
+        } finally {
+            follower.stop();
+        }
+    }
+
+    @Test
+    void aRecordWhoseHandlingKeepsFailingIsSkippedAsPoisonAfterThreeAttempts() {
+        broker.createTopics(1, "follow.stuck");
+        send("follow.stuck", "before", "value");
+        send("follow.stuck", "stuck", "value");
+        send("follow.stuck", "after", "value");
+        List<Read> reads = new CopyOnWriteArrayList<>();
+        AtomicInteger attempts = new AtomicInteger();
+        List<String> skipped = new CopyOnWriteArrayList<>();
+        CompactedTopicFollower follower = new CompactedTopicFollower(settings(), "follow.stuck", "test topic",
+                LoggerFactory.getLogger(CompactedTopicFollowerIT.class), (key, value, partition, offset, timestamp) -> {
+                    if (key.equals("stuck")) {
+                        attempts.incrementAndGet();
+                        throw new ArithmeticException("long overflow");
+                    }
+                    reads.add(new Read(key, "value", partition, offset, timestamp));
+                }, () -> { }, fast(skipped::add));
+        try {
+            follower.start();
+            follower.awaitCaughtUp();
+            await().atMost(WAIT).until(() -> follower.problem() == null);
+            assertThat(reads).extracting(Read::key).containsExactly("before", "after");
+            assertThat(attempts.get()).isEqualTo(CompactedTopicFollower.ATTEMPTS_PER_RECORD);
+            assertThat(skipped).containsExactly("follow.stuck");
+        } finally {
+            follower.stop();
+        }
+    }
+
+    private static void send(String topic, String key, String value) {
+        kafka.send(topic, key, value.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    private static Map<String, Object> settings() {
+        return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    }
+
+    private static FollowerSettings fast(PoisonRecords poisonRecords) {
+        return new FollowerSettings(Duration.ofSeconds(30),
+                new RestartBackoff(Duration.ofMillis(100), Duration.ofMillis(400)), poisonRecords);
     }
 
     private static CompactedTopicFollower follower(String topic, List<Read> reads, AtomicInteger polls) {

@@ -69,6 +69,13 @@ class CompactedTopicFollowerTest {
     }
 
     @Test
+    void aFollowerThatDoesNotRunSaysSoNamingItsTopic() {
+        CompactedTopicFollower follower = unstarted();
+        follower.catchUpTo(Map.of());
+        assertThat(follower.problem()).isEqualTo("not following mail.state (test topic)");
+    }
+
+    @Test
     void stoppingAFollowerThatNeverStartedDoesNothing() {
         assertThat(unstarted().stop()).isFalse();
     }
