@@ -23,12 +23,14 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.util.TimeUtils;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
+import io.mailgateway.consume.PartitionRewinds;
 import io.mailgateway.consume.RecordBatches;
 import io.mailgateway.enrich.Enricher;
 import io.mailgateway.enrich.ProfileCache;
@@ -89,6 +91,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private ConsumerLag consumerLag;
     private RetryQueue retryQueue;
     private RelayGuard relayGuard;
+    private PartitionRewinds partitionRewinds;
     private CompletedRequests completedRequests;
     private RelayRouter mailSender;
     private TenantRateLimits tenantRateLimits;
@@ -420,8 +423,28 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     }
 
     @BindToRegistry
-    public RecordBatches batches() {
-        return new RecordBatches();
+    public RecordBatches batches(
+            @PropertyInject("gateway.kafka.rewind-backoff-ms") long firstPauseMs,
+            @PropertyInject("gateway.kafka.rewind-backoff-max-ms") long longestPauseMs) {
+        return new RecordBatches(partitionRewinds(firstPauseMs, longestPauseMs));
+    }
+
+    /** Sends the partitions of an unfinished batch back to their first unfinished record (a consumer listener). */
+    @BindToRegistry
+    public PartitionRewinds partitionRewinds(
+            @PropertyInject("gateway.kafka.rewind-backoff-ms") long firstPauseMs,
+            @PropertyInject("gateway.kafka.rewind-backoff-max-ms") long longestPauseMs) {
+        if (partitionRewinds == null) {
+            partitionRewinds = new PartitionRewinds(Duration.ofMillis(firstPauseMs), Duration.ofMillis(longestPauseMs));
+        }
+        return partitionRewinds;
+    }
+
+    @BindToRegistry
+    public KafkaManualCommitFactory requestCommits(
+            @PropertyInject("gateway.kafka.rewind-backoff-ms") long firstPauseMs,
+            @PropertyInject("gateway.kafka.rewind-backoff-max-ms") long longestPauseMs) {
+        return partitionRewinds(firstPauseMs, longestPauseMs).commitFactory();
     }
 
     @BindToRegistry
