@@ -66,6 +66,7 @@ import io.mailgateway.relay.RelaySelection;
 import io.mailgateway.relay.Relays;
 import io.mailgateway.relay.TenantRateLimits;
 import io.mailgateway.smtp.GatewayMailSender;
+import io.mailgateway.smtp.LongestTransaction;
 import io.mailgateway.smtp.RelayGuard;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpPoolSettings;
@@ -281,7 +282,9 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.smtp.pool.size") int poolSize,
             @PropertyInject("gateway.smtp.pool.max-messages-per-connection") int maxMessagesPerConnection,
             @PropertyInject("gateway.smtp.pool.max-idle-ms") long maxIdleMs,
-            @PropertyInject("gateway.relays-file") String relaysFile) throws Exception {
+            @PropertyInject("gateway.relays-file") String relaysFile,
+            @PropertyInject("camel.main.shutdownTimeout") long shutdownTimeoutSeconds,
+            @PropertyInject("gateway.limits.max-recipients") int maxRecipients) throws Exception {
         if (mailSender != null) {
             return mailSender;
         }
@@ -298,6 +301,9 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
                 new SmtpPoolSettings(poolSize, maxMessagesPerConnection, Duration.ofMillis(maxIdleMs)));
         Relays relays = blank(relaysFile) ? Relays.only(defaultRelay)
                 : Relays.load(Path.of(relaysFile.trim()), defaultRelay, System::getenv);
+        // Shutdown waits this long for the mail in hand: a mail accepted after it would be sent again.
+        LongestTransaction.requireCoveredBy(Duration.ofSeconds(shutdownTimeoutSeconds), relays.all().stream()
+                .collect(Collectors.toMap(Relay::name, Relay::settings)), maxRecipients);
         Map<String, GatewayMailSender> senders = new LinkedHashMap<>();
         for (Relay relay : relays.all()) {
             GatewayMailSender sender = new GatewayMailSender(relay.settings(), relay.pool(), metrics::submission);
