@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * left alone. {@link #rewind} seeks and pauses, called by {@link RecordBatches} on the polling thread. The pause
  * doubles with every rewind in a row, up to a bound, and starts again from the shortest once a batch of the
  * partition finishes.
+ *
+ * <p>camel-kafka's own means do not fit: {@code breakOnFirstError} closes the consumer and subscribes anew (a
+ * rebalance of the whole group each time), {@code pollOnError} acts on failed polls, not on records the route left
+ * unfinished, suspending the Camel consumer pauses every partition of every consumer thread and seeks them all, and
+ * the listener's own {@code afterProcess} is not called for batches and would seek to the beginning or the end.
  */
 public final class PartitionRewinds extends KafkaConsumerListener implements Predicate<Object> {
 
