@@ -24,6 +24,7 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.util.TimeUtils;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
@@ -32,6 +33,7 @@ import org.apache.kafka.common.config.SslConfigs;
 import io.mailgateway.background.RestartBackoff;
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.consume.FollowerSettings;
+import io.mailgateway.consume.PartitionRewinds;
 import io.mailgateway.consume.RecordBatches;
 import io.mailgateway.enrich.Enricher;
 import io.mailgateway.enrich.ProfileCache;
@@ -69,6 +71,7 @@ import io.mailgateway.relay.RelaySelection;
 import io.mailgateway.relay.Relays;
 import io.mailgateway.relay.TenantRateLimits;
 import io.mailgateway.smtp.GatewayMailSender;
+import io.mailgateway.smtp.LongestTransaction;
 import io.mailgateway.smtp.RelayGuard;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpPoolSettings;
@@ -95,6 +98,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private RetryQueue retryQueue;
     private RelayGuard relayGuard;
     private OutcomeGuard outcomeGuard;
+    private PartitionRewinds partitionRewinds;
     private CompletedRequests completedRequests;
     private RelayRouter mailSender;
     private TenantRateLimits tenantRateLimits;
@@ -292,7 +296,9 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.smtp.pool.size") int poolSize,
             @PropertyInject("gateway.smtp.pool.max-messages-per-connection") int maxMessagesPerConnection,
             @PropertyInject("gateway.smtp.pool.max-idle-ms") long maxIdleMs,
-            @PropertyInject("gateway.relays-file") String relaysFile) throws Exception {
+            @PropertyInject("gateway.relays-file") String relaysFile,
+            @PropertyInject("camel.main.shutdownTimeout") long shutdownTimeoutSeconds,
+            @PropertyInject("gateway.limits.max-recipients") int maxRecipients) throws Exception {
         if (mailSender != null) {
             return mailSender;
         }
@@ -309,6 +315,9 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
                 new SmtpPoolSettings(poolSize, maxMessagesPerConnection, Duration.ofMillis(maxIdleMs)));
         Relays relays = blank(relaysFile) ? Relays.only(defaultRelay)
                 : Relays.load(Path.of(relaysFile.trim()), defaultRelay, System::getenv);
+        // Shutdown waits this long for the mail in hand: a mail accepted after it would be sent again.
+        LongestTransaction.requireCoveredBy(Duration.ofSeconds(shutdownTimeoutSeconds), relays.all().stream()
+                .collect(Collectors.toMap(Relay::name, Relay::settings)), maxRecipients);
         Map<String, GatewayMailSender> senders = new LinkedHashMap<>();
         for (Relay relay : relays.all()) {
             GatewayMailSender sender = new GatewayMailSender(relay.settings(), relay.pool(), metrics::submission);
@@ -471,8 +480,28 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     }
 
     @BindToRegistry
-    public RecordBatches batches() {
-        return new RecordBatches();
+    public RecordBatches batches(
+            @PropertyInject("gateway.kafka.rewind-backoff-ms") long firstPauseMs,
+            @PropertyInject("gateway.kafka.rewind-backoff-max-ms") long longestPauseMs) {
+        return new RecordBatches(partitionRewinds(firstPauseMs, longestPauseMs));
+    }
+
+    /** Sends the partitions of an unfinished batch back to their first unfinished record (a consumer listener). */
+    @BindToRegistry
+    public PartitionRewinds partitionRewinds(
+            @PropertyInject("gateway.kafka.rewind-backoff-ms") long firstPauseMs,
+            @PropertyInject("gateway.kafka.rewind-backoff-max-ms") long longestPauseMs) {
+        if (partitionRewinds == null) {
+            partitionRewinds = new PartitionRewinds(Duration.ofMillis(firstPauseMs), Duration.ofMillis(longestPauseMs));
+        }
+        return partitionRewinds;
+    }
+
+    @BindToRegistry
+    public KafkaManualCommitFactory requestCommits(
+            @PropertyInject("gateway.kafka.rewind-backoff-ms") long firstPauseMs,
+            @PropertyInject("gateway.kafka.rewind-backoff-max-ms") long longestPauseMs) {
+        return partitionRewinds(firstPauseMs, longestPauseMs).commitFactory();
     }
 
     @BindToRegistry

@@ -14,8 +14,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Subscribes the request consumer so that every assigned partition has a committed offset before its first
- * record is processed. When consumption pauses (the relay refuses the gateway) and resumes, camel-kafka rewinds
- * to the committed offset; without one, a record that failed before the group's first commit would be skipped.
+ * record is processed. When the Camel consumer is suspended and resumed (from JMX, for instance), camel-kafka
+ * rewinds to the committed offset; without one, a record that failed before the group's first commit would be
+ * skipped.
  */
 public final class CommittedStartSubscribeAdapter implements SubscribeAdapter {
 

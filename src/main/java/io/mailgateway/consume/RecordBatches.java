@@ -9,15 +9,30 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The records of one poll, handled in parallel and committed together. Each record's route "commits" it when its
  * result was acknowledged; that only marks it finished. Once the whole batch is through, every partition's offset
- * is committed up to its first unfinished record, while the consumer's thread waits for the batch (so nothing else
- * uses the Kafka consumer meanwhile); a later record's success never commits an earlier record still pending.
+ * is committed up to its first unfinished record, and a partition with an unfinished record is sent back to that
+ * record and paused for a while ({@link PartitionRewinds}); a later record's success never commits an earlier
+ * record still pending. This runs on the consumer's polling thread (the route's split is synchronous), the only
+ * thread that may use the Kafka consumer.
  */
 public final class RecordBatches {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecordBatches.class);
+
+    private final PartitionRewinds rewinds;
+
+    public RecordBatches(PartitionRewinds rewinds) {
+        this.rewinds = rewinds;
+    }
 
     /** Stands in for a record's commit handle while its batch is being handled. */
     static final class Finished implements KafkaManualCommit {
@@ -34,7 +49,7 @@ public final class RecordBatches {
         }
     }
 
-    /** A batch had records that did not finish; they (and what follows them in their partition) are read again. */
+    /** A batch had records that did not finish and whose partition could not be sent back to them. */
     public static final class UnfinishedRecordsException extends RuntimeException {
         UnfinishedRecordsException(String message) {
             super(message);
@@ -51,6 +66,10 @@ public final class RecordBatches {
             // Shutting down: records not yet started are left to the next consumer of their partition.
             throw new IllegalStateException("the gateway is stopping");
         }
+        if (rewinds.superseded(record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class))) {
+            // Fetched before its partition was rewound: the copy read again after the rewind is the one handled.
+            throw new IllegalStateException("the record is read again from its partition");
+        }
         Finished finished = new Finished(record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class));
         record.setHeader(KafkaConstants.MANUAL_COMMIT, finished);
         Message message = exchange.getMessage();
@@ -58,7 +77,11 @@ public final class RecordBatches {
         message.setBody(record.getBody());
     }
 
-    /** Commits each partition up to its first unfinished record; fails the batch when there was one. */
+    /**
+     * Commits each partition up to its first unfinished record and sends the partition back to that record. Fails
+     * the batch only for a partition that could not be sent back (its handles are not camel-kafka's), so a caller
+     * that cannot rewind learns that records were left unfinished.
+     */
     public void commit(List<Exchange> records) {
         Map<Integer, List<Exchange>> byPartition = new LinkedHashMap<>();
         for (Exchange record : records) {
@@ -67,23 +90,62 @@ public final class RecordBatches {
         }
         List<String> unfinished = new ArrayList<>();
         for (Map.Entry<Integer, List<Exchange>> partition : byPartition.entrySet()) {
+            Exchange first = null;
+            Exchange firstUnfinished = null;
             KafkaManualCommit last = null;
             // camel-kafka hands over each partition's records in offset order.
             for (Exchange record : partition.getValue()) {
-                Object handle = record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT);
-                if (!(handle instanceof Finished finished) || !finished.finished) {
-                    unfinished.add("partition " + partition.getKey() + " from offset "
-                            + record.getMessage().getHeader(KafkaConstants.OFFSET));
+                if (rewinds.superseded(handleOf(record))) {
+                    // Neither committed nor rewound again: the partition already waits at an earlier record.
+                    continue;
+                }
+                first = first == null ? record : first;
+                if (!(record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT) instanceof Finished finished)
+                        || !finished.finished) {
+                    firstUnfinished = record;
                     break;
                 }
                 last = finished.handle;
             }
-            if (last != null) {
-                last.commit();
+            if (last != null && !committed(partition.getKey(), last)) {
+                // Read the finished records again (their results are published again as replays) rather than
+                // leave the committed offset behind records that later batches would commit past.
+                rewindOrReport(first, unfinished);
+            } else if (firstUnfinished != null) {
+                rewindOrReport(firstUnfinished, unfinished);
+            } else if (first != null && handleOf(first) instanceof DefaultKafkaManualCommit handle) {
+                rewinds.finished(handle.getPartition());
             }
         }
         if (!unfinished.isEmpty()) {
             throw new UnfinishedRecordsException("records not finished, read again: " + String.join(", ", unfinished));
+        }
+    }
+
+    private static boolean committed(Integer partition, KafkaManualCommit last) {
+        try {
+            last.commit();
+            return true;
+        } catch (WakeupException | InterruptException stopping) {
+            throw stopping;
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot commit partition {} of the request topic: {}", partition, e.getMessage());
+            return false;
+        }
+    }
+
+    /** camel-kafka's commit handle of a record, also once {@link #open} wrapped it. */
+    private static KafkaManualCommit handleOf(Exchange record) {
+        Object header = record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT);
+        return header instanceof Finished finished ? finished.handle
+                : header instanceof KafkaManualCommit handle ? handle : null;
+    }
+
+    private void rewindOrReport(Exchange record, List<String> unfinished) {
+        KafkaManualCommit handle = handleOf(record);
+        if (handle == null || !rewinds.rewind(handle)) {
+            unfinished.add("partition " + record.getMessage().getHeader(KafkaConstants.PARTITION) + " from offset "
+                    + record.getMessage().getHeader(KafkaConstants.OFFSET));
         }
     }
 }

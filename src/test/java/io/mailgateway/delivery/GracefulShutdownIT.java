@@ -39,7 +39,11 @@ class GracefulShutdownIT {
     private static final int REQUESTS = 20;
     /** The relay confirms each message this long after the final ".". */
     private static final Duration SLOW_CONFIRMATION = Duration.ofMillis(1500);
-    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(8);
+    /**
+     * At least the longest submission the SMTP settings below allow (2 x 1 s + (13 + 1) x 4 s + 2 s), or the gateway
+     * refuses to start; a relay that answers lets it exit long before.
+     */
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
     private static final String USER = "gateway";
     private static final String PASSWORD = "graceful-relay-password";
     private static final String FROM = "noreply@acme.example";
@@ -58,16 +62,20 @@ class GracefulShutdownIT {
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
             relay.routeTo(slow);
             broker.createTopics(1, "mail.outbound", "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
-            Map<String, String> environment = Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                    "SMTP_HOST", ScriptedSmtpServer.HOST,
-                    "SMTP_PORT", String.valueOf(relay.port()),
-                    "SMTP_USERNAME", USER,
-                    "SMTP_PASSWORD", PASSWORD,
-                    "SMTP_TRUST_CA_FILE", certificate.caPemFile().toString(),
-                    "GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example",
-                    "GATEWAY_DEFAULT_FROM", FROM,
-                    "GATEWAY_SHUTDOWN_TIMEOUT_SECONDS", String.valueOf(SHUTDOWN_TIMEOUT.toSeconds()));
+            Map<String, String> environment = Map.ofEntries(
+                    Map.entry("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers()),
+                    Map.entry("SMTP_HOST", ScriptedSmtpServer.HOST),
+                    Map.entry("SMTP_PORT", String.valueOf(relay.port())),
+                    Map.entry("SMTP_USERNAME", USER),
+                    Map.entry("SMTP_PASSWORD", PASSWORD),
+                    Map.entry("SMTP_TRUST_CA_FILE", certificate.caPemFile().toString()),
+                    Map.entry("GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example"),
+                    Map.entry("GATEWAY_DEFAULT_FROM", FROM),
+                    Map.entry("SMTP_CONNECT_TIMEOUT_MS", "1000"),
+                    Map.entry("SMTP_READ_TIMEOUT_MS", "4000"),
+                    Map.entry("SMTP_WRITE_TIMEOUT_MS", "2000"),
+                    Map.entry("GATEWAY_MAX_RECIPIENTS", "1"),
+                    Map.entry("GATEWAY_SHUTDOWN_TIMEOUT_SECONDS", String.valueOf(SHUTDOWN_TIMEOUT.toSeconds())));
             // The offset of each request is its index.
             List<String> ids = IntStream.range(0, REQUESTS).mapToObj(i -> "graceful-" + i).toList();
             for (String id : ids) {

@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.mailgateway.MailGateway;
+import io.mailgateway.smtp.LongestTransaction;
 import io.mailgateway.support.FreePorts;
 
 /**
@@ -101,6 +102,22 @@ class DeploymentMatchesGatewayTest {
 
         assertThat(gateway.pod.path("spec").path("terminationGracePeriodSeconds").asInt())
                 .as(name).isGreaterThan(shutdownTimeout);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void shutdownTimeoutCoversTheLongestSmtpSubmissionTheSettingsAllow(String name, List<ObjectNode> objects)
+            throws IOException {
+        Gateway gateway = Gateway.of(objects);
+        Duration longest = LongestTransaction.of(
+                Duration.ofMillis(Long.parseLong(gateway.setting("SMTP_CONNECT_TIMEOUT_MS"))),
+                Duration.ofMillis(Long.parseLong(gateway.setting("SMTP_READ_TIMEOUT_MS"))),
+                Duration.ofMillis(Long.parseLong(gateway.setting("SMTP_WRITE_TIMEOUT_MS"))),
+                Integer.parseInt(gateway.setting("GATEWAY_MAX_RECIPIENTS")));
+
+        // otherwise the gateway refuses to start
+        assertThat(Duration.ofSeconds(Long.parseLong(gateway.setting("GATEWAY_SHUTDOWN_TIMEOUT_SECONDS"))))
+                .as(name).isGreaterThanOrEqualTo(longest);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,203 @@
+package io.mailgateway.consume;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+import org.apache.camel.component.kafka.consumer.CommitManager;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualSyncCommit;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
+import org.apache.camel.component.kafka.consumer.errorhandler.KafkaConsumerListener;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a partition whose batch did not finish back to its first unfinished record and pauses it for a while, on
+ * the consumer's own thread and without leaving the consumer group, so a refusing relay or a stuck record never
+ * makes the group rebalance.
+ *
+ * <p>Three hooks of camel-kafka make this work. {@link #afterConsume}, which camel-kafka calls on the polling thread
+ * right after every poll (this is the route's consumer listener), counts the polls and resumes each partition once
+ * its pause is over. {@link #commitFactory()} stamps each record's commit handle with the poll that fetched it:
+ * camel-kafka hands a batch over while it already holds the next poll's records, which it turns into exchanges
+ * only after the batch, so a record fetched before its partition was rewound must be recognised by its poll and
+ * left alone. {@link #rewind} seeks and pauses, called by {@link RecordBatches} on the polling thread. The pause
+ * doubles with every rewind in a row, up to a bound, and starts again from the shortest once a batch of the
+ * partition finishes.
+ *
+ * <p>camel-kafka's own means do not fit: {@code breakOnFirstError} closes the consumer and subscribes anew (a
+ * rebalance of the whole group each time), {@code pollOnError} acts on failed polls, not on records the route left
+ * unfinished, suspending the Camel consumer pauses every partition of every consumer thread and seeks them all, and
+ * the listener's own {@code afterProcess} is not called for batches and would seek to the beginning or the end.
+ */
+public final class PartitionRewinds extends KafkaConsumerListener implements Predicate<Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionRewinds.class);
+
+    private final Duration firstPause;
+    private final Duration longestPause;
+    /** Polls per Kafka consumer; weak, as camel-kafka replaces a consumer that failed. */
+    private final Map<Consumer<?, ?>, AtomicLong> polls = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<TopicPartition, Fetch> rewoundAt = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Integer> rewindsInARow = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Paused> paused = new ConcurrentHashMap<>();
+    private final AtomicLong rewinds = new AtomicLong();
+
+    /** A poll of one consumer. */
+    private record Fetch(Consumer<?, ?> consumer, long poll) {
+    }
+
+    /** A partition held back until a point in time, by the consumer that owns it. */
+    private record Paused(Consumer<?, ?> consumer, long untilNanos) {
+    }
+
+    /** A commit handle that remembers the poll that fetched its record. */
+    static final class StampedCommit extends DefaultKafkaManualSyncCommit {
+        private final long poll;
+
+        StampedCommit(KafkaManualCommitFactory.CamelExchangePayload exchange, KafkaManualCommitFactory.KafkaRecordPayload record,
+                CommitManager commitManager, long poll) {
+            super(exchange, record, commitManager);
+            this.poll = poll;
+        }
+    }
+
+    public PartitionRewinds(Duration firstPause, Duration longestPause) {
+        if (firstPause.isNegative() || longestPause.compareTo(firstPause) < 0) {
+            throw new IllegalArgumentException("GATEWAY_REWIND_BACKOFF_MS must not be negative and"
+                    + " GATEWAY_REWIND_BACKOFF_MAX_MS not below it, but they were " + firstPause.toMillis() + " and "
+                    + longestPause.toMillis());
+        }
+        this.firstPause = firstPause;
+        this.longestPause = longestPause;
+    }
+
+    /**
+     * The request consumer's commit handles: camel-kafka's synchronous ones, stamped. The factory is no subclass of
+     * camel-kafka's default one on purpose: camel-kafka then keeps the commit manager it used without a factory,
+     * which commits only when a handle says so.
+     */
+    public KafkaManualCommitFactory commitFactory() {
+        return new KafkaManualCommitFactory() {
+            @Override
+            public KafkaManualCommit newInstance(CamelExchangePayload exchange, KafkaRecordPayload record,
+                    CommitManager commitManager) {
+                return new StampedCommit(exchange, record, commitManager, currentPoll(exchange.consumer));
+            }
+        };
+    }
+
+    /**
+     * Whether the record behind this handle was fetched before its partition was last rewound: it is read again
+     * from the rewound position, so this copy must be neither handled nor committed.
+     */
+    boolean superseded(KafkaManualCommit handle) {
+        if (!(handle instanceof StampedCommit stamped)) {
+            return false;
+        }
+        Fetch rewound = rewoundAt.get(stamped.getPartition());
+        // Another consumer's polls do not count: a partition that moved starts afresh at its committed offset.
+        return rewound != null && rewound.consumer() == stamped.getCamelExchangePayload().consumer
+                && stamped.poll <= rewound.poll();
+    }
+
+    private long currentPoll(Consumer<?, ?> consumer) {
+        AtomicLong count = polls.get(consumer);
+        return count == null ? 0 : count.get();
+    }
+
+    /**
+     * Seeks the record's partition back to this record and pauses it; call on the consumer's polling thread.
+     *
+     * @return false when that is impossible: the handle is not camel-kafka's, or the partition is no longer this
+     *         consumer's (the group moved it, and its new owner starts at the committed offset anyway)
+     */
+    boolean rewind(KafkaManualCommit firstUnfinished) {
+        if (!(firstUnfinished instanceof DefaultKafkaManualCommit handle)) {
+            return false;
+        }
+        Consumer<?, ?> consumer = handle.getCamelExchangePayload().consumer;
+        TopicPartition partition = handle.getPartition();
+        if (consumer == null || !consumer.assignment().contains(partition)) {
+            return false;
+        }
+        consumer.seek(partition, handle.getRecordOffset());
+        consumer.pause(Set.of(partition));
+        // Every record of the partition fetched up to the current poll is a copy of one read again after the seek.
+        rewoundAt.put(partition, new Fetch(consumer, currentPoll(consumer)));
+        int inARow = rewindsInARow.merge(partition, 1, Integer::sum);
+        Duration pause = pause(inARow);
+        paused.put(partition, new Paused(consumer, System.nanoTime() + pause.toNanos()));
+        rewinds.incrementAndGet();
+        LOG.info("Partition {} did not finish from offset {}: it is read again from there in {} ms", partition,
+                handle.getRecordOffset(), pause.toMillis());
+        return true;
+    }
+
+    /** A batch of this partition finished: its next rewind pauses it only briefly again. */
+    void finished(TopicPartition partition) {
+        rewindsInARow.remove(partition);
+    }
+
+    /** How long to hold a partition back after this many rewinds in a row: doubling, bounded. */
+    Duration pause(int inARow) {
+        Duration pause = firstPause;
+        for (int i = 1; i < inARow && pause.compareTo(longestPause) < 0; i++) {
+            pause = pause.multipliedBy(2);
+        }
+        return pause.compareTo(longestPause) > 0 ? longestPause : pause;
+    }
+
+    /** Rewinds since start-up, for operators and tests. */
+    public long rewinds() {
+        return rewinds.get();
+    }
+
+    /**
+     * Called by camel-kafka on the polling thread after every poll: resumes the partitions of this consumer whose
+     * pause is over, and forgets those it no longer owns (a rebalance resumes them anyway). Always true: returning
+     * false would make camel-kafka drop the records of this poll, and those would be skipped.
+     */
+    @Override
+    public boolean afterConsume(Object polled) {
+        if (!(polled instanceof Consumer<?, ?> consumer)) {
+            return true;
+        }
+        polls.computeIfAbsent(consumer, c -> new AtomicLong()).incrementAndGet();
+        if (paused.isEmpty()) {
+            return true;
+        }
+        long now = System.nanoTime();
+        Set<TopicPartition> assignment = consumer.assignment();
+        paused.forEach((partition, hold) -> {
+            if (hold.consumer() != consumer) {
+                return;
+            }
+            if (!assignment.contains(partition)) {
+                paused.remove(partition, hold);
+            } else if (now - hold.untilNanos() >= 0) {
+                consumer.resume(Set.of(partition));
+                paused.remove(partition, hold);
+            }
+        });
+        return true;
+    }
+
+    /**
+     * The until-check that Camel's pausable EIP requires next to a consumer listener. The gateway decides per
+     * partition in {@link #afterConsume} instead, so this never holds the consumer back.
+     */
+    @Override
+    public boolean test(Object ignored) {
+        return true;
+    }
+}

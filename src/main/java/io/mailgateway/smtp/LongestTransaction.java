@@ -1,0 +1,63 @@
+package io.mailgateway.smtp;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The longest one submission to a relay may take under the timeouts configured, counted wait by wait; the gateway
+ * refuses to start when its shutdown timeout is shorter, because a mail the relay accepts after the gateway stopped
+ * waiting has no result and no committed offset, and is sent again by the next consumer of its partition.
+ *
+ * <p>A submission waits at most for:
+ * <ul>
+ * <li>a free pooled connection: connect + read timeout (the pool's bound);</li>
+ * <li>a new connection: the connect timeout, then {@value #SESSION_REPLIES} replies (greeting, EHLO, STARTTLS,
+ * the TLS handshake, EHLO again, and up to three for AUTH LOGIN);</li>
+ * <li>the message: one reply to MAIL, one per recipient (RCPT, one at a time), one to DATA and one to the final
+ * ".", and one write timeout for the message itself (a relay that stops reading fails the write within it);</li>
+ * <li>RSET before the connection goes back to the pool: one reply.</li>
+ * </ul>
+ * So: 2 × connect + ({@value #FIXED_REPLIES} + recipients) × read + write.
+ */
+public final class LongestTransaction {
+
+    /** Replies while opening a connection: greeting, EHLO, STARTTLS, TLS handshake, EHLO, AUTH LOGIN (3). */
+    static final int SESSION_REPLIES = 8;
+    /** Every reply waited for besides one per recipient: the pool's wait, the session, MAIL, DATA, ".", RSET. */
+    static final int FIXED_REPLIES = 1 + SESSION_REPLIES + 3 + 1;
+
+    private LongestTransaction() {
+    }
+
+    /** The longest submission of a message with this many recipients under these timeouts. */
+    public static Duration of(Duration connect, Duration read, Duration write, int recipients) {
+        return connect.multipliedBy(2).plus(read.multipliedBy(FIXED_REPLIES + (long) recipients)).plus(write);
+    }
+
+    public static Duration of(SmtpSettings relay, int recipients) {
+        return of(relay.connectTimeout(), relay.readTimeout(), relay.writeTimeout(), recipients);
+    }
+
+    /**
+     * Refuses a shutdown timeout shorter than the longest submission to any of these relays.
+     *
+     * @param relays     the relays by name; "default" is the one of the SMTP_* settings
+     * @param recipients the most recipients a request may have (GATEWAY_MAX_RECIPIENTS)
+     */
+    public static void requireCoveredBy(Duration shutdownTimeout, Map<String, SmtpSettings> relays, int recipients) {
+        for (Map.Entry<String, SmtpSettings> relay : relays.entrySet()) {
+            Duration longest = of(relay.getValue(), recipients);
+            if (shutdownTimeout.compareTo(longest) < 0) {
+                long needed = (longest.toMillis() + 999) / 1000;
+                throw new IllegalStateException("GATEWAY_SHUTDOWN_TIMEOUT_SECONDS (" + shutdownTimeout.toSeconds()
+                        + " s) is shorter than the longest SMTP submission the settings allow to relay '"
+                        + relay.getKey() + "' (" + needed + " s = 2 x SMTP_CONNECT_TIMEOUT_MS + (" + FIXED_REPLIES
+                        + " + GATEWAY_MAX_RECIPIENTS) x SMTP_READ_TIMEOUT_MS + SMTP_WRITE_TIMEOUT_MS): a mail the"
+                        + " relay accepts after the gateway stopped waiting would be sent again. Set"
+                        + " GATEWAY_SHUTDOWN_TIMEOUT_SECONDS to at least " + needed + " (and the pod's"
+                        + " terminationGracePeriodSeconds above it), or lower the SMTP timeouts or"
+                        + " GATEWAY_MAX_RECIPIENTS");
+            }
+        }
+    }
+}
