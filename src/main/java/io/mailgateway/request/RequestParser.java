@@ -5,9 +5,11 @@ import static io.mailgateway.request.RequestRejectedException.TOO_LARGE;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,8 +27,11 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.ParameterList;
 import jakarta.mail.internet.ParseException;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.net.IDN;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,6 +44,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import io.mailgateway.request.ShapeCheckingParser.ShapeLimitException;
 
 /** Parses a mail request v1 record value and validates it against the published schema and the gateway's own rules. */
 public final class RequestParser {
@@ -57,6 +64,8 @@ public final class RequestParser {
     // RFC 5322 atext, the characters of an unquoted local part besides '.'
     private static final String ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
     private static final int MAX_JSON_ERROR = 160;
+    // Jackson names the method its limit came from: ", from `StreamReadConstraints.getMaxNestingDepth()`)"
+    private static final Pattern CONSTRAINT_SOURCE = Pattern.compile(", from `[^`]*`\\)");
     private static final TypeReference<Map<String, Object>> PLAIN_MAP = new TypeReference<>() {
     };
 
@@ -73,11 +82,15 @@ public final class RequestParser {
     public RequestParser(RequestLimits limits, AllowedHeaders allowedHeaders) {
         this.limits = limits;
         this.allowedHeaders = allowedHeaders;
+        JsonLimits json = limits.json();
         JsonFactory jsonFactory = JsonFactory.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                // Jackson's default string limit would otherwise cap a large attachment below maxRequestBytes
                 .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxStringLength(Math.max(limits.maxRequestBytes(), StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
+                        .maxNestingDepth(json.maxDepth())
+                        .maxStringLength(json.maxStringLength())
+                        .maxNumberLength(json.maxNumberLength())
+                        // a member name is a string too; none of the contract's names comes near this
+                        .maxNameLength(Math.min(json.maxStringLength(), StreamReadConstraints.DEFAULT_MAX_NAME_LEN))
                         .build())
                 .build();
         this.mapper = JsonMapper.builder(jsonFactory)
@@ -114,18 +127,33 @@ public final class RequestParser {
     }
 
     private ObjectNode readObject(byte[] recordValue) {
-        String text;
+        JsonNode tree;
+        // Decoded while parsing, a few kilobytes at a time, rather than into a string of the whole body first: a
+        // strict decoder, because Jackson lets some malformed UTF-8 through (overlong forms, encoded surrogates).
+        Reader text = new InputStreamReader(new ByteArrayInputStream(recordValue), StandardCharsets.UTF_8.newDecoder());
+        JsonParser parser = null;
         try {
-            // decoded up front because Jackson lets some malformed UTF-8 through: overlong forms, encoded surrogates
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(recordValue)).toString();
+            parser = mapper.createParser(text);
+            tree = mapper.readTree(new ShapeCheckingParser(parser, limits.json()));
+        } catch (ShapeLimitException e) {
+            throw NotJsonException.overLimit(e.getMessage());
+        } catch (StreamConstraintsException e) {
+            throw NotJsonException.overLimit(constraintDetail(e, parser));
         } catch (CharacterCodingException e) {
             throw new NotJsonException("body: not a JSON object (not valid UTF-8)", e);
-        }
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(text);
         } catch (JsonProcessingException e) {
             throw new NotJsonException("body: not a JSON object (" + describe(e) + ")", e);
+        } catch (IOException e) {
+            // reading from memory, so only the decoder or the parser can end up here
+            throw new NotJsonException("body: not a JSON object (unreadable)", e);
+        } finally {
+            if (parser != null) {
+                try {
+                    parser.close();
+                } catch (IOException e) {
+                    // nothing to release but buffers
+                }
+            }
         }
         if (tree == null || tree.isMissingNode()) {
             throw new NotJsonException("body: not a JSON object (empty)");
@@ -134,6 +162,24 @@ public final class RequestParser {
             throw new NotJsonException("body: not a JSON object (" + tree.getNodeType().name().toLowerCase(Locale.ROOT) + ")");
         }
         return (ObjectNode) tree;
+    }
+
+    /**
+     * Jackson's words for a body over a shape limit (they start "Document nesting depth", "Number value length",
+     * "String value length"), with the field path in front and the gateway's setting instead of Jackson's.
+     */
+    private String constraintDetail(StreamConstraintsException e, JsonParser parser) {
+        String problem = e.getOriginalMessage() == null ? "over a limit" : e.getOriginalMessage();
+        String setting = problem.contains("nesting depth") ? "GATEWAY_MAX_JSON_DEPTH"
+                : problem.contains("Number value") ? "GATEWAY_MAX_JSON_NUMBER_LENGTH"
+                : problem.contains("String value") || problem.contains("Name length") ? "GATEWAY_MAX_JSON_STRING_LENGTH"
+                : "the gateway's limit";
+        problem = CONSTRAINT_SOURCE.matcher(problem).replaceAll(", " + setting + ")");
+        String path = parser == null ? FieldPaths.BODY : ShapeCheckingParser.path(parser.getParsingContext());
+        if (problem.length() > MAX_JSON_ERROR) {
+            problem = problem.substring(0, MAX_JSON_ERROR) + "...";
+        }
+        return path + ": " + problem;
     }
 
     private static String describe(JsonProcessingException e) {
