@@ -235,14 +235,15 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
 
     @BindToRegistry
     public ContentRenderer contentRenderer(@PropertyInject("gateway.templates-dir") String templatesDir,
-            @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength) {
+            @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength,
+            @PropertyInject("gateway.limits.max-message-bytes") long maxMessageBytes) {
         Path dir = Path.of(blank(templatesDir) ? "templates" : templatesDir);
         if (!blank(templatesDir) && !Files.isDirectory(dir)) {
             throw new IllegalStateException("GATEWAY_TEMPLATES_DIR " + dir + " is not a directory");
         }
         // Without a templates folder the copy bundled in the jar is used.
         return new ContentRenderer(Files.isDirectory(dir) ? TemplateRenderer.fromDirectory(dir) : TemplateRenderer.bundled(),
-                maxSubjectLength);
+                maxSubjectLength, maxMessageBytes);
     }
 
     @BindToRegistry
