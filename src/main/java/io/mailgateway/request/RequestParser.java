@@ -64,6 +64,9 @@ public final class RequestParser {
     // RFC 5322 atext, the characters of an unquoted local part besides '.'
     private static final String ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
     private static final int MAX_JSON_ERROR = 160;
+    // Tags are echoed in every result: with at most 32 (the schema), they add at most 10 KiB to a result.
+    static final int MAX_TAG_NAME_BYTES = 64;
+    static final int MAX_TAG_VALUE_BYTES = 256;
     // Jackson names the method its limit came from: ", from `StreamReadConstraints.getMaxNestingDepth()`)"
     private static final Pattern CONSTRAINT_SOURCE = Pattern.compile(", from `[^`]*`\\)");
     private static final TypeReference<Map<String, Object>> PLAIN_MAP = new TypeReference<>() {
@@ -119,11 +122,14 @@ public final class RequestParser {
         ObjectNode body = readObject(recordValue);
         String id = validId(body.get("id"));
         Set<ValidationMessage> violations = schema.validate(body);
-        Map<String, String> tags = validTags(body.get("tags"), violations);
+        Tags tags = validTags(body.get("tags"), violations);
         if (!violations.isEmpty()) {
-            throw new RequestRejectedException(INVALID_REQUEST, SchemaViolations.describe(violations), id, tags);
+            throw new RequestRejectedException(INVALID_REQUEST, SchemaViolations.describe(violations), id, tags.echoed());
         }
-        return new BodyReader(body, id, tags).read();
+        if (tags.problem() != null) {
+            throw new RequestRejectedException(INVALID_REQUEST, tags.problem(), id, Map.of());
+        }
+        return new BodyReader(body, id, tags.echoed()).read();
     }
 
     private ObjectNode readObject(byte[] recordValue) {
@@ -199,24 +205,50 @@ public final class RequestParser {
         return id != null && id.isTextual() && ID.matcher(id.textValue()).matches() ? id.textValue() : null;
     }
 
-    private static Map<String, String> validTags(JsonNode tags, Set<ValidationMessage> violations) {
+    /**
+     * The tags to echo in results, and what is wrong with them beyond the schema. Tags are echoed in every result, so
+     * each has a byte budget and no control characters; tags that break a rule are never echoed.
+     */
+    private static Tags validTags(JsonNode tags, Set<ValidationMessage> violations) {
         if (tags == null || !tags.isObject()) {
-            return Map.of();
+            return new Tags(Map.of(), null);
         }
         for (ValidationMessage violation : violations) {
             if (violation.getInstanceLocation().getNameCount() > 0
                     && "tags".equals(violation.getInstanceLocation().getName(0))) {
-                return Map.of();
+                return new Tags(Map.of(), null);
             }
         }
         Map<String, String> valid = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> tag : tags.properties()) {
             if (!tag.getValue().isTextual()) {
-                return Map.of();
+                return new Tags(Map.of(), null);
             }
-            valid.put(tag.getKey(), tag.getValue().textValue());
+            String path = FieldPaths.property("tags", tag.getKey());
+            String value = tag.getValue().textValue();
+            if (tag.getKey().codePoints().anyMatch(RequestParser::breaksHeaderLine)) {
+                return new Tags(Map.of(), path + ": the name contains a control character");
+            }
+            if (value.codePoints().anyMatch(RequestParser::breaksHeaderLine)) {
+                return new Tags(Map.of(), path + ": contains a control character");
+            }
+            int keyBytes = tag.getKey().getBytes(StandardCharsets.UTF_8).length;
+            if (keyBytes > MAX_TAG_NAME_BYTES) {
+                return new Tags(Map.of(), path + ": the name is " + keyBytes + " bytes of UTF-8, more than the limit of "
+                        + MAX_TAG_NAME_BYTES);
+            }
+            int valueBytes = value.getBytes(StandardCharsets.UTF_8).length;
+            if (valueBytes > MAX_TAG_VALUE_BYTES) {
+                return new Tags(Map.of(), path + ": " + valueBytes + " bytes of UTF-8, more than the limit of "
+                        + MAX_TAG_VALUE_BYTES);
+            }
+            valid.put(tag.getKey(), value);
         }
-        return Collections.unmodifiableMap(valid);
+        return new Tags(Collections.unmodifiableMap(valid), null);
+    }
+
+    /** Tags fit to echo (empty when they are not), or the detail of why they are not. */
+    private record Tags(Map<String, String> echoed, String problem) {
     }
 
     /**
