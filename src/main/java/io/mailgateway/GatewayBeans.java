@@ -453,12 +453,13 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     public CompletedRequests completedRequests(
             @PropertyInject("camel.component.kafka.brokers") String brokers,
             @PropertyInject("gateway.topic.state") String topic,
-            @PropertyInject("gateway.idempotency.window") String window) throws Exception {
+            @PropertyInject("gateway.idempotency.window") String window,
+            @PropertyInject("gateway.idempotency.cache-bytes") long cacheBytes) throws Exception {
         if (completedRequests != null) {
             return completedRequests;
         }
         CompletedRequests completed = new CompletedRequests(kafkaClientProperties(brokers), topic,
-                TimeUtils.toDuration(window), clock);
+                TimeUtils.toDuration(window), clock, cacheBytes);
         camelContext.addService(completed, true, true);
         completedRequests = completed;
         metrics.gauge("mail.gateway.idempotency.ids", "Request ids remembered for the idempotency window", completed,
