@@ -56,6 +56,7 @@ import io.mailgateway.preview.PreviewPages;
 import io.mailgateway.render.ContentRenderer;
 import io.mailgateway.render.TemplateRenderer;
 import io.mailgateway.request.AllowedHeaders;
+import io.mailgateway.request.JsonLimits;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.RequestLimits;
 import io.mailgateway.request.RequestParser;
@@ -177,14 +178,21 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.limits.max-recipients") int maxRecipients,
             @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength,
             @PropertyInject("gateway.allowed-headers") String allowedHeaders,
-            @PropertyInject("gateway.kafka.max-record-bytes") int maxRecordBytes) {
+            @PropertyInject("gateway.kafka.max-record-bytes") int maxRecordBytes,
+            @PropertyInject("gateway.limits.max-json-depth") int maxJsonDepth,
+            @PropertyInject("gateway.limits.max-json-string-length") int maxJsonStringLength,
+            @PropertyInject("gateway.limits.max-json-number-length") int maxJsonNumberLength,
+            @PropertyInject("gateway.limits.max-json-array-elements") int maxJsonArrayElements,
+            @PropertyInject("gateway.limits.max-json-object-members") int maxJsonObjectMembers,
+            @PropertyInject("gateway.limits.max-json-values") int maxJsonValues) {
         // A request that could not be written to the retry topic would be sent again and again instead.
         if (maxRecordBytes < maxRequestBytes + 65536) {
             throw new IllegalArgumentException("GATEWAY_MAX_RECORD_BYTES (" + maxRecordBytes
                     + ") must be at least GATEWAY_MAX_REQUEST_BYTES + 65536 (" + (maxRequestBytes + 65536) + ")");
         }
         return new RequestParser(new RequestLimits(maxRequestBytes, maxAttachmentBytes, maxAttachments, maxRecipients,
-                maxSubjectLength), AllowedHeaders.parse(allowedHeaders));
+                maxSubjectLength, new JsonLimits(maxJsonDepth, maxJsonStringLength, maxJsonNumberLength,
+                        maxJsonArrayElements, maxJsonObjectMembers, maxJsonValues)), AllowedHeaders.parse(allowedHeaders));
     }
 
     @BindToRegistry
@@ -245,14 +253,15 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
 
     @BindToRegistry
     public ContentRenderer contentRenderer(@PropertyInject("gateway.templates-dir") String templatesDir,
-            @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength) {
+            @PropertyInject("gateway.limits.max-subject-length") int maxSubjectLength,
+            @PropertyInject("gateway.limits.max-message-bytes") long maxMessageBytes) {
         Path dir = Path.of(blank(templatesDir) ? "templates" : templatesDir);
         if (!blank(templatesDir) && !Files.isDirectory(dir)) {
             throw new IllegalStateException("GATEWAY_TEMPLATES_DIR " + dir + " is not a directory");
         }
         // Without a templates folder the copy bundled in the jar is used.
         return new ContentRenderer(Files.isDirectory(dir) ? TemplateRenderer.fromDirectory(dir) : TemplateRenderer.bundled(),
-                maxSubjectLength);
+                maxSubjectLength, maxMessageBytes);
     }
 
     @BindToRegistry
@@ -524,12 +533,13 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     public CompletedRequests completedRequests(
             @PropertyInject("camel.component.kafka.brokers") String brokers,
             @PropertyInject("gateway.topic.state") String topic,
-            @PropertyInject("gateway.idempotency.window") String window) throws Exception {
+            @PropertyInject("gateway.idempotency.window") String window,
+            @PropertyInject("gateway.idempotency.cache-bytes") long cacheBytes) throws Exception {
         if (completedRequests != null) {
             return completedRequests;
         }
         CompletedRequests completed = new CompletedRequests(kafkaClientProperties(brokers), topic,
-                TimeUtils.toDuration(window), clock, followerSettings());
+                TimeUtils.toDuration(window), clock, followerSettings(), cacheBytes);
         camelContext.addService(completed, true, true);
         registerWhenStarted(completed.healthCheck());
         completedRequests = completed;

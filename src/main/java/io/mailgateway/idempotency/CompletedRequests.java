@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -15,6 +14,8 @@ import java.util.Properties;
 import com.carrotsearch.hppc.LongArrayDeque;
 import com.carrotsearch.hppc.LongLongHashMap;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.health.HealthCheck;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,7 +50,10 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     private static final Logger LOG = LoggerFactory.getLogger(CompletedRequests.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
-    private static final int RECENT_RESULTS = 10_000;
+    /** Bytes of completed results kept in memory unless configured otherwise. */
+    public static final long DEFAULT_CACHE_BYTES = 8L * 1024 * 1024;
+    // What an entry costs besides the result's bytes: the boxed key, the cache's node, the array's header.
+    private static final int ENTRY_OVERHEAD_BYTES = 96;
 
     private final String topic;
     private final Duration window;
@@ -66,21 +70,32 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     private final LongArrayDeque expiryLocations = new LongArrayDeque();
     private final LongArrayDeque expiryTimes = new LongArrayDeque();
 
-    // Guarded by "this": the latest terminal results themselves, so that replaying the records re-read after a
-    // crash or a rebalance (most of them recent) does not fetch each one from the topic.
-    private final Map<Long, byte[]> recentResults = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
-            return size() > RECENT_RESULTS;
-        }
-    };
+    // Updated under "this" with the index: the latest terminal results themselves, so that replaying the records
+    // re-read after a crash or a rebalance does not fetch each one from the topic. Bounded by their bytes, not their
+    // number: results differ a thousandfold in size (a rejection vs. fifty recipients' replies).
+    private final Cache<Long, byte[]> recentResults;
 
     public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock) {
-        this(kafkaProperties, topic, window, clock, FollowerSettings.DEFAULT);
+        this(kafkaProperties, topic, window, clock, FollowerSettings.DEFAULT, DEFAULT_CACHE_BYTES);
     }
 
     public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock,
-            FollowerSettings followerSettings) {
+            long cacheBytes) {
+        this(kafkaProperties, topic, window, clock, FollowerSettings.DEFAULT, cacheBytes);
+    }
+
+    /** @param cacheBytes most bytes of completed results kept in memory (0: none; each is then read from the topic) */
+    public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock,
+            FollowerSettings followerSettings, long cacheBytes) {
+        if (cacheBytes < 0) {
+            throw new IllegalArgumentException("GATEWAY_IDEMPOTENCY_CACHE_BYTES must not be negative but was " + cacheBytes);
+        }
+        this.recentResults = Caffeine.newBuilder()
+                .maximumWeight(cacheBytes)
+                .weigher((Long hash, byte[] result) -> ENTRY_OVERHEAD_BYTES + result.length)
+                // evicted by the thread that adds: the bound holds as results arrive, not some time later
+                .executor(Runnable::run)
+                .build();
         this.topic = topic;
         this.poisonRecords = followerSettings.poisonRecords();
         this.window = window;
@@ -116,7 +131,7 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
                 return null;
             }
             location = index.get(hash);
-            recent = recentResults.get(hash);
+            recent = recentResults.getIfPresent(hash);
         }
         byte[] value = recent;
         if (value == null) {
@@ -210,7 +225,7 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
         if (value == null) {
             synchronized (this) {
                 index.remove(hash);
-                recentResults.remove(hash);
+                recentResults.invalidate(hash);
             }
         } else {
             remember(hash, location(partition, offset), timestamp, value);
@@ -236,7 +251,7 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
             expiryTimes.removeFirst();
             if (index.containsKey(hash) && index.get(hash) == location) {
                 index.remove(hash);
-                recentResults.remove(hash);
+                recentResults.invalidate(hash);
             }
         }
     }
@@ -251,10 +266,15 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
         return index.size();
     }
 
-    /** The heap the remembered ids take, as the primitive collections account it. */
+    /** The heap the remembered ids take, as the primitive collections account it, plus the cached results. */
     public synchronized long memoryBytes() {
         return index.ramBytesAllocated() + expiryHashes.ramBytesAllocated() + expiryLocations.ramBytesAllocated()
-                + expiryTimes.ramBytesAllocated();
+                + expiryTimes.ramBytesAllocated() + cachedResultBytes();
+    }
+
+    /** Bytes of completed results held in memory now, by the cache's own weighing. */
+    public long cachedResultBytes() {
+        return recentResults.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
     }
 
     @Override

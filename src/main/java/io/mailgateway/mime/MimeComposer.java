@@ -1,7 +1,6 @@
 package io.mailgateway.mime;
 
 import java.io.UnsupportedEncodingException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Date;
 import java.util.List;
@@ -98,8 +97,17 @@ public final class MimeComposer {
         }
     }
 
+    // Counted, not encoded: a copy of each body just to measure it would double what a large mail takes.
     private static long utf8Length(String value) {
-        return value == null ? 0 : value.getBytes(StandardCharsets.UTF_8).length;
+        if (value == null) {
+            return 0;
+        }
+        long bytes = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 
     private static void fillBody(MimePart part, RenderedContent content) throws MessagingException {

@@ -9,6 +9,7 @@ public final class ContentRenderer {
 
     private final TemplateRenderer templates;
     private final int maxSubjectLength;
+    private final long maxRenderedBytes;
 
     public ContentRenderer(TemplateRenderer templates) {
         this(templates, DEFAULT_MAX_SUBJECT_LENGTH);
@@ -16,8 +17,18 @@ public final class ContentRenderer {
 
     /** Renders with templates; a subject longer than maxSubjectLength characters fails the request. */
     public ContentRenderer(TemplateRenderer templates, int maxSubjectLength) {
+        this(templates, maxSubjectLength, Long.MAX_VALUE);
+    }
+
+    /**
+     * Renders with templates; a subject longer than maxSubjectLength characters fails the request, and so does a
+     * template that renders more than maxRenderedBytes (the message size limit: such a mail could never be sent),
+     * which is stopped before it holds more than that.
+     */
+    public ContentRenderer(TemplateRenderer templates, int maxSubjectLength, long maxRenderedBytes) {
         this.templates = templates;
         this.maxSubjectLength = maxSubjectLength;
+        this.maxRenderedBytes = maxRenderedBytes;
     }
 
     public RenderedContent render(MailRequest request) {
@@ -26,7 +37,7 @@ public final class ContentRenderer {
             // Inline content is used literally: it is never evaluated as a template.
             content = new RenderedContent(request.subject(), request.html(), request.text(), request.locale());
         } else {
-            content = templates.render(request.template(), request.locale(), request.data());
+            content = templates.render(request.template(), request.locale(), request.data(), maxRenderedBytes);
             if (request.subject() != null) {
                 content = new RenderedContent(request.subject(), content.html(), content.text(), content.locale());
             }

@@ -4,7 +4,6 @@ import com.github.mustachejava.Mustache;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -97,15 +96,26 @@ public final class TemplateRenderer {
      * @throws RenderFailedException     when a variable is missing or a template, layout or partial is broken
      */
     public RenderedContent render(String templateName, String locale, Map<String, Object> data) {
-        return render(templateName, locale, data, true);
+        return render(templateName, locale, data, true, BoundedOutput.unlimited());
+    }
+
+    /**
+     * Like {@link #render(String, String, Map)}, but stops as soon as subject, html and text together exceed
+     * maxBytes of UTF-8, before more than that is held in memory.
+     *
+     * @throws RenderTooLargeException when the rendered parts exceed maxBytes
+     */
+    public RenderedContent render(String templateName, String locale, Map<String, Object> data, long maxBytes) {
+        return render(templateName, locale, data, true, new BoundedOutput(maxBytes));
     }
 
     /** Like {@link #render} but with the subject as the template wrote it, line breaks included; for checks. */
     RenderedContent renderAsWritten(String templateName, String locale, Map<String, Object> data) {
-        return render(templateName, locale, data, false);
+        return render(templateName, locale, data, false, BoundedOutput.unlimited());
     }
 
-    private RenderedContent render(String templateName, String locale, Map<String, Object> data, boolean oneLineSubject) {
+    private RenderedContent render(String templateName, String locale, Map<String, Object> data, boolean oneLineSubject,
+            BoundedOutput output) {
         if (!isTemplateName(templateName)) {
             throw notFound(templateName);
         }
@@ -122,11 +132,11 @@ public final class TemplateRenderer {
         Compiled template = current.compiled.computeIfAbsent(templateName + "/" + directory,
                 key -> compile(templateName, directory));
         Object scope = data == null ? Map.of() : data;
+        String subject = execute(template.subject(), output.part("subject"), scope);
         return new RenderedContent(
-                oneLineSubject ? oneLine(execute(template.subject(), "subject", scope))
-                        : execute(template.subject(), "subject", scope),
-                template.html() == null ? null : execute(template.html(), "html", scope),
-                template.text() == null ? null : execute(template.text(), "text", scope),
+                oneLineSubject ? oneLine(subject) : subject,
+                template.html() == null ? null : execute(template.html(), output.part("html"), scope),
+                template.text() == null ? null : execute(template.text(), output.part("text"), scope),
                 directory);
     }
 
@@ -223,12 +233,17 @@ public final class TemplateRenderer {
         }
     }
 
-    private static String execute(Mustache mustache, String part, Object scope) {
-        StringWriter out = new StringWriter();
+    private static String execute(Mustache mustache, BoundedOutput.Part out, Object scope) {
         try {
             mustache.execute(out, scope);
         } catch (RuntimeException e) {
-            throw failed(part, e);
+            // mustache.java may wrap what the writer threw
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof RenderTooLargeException tooLarge) {
+                    throw tooLarge;
+                }
+            }
+            throw failed(out.name(), e);
         }
         return out.toString();
     }

@@ -14,4 +14,16 @@ public class NotJsonException extends RequestRejectedException {
     public NotJsonException(String detail, Throwable cause) {
         super(INVALID_REQUEST, detail, null, Map.of(), cause);
     }
+
+    /**
+     * A body the gateway would not read to the end because it is over one of the limits on its JSON's shape (depth,
+     * counts, lengths): the raw record goes to the dead-letter topic like any unreadable one.
+     */
+    static NotJsonException overLimit(String detail) {
+        return new NotJsonException(TOO_LARGE, detail, Map.of());
+    }
+
+    private NotJsonException(String category, String detail, Map<String, String> noTags) {
+        super(category, detail, null, noTags, null);
+    }
 }

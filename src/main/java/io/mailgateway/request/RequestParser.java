@@ -5,9 +5,11 @@ import static io.mailgateway.request.RequestRejectedException.TOO_LARGE;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,8 +27,11 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.ParameterList;
 import jakarta.mail.internet.ParseException;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.net.IDN;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,6 +44,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import io.mailgateway.request.ShapeCheckingParser.ShapeLimitException;
 
 /** Parses a mail request v1 record value and validates it against the published schema and the gateway's own rules. */
 public final class RequestParser {
@@ -57,6 +64,11 @@ public final class RequestParser {
     // RFC 5322 atext, the characters of an unquoted local part besides '.'
     private static final String ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
     private static final int MAX_JSON_ERROR = 160;
+    // Tags are echoed in every result: with at most 32 (the schema), they add at most 10 KiB to a result.
+    static final int MAX_TAG_NAME_BYTES = 64;
+    static final int MAX_TAG_VALUE_BYTES = 256;
+    // Jackson names the method its limit came from: ", from `StreamReadConstraints.getMaxNestingDepth()`)"
+    private static final Pattern CONSTRAINT_SOURCE = Pattern.compile(", from `[^`]*`\\)");
     private static final TypeReference<Map<String, Object>> PLAIN_MAP = new TypeReference<>() {
     };
 
@@ -73,11 +85,15 @@ public final class RequestParser {
     public RequestParser(RequestLimits limits, AllowedHeaders allowedHeaders) {
         this.limits = limits;
         this.allowedHeaders = allowedHeaders;
+        JsonLimits json = limits.json();
         JsonFactory jsonFactory = JsonFactory.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                // Jackson's default string limit would otherwise cap a large attachment below maxRequestBytes
                 .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxStringLength(Math.max(limits.maxRequestBytes(), StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
+                        .maxNestingDepth(json.maxDepth())
+                        .maxStringLength(json.maxStringLength())
+                        .maxNumberLength(json.maxNumberLength())
+                        // a member name is a string too; none of the contract's names comes near this
+                        .maxNameLength(Math.min(json.maxStringLength(), StreamReadConstraints.DEFAULT_MAX_NAME_LEN))
                         .build())
                 .build();
         this.mapper = JsonMapper.builder(jsonFactory)
@@ -106,26 +122,44 @@ public final class RequestParser {
         ObjectNode body = readObject(recordValue);
         String id = validId(body.get("id"));
         Set<ValidationMessage> violations = schema.validate(body);
-        Map<String, String> tags = validTags(body.get("tags"), violations);
+        Tags tags = validTags(body.get("tags"), violations);
         if (!violations.isEmpty()) {
-            throw new RequestRejectedException(INVALID_REQUEST, SchemaViolations.describe(violations), id, tags);
+            throw new RequestRejectedException(INVALID_REQUEST, SchemaViolations.describe(violations), id, tags.echoed());
         }
-        return new BodyReader(body, id, tags).read();
+        if (tags.problem() != null) {
+            throw new RequestRejectedException(INVALID_REQUEST, tags.problem(), id, Map.of());
+        }
+        return new BodyReader(body, id, tags.echoed()).read();
     }
 
     private ObjectNode readObject(byte[] recordValue) {
-        String text;
+        JsonNode tree;
+        // Decoded while parsing, a few kilobytes at a time, rather than into a string of the whole body first: a
+        // strict decoder, because Jackson lets some malformed UTF-8 through (overlong forms, encoded surrogates).
+        Reader text = new InputStreamReader(new ByteArrayInputStream(recordValue), StandardCharsets.UTF_8.newDecoder());
+        JsonParser parser = null;
         try {
-            // decoded up front because Jackson lets some malformed UTF-8 through: overlong forms, encoded surrogates
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(recordValue)).toString();
+            parser = mapper.createParser(text);
+            tree = mapper.readTree(new ShapeCheckingParser(parser, limits.json()));
+        } catch (ShapeLimitException e) {
+            throw NotJsonException.overLimit(e.getMessage());
+        } catch (StreamConstraintsException e) {
+            throw NotJsonException.overLimit(constraintDetail(e, parser));
         } catch (CharacterCodingException e) {
             throw new NotJsonException("body: not a JSON object (not valid UTF-8)", e);
-        }
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(text);
         } catch (JsonProcessingException e) {
             throw new NotJsonException("body: not a JSON object (" + describe(e) + ")", e);
+        } catch (IOException e) {
+            // reading from memory, so only the decoder or the parser can end up here
+            throw new NotJsonException("body: not a JSON object (unreadable)", e);
+        } finally {
+            if (parser != null) {
+                try {
+                    parser.close();
+                } catch (IOException e) {
+                    // nothing to release but buffers
+                }
+            }
         }
         if (tree == null || tree.isMissingNode()) {
             throw new NotJsonException("body: not a JSON object (empty)");
@@ -134,6 +168,24 @@ public final class RequestParser {
             throw new NotJsonException("body: not a JSON object (" + tree.getNodeType().name().toLowerCase(Locale.ROOT) + ")");
         }
         return (ObjectNode) tree;
+    }
+
+    /**
+     * Jackson's words for a body over a shape limit (they start "Document nesting depth", "Number value length",
+     * "String value length"), with the field path in front and the gateway's setting instead of Jackson's.
+     */
+    private String constraintDetail(StreamConstraintsException e, JsonParser parser) {
+        String problem = e.getOriginalMessage() == null ? "over a limit" : e.getOriginalMessage();
+        String setting = problem.contains("nesting depth") ? "GATEWAY_MAX_JSON_DEPTH"
+                : problem.contains("Number value") ? "GATEWAY_MAX_JSON_NUMBER_LENGTH"
+                : problem.contains("String value") || problem.contains("Name length") ? "GATEWAY_MAX_JSON_STRING_LENGTH"
+                : "the gateway's limit";
+        problem = CONSTRAINT_SOURCE.matcher(problem).replaceAll(", " + setting + ")");
+        String path = parser == null ? FieldPaths.BODY : ShapeCheckingParser.path(parser.getParsingContext());
+        if (problem.length() > MAX_JSON_ERROR) {
+            problem = problem.substring(0, MAX_JSON_ERROR) + "...";
+        }
+        return path + ": " + problem;
     }
 
     private static String describe(JsonProcessingException e) {
@@ -153,24 +205,50 @@ public final class RequestParser {
         return id != null && id.isTextual() && ID.matcher(id.textValue()).matches() ? id.textValue() : null;
     }
 
-    private static Map<String, String> validTags(JsonNode tags, Set<ValidationMessage> violations) {
+    /**
+     * The tags to echo in results, and what is wrong with them beyond the schema. Tags are echoed in every result, so
+     * each has a byte budget and no control characters; tags that break a rule are never echoed.
+     */
+    private static Tags validTags(JsonNode tags, Set<ValidationMessage> violations) {
         if (tags == null || !tags.isObject()) {
-            return Map.of();
+            return new Tags(Map.of(), null);
         }
         for (ValidationMessage violation : violations) {
             if (violation.getInstanceLocation().getNameCount() > 0
                     && "tags".equals(violation.getInstanceLocation().getName(0))) {
-                return Map.of();
+                return new Tags(Map.of(), null);
             }
         }
         Map<String, String> valid = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> tag : tags.properties()) {
             if (!tag.getValue().isTextual()) {
-                return Map.of();
+                return new Tags(Map.of(), null);
             }
-            valid.put(tag.getKey(), tag.getValue().textValue());
+            String path = FieldPaths.property("tags", tag.getKey());
+            String value = tag.getValue().textValue();
+            if (tag.getKey().codePoints().anyMatch(RequestParser::breaksHeaderLine)) {
+                return new Tags(Map.of(), path + ": the name contains a control character");
+            }
+            if (value.codePoints().anyMatch(RequestParser::breaksHeaderLine)) {
+                return new Tags(Map.of(), path + ": contains a control character");
+            }
+            int keyBytes = tag.getKey().getBytes(StandardCharsets.UTF_8).length;
+            if (keyBytes > MAX_TAG_NAME_BYTES) {
+                return new Tags(Map.of(), path + ": the name is " + keyBytes + " bytes of UTF-8, more than the limit of "
+                        + MAX_TAG_NAME_BYTES);
+            }
+            int valueBytes = value.getBytes(StandardCharsets.UTF_8).length;
+            if (valueBytes > MAX_TAG_VALUE_BYTES) {
+                return new Tags(Map.of(), path + ": " + valueBytes + " bytes of UTF-8, more than the limit of "
+                        + MAX_TAG_VALUE_BYTES);
+            }
+            valid.put(tag.getKey(), value);
         }
-        return Collections.unmodifiableMap(valid);
+        return new Tags(Collections.unmodifiableMap(valid), null);
+    }
+
+    /** Tags fit to echo (empty when they are not), or the detail of why they are not. */
+    private record Tags(Map<String, String> echoed, String problem) {
     }
 
     /**

@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,12 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** Starts the jar with these variables (plus MANAGEMENT_PORT) and waits until readiness answers 200. */
     public static GatewayProcess start(Path workDir, Map<String, String> environment) throws IOException {
+        return start(workDir, environment, List.of("-Xmx256m"));
+    }
+
+    /** Like {@link #start(Path, Map)}, with these JVM options (heap size, OutOfMemoryError handling) instead. */
+    public static GatewayProcess start(Path workDir, Map<String, String> environment, List<String> jvmOptions)
+            throws IOException {
         Path jar = Path.of("target", "mail-gateway.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: integration tests run after 'mvn package'");
@@ -34,8 +41,12 @@ public final class GatewayProcess implements AutoCloseable {
         // Kept under target/ after the test, so a failure can be read there.
         Path output = Files.createDirectories(Path.of("target", "gateway-output"))
                 .resolve(System.currentTimeMillis() + "-" + workDir.getFileName() + ".log").toAbsolutePath();
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString()))
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar.toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
@@ -72,6 +83,11 @@ public final class GatewayProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(no output: " + e.getMessage() + ")";
         }
+    }
+
+    /** Whether the process is still running (not ended by an OutOfMemoryError, for one). */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** Kills the process without warning (SIGKILL), as a crash or an OOM kill would. */
