@@ -6,6 +6,8 @@ import java.util.Properties;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.kafka.KafkaEndpoint;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommitFactory;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.spi.HeaderFilterStrategy;
@@ -46,6 +48,8 @@ class FetchSizesTest {
             context.getPropertiesComponent().setLocation("classpath:application.properties");
             context.getPropertiesComponent().setOverrideProperties(overrides);
             context.getRegistry().bind("dropAllHeaders", HeaderFilterStrategy.class, new DefaultHeaderFilterStrategy());
+            context.getRegistry().bind("requestCommits", KafkaManualCommitFactory.class,
+                    new DefaultKafkaManualCommitFactory());
             PluginHelper.getRoutesLoader(context).loadRoutes(
                     ResourceHelper.resolveResource(context, "file:routes/consume-requests.camel.yaml"));
             String uri = ((ModelCamelContext) context).getRouteDefinition("consume-requests").getInput().getEndpointUri();
