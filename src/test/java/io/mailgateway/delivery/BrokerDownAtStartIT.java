@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,10 +35,24 @@ import io.mailgateway.suppress.Suppression;
 class BrokerDownAtStartIT {
 
     private static final String SUPPRESSIONS = "mail.suppressions";
-    private static final Duration FOLLOWER_TIMEOUT = Duration.ofSeconds(2);
 
     @Test
     void brokerDownAtStartUpLongerThanTheFollowersTimeoutThenUpRequestsFlowWithoutARestart(@TempDir Path work)
+            throws Exception {
+        // Shortened waits: the same faults as with the defaults, in a few seconds.
+        brokerDownAtStartUp(work, Duration.ofSeconds(2), Map.of(
+                "gateway.follower.timeout-ms", "2000",
+                "gateway.restart.backoff-min-ms", "200",
+                "gateway.restart.backoff-max-ms", "2000"));
+    }
+
+    @Test
+    void withTheDefaultWaitsTheBrokerDownForLongerThanThirtySecondsIsWaitedOutToo(@TempDir Path work)
+            throws Exception {
+        brokerDownAtStartUp(work, Duration.ofSeconds(30), Map.of());
+    }
+
+    private static void brokerDownAtStartUp(Path work, Duration followerTimeout, Map<String, String> waits)
             throws Exception {
         LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
         String blocked = "blocked-" + UUID.randomUUID() + "@example.org";
@@ -54,7 +69,7 @@ class BrokerDownAtStartIT {
             broker.stop();
 
             int managementPort = FreePorts.next();
-            Main gateway = MailGateway.newMain(Map.ofEntries(
+            Map<String, String> settings = new HashMap<>(Map.ofEntries(
                     Map.entry("camel.component.kafka.brokers", broker.bootstrapServers()),
                     Map.entry("gateway.group-id", "broker-down-at-start"),
                     Map.entry("gateway.smtp.host", "localhost"),
@@ -64,16 +79,15 @@ class BrokerDownAtStartIT {
                     Map.entry("gateway.smtp.trust-ca-file", relay.caPemFile().toString()),
                     Map.entry("gateway.allowed-sender-domains", "acme.example"),
                     Map.entry("gateway.default-from", "noreply@acme.example"),
-                    Map.entry("gateway.follower.timeout-ms", String.valueOf(FOLLOWER_TIMEOUT.toMillis())),
-                    Map.entry("gateway.restart.backoff-min-ms", "200"),
-                    Map.entry("gateway.restart.backoff-max-ms", "2000"),
                     Map.entry("camel.management.port", String.valueOf(managementPort))));
+            settings.putAll(waits);
+            Main gateway = MailGateway.newMain(settings);
             gateway.start();
             try {
                 Instant started = Instant.now();
                 // Readiness names the state and suppression topics and why they are not read, once a call timed out.
                 List<String> readiness = new ArrayList<>();
-                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                await().atMost(followerTimeout.multipliedBy(3)).until(() -> {
                     String body = body(managementPort, "/observe/health/ready");
                     readiness.add(body);
                     return ManagementPort.status(managementPort, "/observe/health/ready") == 503
@@ -81,8 +95,10 @@ class BrokerDownAtStartIT {
                             && body.contains(SUPPRESSIONS) && body.contains("mail.state") && body.contains("Timeout");
                 });
                 // Down for longer than one wait of the followers, and then some: they have failed and started again.
-                await().atMost(Duration.ofSeconds(60)).until(
-                        () -> Duration.between(started, Instant.now()).compareTo(FOLLOWER_TIMEOUT.multipliedBy(4)) > 0);
+                Duration downFor = followerTimeout.plus(followerTimeout.compareTo(Duration.ofSeconds(10)) < 0
+                        ? followerTimeout.multipliedBy(3) : Duration.ofSeconds(5));
+                await().atMost(downFor.plusSeconds(30))
+                        .until(() -> Duration.between(started, Instant.now()).compareTo(downFor) > 0);
                 assertThat(ManagementPort.status(managementPort, "/observe/health/ready")).isEqualTo(503);
                 assertThat(ManagementPort.status(managementPort, "/observe/health/live")).isEqualTo(200);
                 System.out.println("readiness while the broker was down: " + readiness.get(readiness.size() - 1));
@@ -104,7 +120,7 @@ class BrokerDownAtStartIT {
                             .contains("mail_gateway_poison_records_total{topic=\"mail.suppressions\"} 1.0");
                     System.out.printf("broker down at start-up: down %d ms (follower timeout %d ms); after the broker"
                             + " was back: first result in %d ms, ready in %d ms%n", down.toMillis(),
-                            FOLLOWER_TIMEOUT.toMillis(), firstResult.toMillis(), ready.toMillis());
+                            followerTimeout.toMillis(), firstResult.toMillis(), ready.toMillis());
                 }
             } finally {
                 gateway.stop();
