@@ -501,7 +501,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.kafka.rewind-backoff-ms") long firstPauseMs,
             @PropertyInject("gateway.kafka.rewind-backoff-max-ms") long longestPauseMs) {
         if (partitionRewinds == null) {
-            partitionRewinds = new PartitionRewinds(Duration.ofMillis(firstPauseMs), Duration.ofMillis(longestPauseMs));
+            partitionRewinds = new PartitionRewinds(Duration.ofMillis(firstPauseMs), Duration.ofMillis(longestPauseMs),
+                    metrics::rewind);
         }
         return partitionRewinds;
     }

@@ -51,6 +51,7 @@ public final class PartitionRewinds extends KafkaConsumerListener implements Pre
     private final Map<TopicPartition, Integer> rewindsInARow = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Paused> paused = new ConcurrentHashMap<>();
     private final AtomicLong rewinds = new AtomicLong();
+    private final Runnable rewound;
 
     /** A poll of one consumer. */
     private record Fetch(Consumer<?, ?> consumer, long poll) {
@@ -71,7 +72,8 @@ public final class PartitionRewinds extends KafkaConsumerListener implements Pre
         }
     }
 
-    public PartitionRewinds(Duration firstPause, Duration longestPause) {
+    /** @param rewound told of every rewind, for the metrics */
+    public PartitionRewinds(Duration firstPause, Duration longestPause, Runnable rewound) {
         if (firstPause.isNegative() || longestPause.compareTo(firstPause) < 0) {
             throw new IllegalArgumentException("GATEWAY_REWIND_BACKOFF_MS must not be negative and"
                     + " GATEWAY_REWIND_BACKOFF_MAX_MS not below it, but they were " + firstPause.toMillis() + " and "
@@ -79,6 +81,7 @@ public final class PartitionRewinds extends KafkaConsumerListener implements Pre
         }
         this.firstPause = firstPause;
         this.longestPause = longestPause;
+        this.rewound = rewound;
     }
 
     /**
@@ -138,6 +141,7 @@ public final class PartitionRewinds extends KafkaConsumerListener implements Pre
         Duration pause = pause(inARow);
         paused.put(partition, new Paused(consumer, System.nanoTime() + pause.toNanos()));
         rewinds.incrementAndGet();
+        rewound.run();
         LOG.info("Partition {} did not finish from offset {}: it is read again from there in {} ms", partition,
                 handle.getRecordOffset(), pause.toMillis());
         return true;

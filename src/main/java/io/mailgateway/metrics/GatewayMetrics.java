@@ -62,6 +62,14 @@ public final class GatewayMetrics {
                 .increment();
     }
 
+    /** Counts a partition sent back to its first unfinished request: the relay refused the gateway, a request was stuck. */
+    public void rewind() {
+        Counter.builder("mail.gateway.consumer.rewinds")
+                .description("Partitions of the request topic sent back to their first unfinished request and paused")
+                .register(registry())
+                .increment();
+    }
+
     /** Counts a profile lookup by outcome: found, absent (404), failed, or cached (answered without a request). */
     public void profileLookup(String outcome) {
         Counter.builder("mail.gateway.profile.lookups")

@@ -49,13 +49,17 @@ public final class LongestTransaction {
             Duration longest = of(relay.getValue(), recipients);
             if (shutdownTimeout.compareTo(longest) < 0) {
                 long needed = (longest.toMillis() + 999) / 1000;
+                // A relay of the relays file may have timeouts of its own; the others take the SMTP_* ones.
+                String[] timeouts = relay.getKey().equals("default")
+                        ? new String[] {"SMTP_CONNECT_TIMEOUT_MS", "SMTP_READ_TIMEOUT_MS", "SMTP_WRITE_TIMEOUT_MS"}
+                        : new String[] {"connectTimeoutMs", "readTimeoutMs", "writeTimeoutMs"};
                 throw new IllegalStateException("GATEWAY_SHUTDOWN_TIMEOUT_SECONDS (" + shutdownTimeout.toSeconds()
                         + " s) is shorter than the longest SMTP submission the settings allow to relay '"
-                        + relay.getKey() + "' (" + needed + " s = 2 x SMTP_CONNECT_TIMEOUT_MS + (" + FIXED_REPLIES
-                        + " + GATEWAY_MAX_RECIPIENTS) x SMTP_READ_TIMEOUT_MS + SMTP_WRITE_TIMEOUT_MS): a mail the"
+                        + relay.getKey() + "' (" + needed + " s = 2 x " + timeouts[0] + " + (" + FIXED_REPLIES
+                        + " + GATEWAY_MAX_RECIPIENTS) x " + timeouts[1] + " + " + timeouts[2] + "): a mail the"
                         + " relay accepts after the gateway stopped waiting would be sent again. Set"
                         + " GATEWAY_SHUTDOWN_TIMEOUT_SECONDS to at least " + needed + " (and the pod's"
-                        + " terminationGracePeriodSeconds above it), or lower the SMTP timeouts or"
+                        + " terminationGracePeriodSeconds above it), or lower those timeouts or"
                         + " GATEWAY_MAX_RECIPIENTS");
             }
         }

@@ -38,7 +38,9 @@ class RecordBatchesTest {
     private final CamelContext context = new DefaultCamelContext();
     private final MockConsumer<Object, Object> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
     private final List<String> commits = new ArrayList<>();
-    private final PartitionRewinds rewinds = new PartitionRewinds(Duration.ofMillis(200), Duration.ofMillis(800));
+    private final List<String> metrics = new ArrayList<>();
+    private final PartitionRewinds rewinds = new PartitionRewinds(Duration.ofMillis(200), Duration.ofMillis(800),
+            () -> metrics.add("rewind"));
     private final KafkaManualCommitFactory handles = rewinds.commitFactory();
     private final RecordBatches batches = new RecordBatches(rewinds);
 
@@ -67,6 +69,7 @@ class RecordBatchesTest {
         assertThat(consumer.paused()).containsExactly(P0);
         assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1);
         assertThat(rewinds.rewinds()).isEqualTo(1);
+        assertThat(metrics).containsExactly("rewind");
     }
 
     @Test

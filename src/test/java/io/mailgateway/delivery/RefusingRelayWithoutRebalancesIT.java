@@ -33,6 +33,7 @@ import io.mailgateway.consume.PartitionRewinds;
 import io.mailgateway.local.LocalKafkaBroker;
 import io.mailgateway.support.FreePorts;
 import io.mailgateway.support.KafkaTopics;
+import io.mailgateway.support.ManagementPort;
 import io.mailgateway.support.TestRelay;
 
 /**
@@ -57,9 +58,10 @@ class RefusingRelayWithoutRebalancesIT {
             broker.createTopics(2, OUTBOUND);
             broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
             List<Main> gateways = new ArrayList<>();
+            int managementPort = FreePorts.next();
             try (KafkaTopics.Reader results = kafka.read("mail.results")) {
-                gateways.add(start(broker, relay, "a"));
-                gateways.add(start(broker, relay, "b"));
+                gateways.add(start(broker, relay, "a", managementPort));
+                gateways.add(start(broker, relay, "b", FreePorts.next()));
                 // Both members hold a partition each: the group is settled before the relay starts refusing.
                 await().atMost(Duration.ofSeconds(60)).until(() -> settled(broker));
                 Map<String, Double> before = rebalancesByConsumer();
@@ -81,6 +83,8 @@ class RefusingRelayWithoutRebalancesIT {
                 assertThat(during).as("same consumers (none closed and recreated), no further rebalance")
                         .isEqualTo(before);
                 assertThat(settled(broker)).isTrue();
+                assertThat(ManagementPort.get(managementPort, "/observe/metrics").body())
+                        .containsPattern("(?m)^mail_gateway_consumer_rewinds_total(\\{[^}]*})? ([2-9]|[1-9][0-9])");
                 assertThat(ids).allSatisfy(id -> assertThat(results.allJson(id)).as(id).isEmpty());
 
                 relay.server().changeCredentials(TestRelay.USERNAME, relay.password());
@@ -101,7 +105,7 @@ class RefusingRelayWithoutRebalancesIT {
         }
     }
 
-    private static Main start(LocalKafkaBroker broker, TestRelay relay, String name) {
+    private static Main start(LocalKafkaBroker broker, TestRelay relay, String name, int managementPort) {
         Main gateway = MailGateway.newMain(Map.ofEntries(
                 Map.entry("camel.main.name", "mail-gateway-" + name),
                 Map.entry("camel.component.kafka.brokers", broker.bootstrapServers()),
@@ -116,7 +120,7 @@ class RefusingRelayWithoutRebalancesIT {
                 Map.entry("gateway.kafka.rewind-backoff-max-ms", "1000"),
                 Map.entry("gateway.allowed-sender-domains", "acme.example"),
                 Map.entry("gateway.default-from", "noreply@acme.example"),
-                Map.entry("camel.management.port", String.valueOf(FreePorts.next()))));
+                Map.entry("camel.management.port", String.valueOf(managementPort))));
         gateway.start();
         return gateway;
     }

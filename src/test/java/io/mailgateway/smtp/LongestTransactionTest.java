@@ -64,7 +64,8 @@ class LongestTransactionTest {
         relays.put("slow", relay(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(5)));
 
         assertThatThrownBy(() -> LongestTransaction.requireCoveredBy(Duration.ofSeconds(60), relays, 1))
-                .hasMessageContaining("relay 'slow'");
+                .hasMessageContaining("relay 'slow'")
+                .hasMessageContaining("readTimeoutMs");
     }
 
     private static SmtpSettings relay(Duration connect, Duration read, Duration write) {
