@@ -43,8 +43,8 @@ class MemoryBoundsIT {
     private static final String OUTBOUND = "memory.mail";
     private static final String RESULTS = "memory.mail.results";
     private static final String DLQ = "memory.mail.dlq";
-    private static final int TAGGED_REQUESTS = 2000;
-    private static final Duration MANY_RESULTS = Duration.ofMinutes(4);
+    private static final int TAGGED_REQUESTS = 10_000;
+    private static final Duration MANY_RESULTS = Duration.ofMinutes(8);
 
     @Test
     void hostileRequestsEndRejectedAndTheGatewayKeepsRunningUnderTheSmallestPodHeap(@TempDir Path work)
