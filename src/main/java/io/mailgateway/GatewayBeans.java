@@ -177,7 +177,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         }
         return new RequestParser(new RequestLimits(maxRequestBytes, maxAttachmentBytes, maxAttachments, maxRecipients,
                 maxSubjectLength, new JsonLimits(maxJsonDepth, maxJsonStringLength, maxJsonNumberLength,
-                        maxJsonArrayElements, maxJsonObjectMembers, maxJsonValues)), AllowedHeaders.parse(allowedHeaders));
+                        maxJsonArrayElements, maxJsonObjectMembers, maxJsonValues)),
+                AllowedHeaders.parse(allowedHeaders));
     }
 
     @BindToRegistry
@@ -249,7 +250,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
                 maxSubjectLength, maxMessageBytes);
     }
 
-    /** Turns for renders past GATEWAY_LARGE_RENDER_BYTES; the routes give a request's turn back when it is finished. */
+    /** Turns for renders past GATEWAY_LARGE_RENDER_BYTES; inFlightRequests gives a request's turn back when it ends. */
     @BindToRegistry
     public RenderPermits renderPermits(@PropertyInject("gateway.limits.large-render-bytes") long largeRenderBytes,
             @PropertyInject("gateway.limits.large-renders") int largeRenders) {

@@ -1,6 +1,7 @@
 package io.mailgateway.render;
 
 import java.io.Writer;
+import java.nio.CharBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -77,7 +78,7 @@ final class BoundedOutput {
 
         @Override
         public void write(char[] chars, int offset, int length) {
-            take(name, utf8Bytes(java.nio.CharBuffer.wrap(chars), offset, offset + length));
+            take(name, utf8Bytes(CharBuffer.wrap(chars), offset, offset + length));
             text.append(chars, offset, length);
             cut();
         }
