@@ -54,6 +54,7 @@ import io.mailgateway.enrich.Tenants;
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.preview.PreviewPages;
 import io.mailgateway.render.ContentRenderer;
+import io.mailgateway.render.RenderPermits;
 import io.mailgateway.render.TemplateRenderer;
 import io.mailgateway.request.AllowedHeaders;
 import io.mailgateway.request.JsonLimits;
@@ -106,6 +107,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     private SuppressionList suppressionList;
     private UnsubscribeTokens unsubscribeTokens;
     private ExecutorService sendThreads;
+    // One set of turns for large renders: a second one would let twice as many large renders run.
+    private RenderPermits renderPermits;
     // Read once: enrichment, relay selection, rate limits and bulk mail all use the same tenants.
     private Tenants tenants;
     @PropertyInject(value = "gateway.tenants-file", defaultValue = " ")
@@ -192,7 +195,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         }
         return new RequestParser(new RequestLimits(maxRequestBytes, maxAttachmentBytes, maxAttachments, maxRecipients,
                 maxSubjectLength, new JsonLimits(maxJsonDepth, maxJsonStringLength, maxJsonNumberLength,
-                        maxJsonArrayElements, maxJsonObjectMembers, maxJsonValues)), AllowedHeaders.parse(allowedHeaders));
+                        maxJsonArrayElements, maxJsonObjectMembers, maxJsonValues)),
+                AllowedHeaders.parse(allowedHeaders));
     }
 
     @BindToRegistry
@@ -262,6 +266,16 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         // Without a templates folder the copy bundled in the jar is used.
         return new ContentRenderer(Files.isDirectory(dir) ? TemplateRenderer.fromDirectory(dir) : TemplateRenderer.bundled(),
                 maxSubjectLength, maxMessageBytes);
+    }
+
+    /** Turns for renders past GATEWAY_LARGE_RENDER_BYTES; inFlightRequests gives a request's turn back when it ends. */
+    @BindToRegistry
+    public RenderPermits renderPermits(@PropertyInject("gateway.limits.large-render-bytes") long largeRenderBytes,
+            @PropertyInject("gateway.limits.large-renders") int largeRenders) {
+        if (renderPermits == null) {
+            renderPermits = new RenderPermits(largeRenderBytes, largeRenders);
+        }
+        return renderPermits;
     }
 
     @BindToRegistry
@@ -517,8 +531,11 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     @BindToRegistry
     public InFlightRequests inFlightRequests(
             @PropertyInject("gateway.kafka.max-poll-interval-ms") long maxPollIntervalMs) {
-        // A duplicate waits at most as long as the consumer may spend on a batch.
-        return new InFlightRequests(maxPollIntervalMs);
+        // A duplicate waits at most as long as the consumer may spend on a batch. A request that rendered a large mail
+        // gives its turn back once it is finished (routes/deliver.camel.yaml takes it).
+        return new InFlightRequests(maxPollIntervalMs, exchange -> camelContext.getRegistry()
+                .lookupByNameAndType("renderPermits", RenderPermits.class)
+                .release(exchange.getProperty("renderTurn", RenderPermits.Turn.class)));
     }
 
     /** Looked up by camel-kafka under this name for its consumers. */

@@ -147,6 +147,21 @@ class RoutesTest {
         assertThat(events).filteredOn(e -> e.startsWith("commit")).containsExactlyInAnyOrder("commit 0@1", "commit 1@6");
     }
 
+    @Test
+    void aRequestThatRenderedLargeGivesItsTurnBackWhenItIsFinished() {
+        String name = "x".repeat(2 * 1024 * 1024);
+        Exchange large = record(0, 1, "large-1");
+        large.getMessage().setBody(("{\"id\": \"large-1\", \"template\": \"welcome\", \"to\": [\"frank@example.org\"],"
+                + " \"data\": {\"name\": \"" + name + "\", \"brand\": {\"name\": \"ACME\"}, \"loginUrl\": \"https://a.example\"}}")
+                .getBytes(StandardCharsets.UTF_8));
+
+        template.sendBody("direct:batches", List.of(large));
+
+        assertThat(events).contains("result", "commit 0@1");
+        assertThat(context.getRegistry().lookupByNameAndType("renderPermits", io.mailgateway.render.RenderPermits.class)
+                .availableTurns()).isEqualTo(1);
+    }
+
     /** One record as camel-kafka puts it in a batch. */
     private Exchange record(int partition, long offset, String id) {
         Exchange record = new org.apache.camel.support.DefaultExchange(context);

@@ -88,7 +88,8 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock,
             FollowerSettings followerSettings, long cacheBytes) {
         if (cacheBytes < 0) {
-            throw new IllegalArgumentException("GATEWAY_IDEMPOTENCY_CACHE_BYTES must not be negative but was " + cacheBytes);
+            throw new IllegalArgumentException("GATEWAY_IDEMPOTENCY_CACHE_BYTES must not be negative but was "
+                    + cacheBytes);
         }
         this.recentResults = Caffeine.newBuilder()
                 .maximumWeight(cacheBytes)

@@ -3,6 +3,7 @@ package io.mailgateway.idempotency;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.apache.camel.Exchange;
 
@@ -17,10 +18,21 @@ public final class InFlightRequests {
 
     private final ConcurrentHashMap<String, CountDownLatch> inFlight = new ConcurrentHashMap<>();
     private final long maxWaitMillis;
+    private final Consumer<Exchange> whenFinished;
 
     /** @param maxWaitMillis how long a duplicate waits for the first; longer than any one attempt */
     public InFlightRequests(long maxWaitMillis) {
+        this(maxWaitMillis, exchange -> { });
+    }
+
+    /**
+     * @param whenFinished what else a finished request gives back (its turn to render a large mail); called by
+     *                     {@link #release} for every request, since that is the one step the routes run once an
+     *                     attempt is over, whether it failed or not
+     */
+    public InFlightRequests(long maxWaitMillis, Consumer<Exchange> whenFinished) {
         this.maxWaitMillis = maxWaitMillis;
+        this.whenFinished = whenFinished;
     }
 
     /** Waits while another exchange handles this id, then holds it for this exchange until {@link #release}. */
@@ -40,8 +52,9 @@ public final class InFlightRequests {
         }
     }
 
-    /** Lets the next exchange with the same id go on; does nothing when this exchange holds no id. */
+    /** Lets the next exchange with the same id go on; does nothing more when this exchange holds no id. */
     public void release(Exchange exchange) {
+        whenFinished.accept(exchange);
         String id = exchange.getProperty(CLAIMED, String.class);
         if (id != null) {
             exchange.removeProperty(CLAIMED);

@@ -1,23 +1,34 @@
 package io.mailgateway.render;
 
 import java.io.Writer;
+import java.nio.CharBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The rendered parts of one mail (subject, html, text), counted together in bytes of UTF-8 as they are written:
  * rendering stops with {@link RenderTooLargeException} at the first write past the limit, so a template looping over
- * a large array never holds more than the limit in memory, however much it would have produced.
+ * a large array never holds more than the limit in memory, however much it would have produced. Past the permits'
+ * free bytes, a render waits for its turn (see {@link RenderPermits}).
  */
 final class BoundedOutput {
 
-    private final long maxBytes;
-    private long bytes;
+    // Text is kept in pieces of about this many characters: a single buffer would double its capacity as it grows,
+    // holding up to three times the text while it copies.
+    private static final int PIECE = 8192;
 
-    BoundedOutput(long maxBytes) {
+    private final long maxBytes;
+    private final RenderPermits.Turn turn;
+    private long bytes;
+    private boolean large;
+
+    BoundedOutput(long maxBytes, RenderPermits.Turn turn) {
         this.maxBytes = maxBytes;
+        this.turn = turn;
     }
 
     static BoundedOutput unlimited() {
-        return new BoundedOutput(Long.MAX_VALUE);
+        return new BoundedOutput(Long.MAX_VALUE, RenderPermits.Turn.none());
     }
 
     /** A writer for one part; what it holds counts against this output's limit. */
@@ -30,6 +41,10 @@ final class BoundedOutput {
         if (bytes > maxBytes) {
             throw new RenderTooLargeException(part + ": the rendered mail exceeds the limit of " + maxBytes
                     + " bytes (GATEWAY_MAX_MESSAGE_BYTES)");
+        }
+        if (!large && bytes > turn.freeBytes()) {
+            large = true;
+            turn.enterLarge();
         }
     }
 
@@ -47,7 +62,8 @@ final class BoundedOutput {
     final class Part extends Writer {
 
         private final String name;
-        private final StringBuilder text = new StringBuilder();
+        private final List<String> pieces = new ArrayList<>();
+        private StringBuilder text = new StringBuilder();
 
         private Part(String name) {
             this.name = name;
@@ -57,18 +73,21 @@ final class BoundedOutput {
         public void write(int c) {
             take(name, utf8Bytes(String.valueOf((char) c), 0, 1));
             text.append((char) c);
+            cut();
         }
 
         @Override
         public void write(char[] chars, int offset, int length) {
-            take(name, utf8Bytes(java.nio.CharBuffer.wrap(chars), offset, offset + length));
+            take(name, utf8Bytes(CharBuffer.wrap(chars), offset, offset + length));
             text.append(chars, offset, length);
+            cut();
         }
 
         @Override
         public void write(String chars, int offset, int length) {
             take(name, utf8Bytes(chars, offset, offset + length));
             text.append(chars, offset, offset + length);
+            cut();
         }
 
         @Override
@@ -76,7 +95,20 @@ final class BoundedOutput {
             CharSequence value = chars == null ? "null" : chars;
             take(name, utf8Bytes(value, 0, value.length()));
             text.append(value);
+            cut();
             return this;
+        }
+
+        private void cut() {
+            if (text.length() >= PIECE) {
+                pieces.add(text.toString());
+                if (text.capacity() > 2 * PIECE) {
+                    // one large write grew it; do not keep that much spare room for the small writes that follow
+                    text = new StringBuilder(PIECE);
+                } else {
+                    text.setLength(0);
+                }
+            }
         }
 
         String name() {
@@ -93,9 +125,18 @@ final class BoundedOutput {
             // nothing to release
         }
 
+        /** The whole part, built once at its exact size. */
         @Override
         public String toString() {
-            return text.toString();
+            if (pieces.isEmpty()) {
+                return text.toString();
+            }
+            pieces.add(text.toString());
+            text.setLength(0);
+            String whole = String.join("", pieces);
+            pieces.clear();
+            pieces.add(whole);
+            return whole;
         }
     }
 }

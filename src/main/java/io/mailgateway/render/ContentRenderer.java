@@ -32,12 +32,17 @@ public final class ContentRenderer {
     }
 
     public RenderedContent render(MailRequest request) {
+        return render(request, RenderPermits.Turn.none());
+    }
+
+    /** Renders; once the template's output grows large, it waits for the request's turn (see {@link RenderPermits}). */
+    public RenderedContent render(MailRequest request, RenderPermits.Turn turn) {
         RenderedContent content;
         if (request.template() == null) {
             // Inline content is used literally: it is never evaluated as a template.
             content = new RenderedContent(request.subject(), request.html(), request.text(), request.locale());
         } else {
-            content = templates.render(request.template(), request.locale(), request.data(), maxRenderedBytes);
+            content = templates.render(request.template(), request.locale(), request.data(), maxRenderedBytes, turn);
             if (request.subject() != null) {
                 content = new RenderedContent(request.subject(), content.html(), content.text(), content.locale());
             }

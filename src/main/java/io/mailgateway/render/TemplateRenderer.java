@@ -106,7 +106,13 @@ public final class TemplateRenderer {
      * @throws RenderTooLargeException when the rendered parts exceed maxBytes
      */
     public RenderedContent render(String templateName, String locale, Map<String, Object> data, long maxBytes) {
-        return render(templateName, locale, data, true, new BoundedOutput(maxBytes));
+        return render(templateName, locale, data, maxBytes, RenderPermits.Turn.none());
+    }
+
+    /** Like {@link #render(String, String, Map, long)}, waiting for the request's turn once the render grows large. */
+    public RenderedContent render(String templateName, String locale, Map<String, Object> data, long maxBytes,
+            RenderPermits.Turn turn) {
+        return render(templateName, locale, data, true, new BoundedOutput(maxBytes, turn));
     }
 
     /** Like {@link #render} but with the subject as the template wrote it, line breaks included; for checks. */

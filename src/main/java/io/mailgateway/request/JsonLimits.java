@@ -6,7 +6,8 @@ package io.mailgateway.request;
  * would otherwise become millions of objects on the heap.
  *
  * @param maxDepth          deepest nesting of objects and arrays
- * @param maxStringLength   longest string value, in characters (attachments are strings, so keep it above their base64 size)
+ * @param maxStringLength   longest string value, in characters (attachments are strings: keep it above their base64
+ *                          size)
  * @param maxNumberLength   longest number, in characters
  * @param maxArrayElements  most elements in any one array
  * @param maxObjectMembers  most members in any one object

@@ -178,7 +178,7 @@ public final class RequestParser {
         String problem = e.getOriginalMessage() == null ? "over a limit" : e.getOriginalMessage();
         String setting = problem.contains("nesting depth") ? "GATEWAY_MAX_JSON_DEPTH"
                 : problem.contains("Number value") ? "GATEWAY_MAX_JSON_NUMBER_LENGTH"
-                : problem.contains("String value") || problem.contains("Name length") ? "GATEWAY_MAX_JSON_STRING_LENGTH"
+                : problem.contains("String value") ? "GATEWAY_MAX_JSON_STRING_LENGTH"
                 : "the gateway's limit";
         problem = CONSTRAINT_SOURCE.matcher(problem).replaceAll(", " + setting + ")");
         String path = parser == null ? FieldPaths.BODY : ShapeCheckingParser.path(parser.getParsingContext());

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,8 @@ class MemoryBoundsIT {
     private static final String OUTBOUND = "memory.mail";
     private static final String RESULTS = "memory.mail.results";
     private static final String DLQ = "memory.mail.dlq";
-    private static final int TAGGED_REQUESTS = 2000;
-    private static final Duration MANY_RESULTS = Duration.ofMinutes(4);
+    private static final int TAGGED_REQUESTS = 10_000;
+    private static final Duration MANY_RESULTS = Duration.ofMinutes(8);
 
     @Test
     void hostileRequestsEndRejectedAndTheGatewayKeepsRunningUnderTheSmallestPodHeap(@TempDir Path work)
@@ -85,7 +86,7 @@ class MemoryBoundsIT {
                     // 4.5 million tiny values in arrays each within the element limit, about 9 MB.
                     String row = "[" + "0,".repeat(4999) + "0]";
                     kafka.send(OUTBOUND, "values-1", utf8(templated("values-1", "loop",
-                            "{\"rows\": [" + String.join(",", java.util.Collections.nCopies(900, row)) + "]}")), Map.of());
+                            "{\"rows\": [" + String.join(",", Collections.nCopies(900, row)) + "]}")), Map.of());
                     assertRejectedTooLarge(results.awaitJson("values-1"), gateway,
                             "more than 100000 values in the request, the limit of GATEWAY_MAX_JSON_VALUES");
 
@@ -119,6 +120,36 @@ class MemoryBoundsIT {
         }
     }
 
+    @Test
+    void manyLoopingRequestsArrivingTogetherEndRejectedAndTheGatewayKeepsRunning(@TempDir Path work) throws Exception {
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
+                TestRelay relay = new TestRelay(work, false);
+                KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers(),
+                        Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024))) {
+            createTopics(broker);
+            Path runDir = Files.createDirectories(work.resolve("run"));
+            try (KafkaTopics.Reader results = kafka.read(RESULTS);
+                    GatewayProcess gateway = GatewayProcess.start(runDir, environment(broker, relay, work),
+                            SMALLEST_POD_HEAP)) {
+                // Small requests (100 kB) whose templates would each render 100 MB: one batch, handled in parallel.
+                // A euro sign in each item makes Java hold the text with two bytes per character, the costlier form.
+                String item = "\"€" + "x".repeat(99) + "\"";
+                String data = "{\"name\": \"Ada\", \"items\": [" + String.join(",", Collections.nCopies(1000, item)) + "]}";
+                int requests = 24;
+                for (int i = 0; i < requests; i++) {
+                    kafka.send(OUTBOUND, "together-" + i, utf8(templated("together-" + i, "cube", data)), Map.of());
+                }
+                for (int i = 0; i < requests; i++) {
+                    assertRejectedTooLarge(results.awaitJson("together-" + i), gateway,
+                            "text: the rendered mail exceeds the limit of 26214400 bytes (GATEWAY_MAX_MESSAGE_BYTES)");
+                }
+                // and the gateway still sends what is within the limits
+                kafka.send(OUTBOUND, "after-1", utf8(templated("after-1", "loop", itemsData(10, 10))), Map.of());
+                assertThat(results.awaitJson("after-1").get("status").asText()).as(gateway.output()).isEqualTo("SENT");
+            }
+        }
+    }
+
     private static void assertRejectedTooLarge(JsonNode result, GatewayProcess gateway, String detail) {
         assertThat(result.get("status").asText()).as(gateway.output()).isEqualTo("REJECTED");
         assertThat(result.at("/reason/category").asText()).isEqualTo("too-large");
@@ -134,7 +165,7 @@ class MemoryBoundsIT {
 
     private static String itemsData(int items, int itemLength) {
         String item = "\"" + "x".repeat(itemLength) + "\"";
-        return "{\"name\": \"Ada\", \"items\": [" + String.join(",", java.util.Collections.nCopies(items, item)) + "]}";
+        return "{\"name\": \"Ada\", \"items\": [" + String.join(",", Collections.nCopies(items, item)) + "]}";
     }
 
     /** A request with 32 tags of the largest size: names of 64 bytes, values of 256 bytes (128 two-byte characters). */
