@@ -475,7 +475,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         // Started once Camel has started: the health registry in use and the routes it publishes through exist then.
         camelContext.addStartupListener((context, alreadyStarted) -> {
             HealthCheckRegistry.get(context).register(guard);
-            guard.start(context);
+            context.addService(guard, true, true);
         });
         return guard;
     }

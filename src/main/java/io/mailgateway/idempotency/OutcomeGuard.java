@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Service;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,12 +41,13 @@ import io.mailgateway.retry.Decision;
  * published again until Kafka takes it; meanwhile readiness is DOWN and every request waits in Kafka. Once it is
  * recorded, the record read again finds it in the completed requests and replays it instead of sending.
  */
-public final class OutcomeGuard extends AbstractHealthCheck {
+public final class OutcomeGuard extends AbstractHealthCheck implements Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutcomeGuard.class);
     // Longer waits would hold a consumer thread past what Kafka tolerates without a poll.
     private static final Duration LONGEST_WAIT = Duration.ofSeconds(10);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** Where {@link #republish} sends a held outcome: the route that publishes without committing. */
     public static final String PUBLISH_OUTCOME = "direct:publish-outcome";
 
@@ -61,6 +63,7 @@ public final class OutcomeGuard extends AbstractHealthCheck {
     private volatile String topicProblem;
     private final Set<String> warnedNotCompacted = ConcurrentHashMap.newKeySet();
     private ProducerTemplate publisher;
+    private ScheduledExecutorService scheduler;
 
     public OutcomeGuard(Map<String, Object> kafkaProperties, List<TopicUse> topics, Duration recheckInterval) {
         super("gateway", "kafka-outcomes");
@@ -71,14 +74,21 @@ public final class OutcomeGuard extends AbstractHealthCheck {
         this.topicProblem = topics.isEmpty() ? null : "the gateway's Kafka topics have not been checked yet";
     }
 
-    /**
-     * Checks the topics now and then keeps checking, and publishing held outcomes, while consumption is held. The
-     * thread belongs to Camel's executor service manager, which stops it with the gateway.
-     */
-    public void start(CamelContext context) {
+    /** Checks the topics now and then keeps checking, and publishing held outcomes, while consumption is held. */
+    @Override
+    public void start() {
+        CamelContext context = getCamelContext();
         publisher = context.createProducerTemplate();
-        ScheduledExecutorService scheduler = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "outcome-guard");
+        scheduler = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "outcome-guard");
         scheduler.scheduleWithFixedDelay(this::recover, 0, recheckInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Interrupts a check in progress: a graceful wait would hold up shutdown while Kafka is unreachable. */
+    @Override
+    public void stop() {
+        if (scheduler != null) {
+            getCamelContext().getExecutorServiceManager().shutdownNow(scheduler);
+        }
     }
 
     /**
@@ -137,6 +147,9 @@ public final class OutcomeGuard extends AbstractHealthCheck {
         try {
             if (topicProblem != null || !unrecorded.isEmpty()) {
                 String problem = checkTopics();
+                if (Thread.currentThread().isInterrupted()) {
+                    return; // stopping
+                }
                 if (problem == null && topicProblem != null) {
                     LOG.info("Every Kafka topic of the gateway is there and allowed");
                 } else if (problem != null && !problem.equals(topicProblem)) {
@@ -174,7 +187,8 @@ public final class OutcomeGuard extends AbstractHealthCheck {
     String checkTopics() {
         Properties props = new Properties();
         props.putAll(kafkaProperties);
-        try (Admin admin = Admin.create(props)) {
+        Admin admin = Admin.create(props);
+        try {
             List<String> names = topics.stream().map(TopicUse::topic).distinct().toList();
             Map<String, org.apache.kafka.common.KafkaFuture<TopicDescription>> described = admin.describeTopics(names,
                     new DescribeTopicsOptions().includeAuthorizedOperations(true)
@@ -206,6 +220,9 @@ public final class OutcomeGuard extends AbstractHealthCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted while checking the Kafka topics";
+        } finally {
+            // Closing waits for calls still pending; while Kafka is unreachable, that would hold up shutdown.
+            admin.close(ADMIN_CLOSE_TIMEOUT);
         }
     }
 

@@ -33,6 +33,16 @@ public final class GatewayProcess implements AutoCloseable {
     /** Like {@link #start(Path, Map)}, with these JVM options (heap size, OutOfMemoryError handling) instead. */
     public static GatewayProcess start(Path workDir, Map<String, String> environment, List<String> jvmOptions)
             throws IOException {
+        return start(workDir, environment, jvmOptions, "/observe/health/ready");
+    }
+
+    /** Starts the jar and waits only until liveness answers 200: for a gateway that cannot be ready yet. */
+    public static GatewayProcess startAlive(Path workDir, Map<String, String> environment) throws IOException {
+        return start(workDir, environment, List.of("-Xmx256m"), "/observe/health/live");
+    }
+
+    private static GatewayProcess start(Path workDir, Map<String, String> environment, List<String> jvmOptions,
+            String upWhen) throws IOException {
         Path jar = Path.of("target", "mail-gateway.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: integration tests run after 'mvn package'");
@@ -58,11 +68,11 @@ public final class GatewayProcess implements AutoCloseable {
                 if (!gateway.process.isAlive()) {
                     throw new IllegalStateException("the gateway exited with " + gateway.process.exitValue() + ":\n" + gateway.output());
                 }
-                return gateway.httpStatus("/observe/health/ready") == 200;
+                return gateway.httpStatus(upWhen) == 200;
             });
         } catch (RuntimeException e) {
             gateway.close();
-            throw new IllegalStateException("the gateway did not become ready:\n" + gateway.output(), e);
+            throw new IllegalStateException("the gateway did not answer " + upWhen + ":\n" + gateway.output(), e);
         }
         return gateway;
     }
