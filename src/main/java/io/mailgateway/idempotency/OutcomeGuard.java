@@ -2,7 +2,7 @@ package io.mailgateway.idempotency;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -160,7 +160,7 @@ public final class OutcomeGuard extends AbstractHealthCheck implements Service {
             if (topicProblem == null) {
                 republish();
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // This thread must survive whatever happens: it is what lets consumption go on again.
             LOG.warn("Checking the gateway's Kafka topics failed: {}", describe(e));
         }
@@ -267,12 +267,11 @@ public final class OutcomeGuard extends AbstractHealthCheck implements Service {
     }
 
     private static String describe(Throwable e) {
-        Map<String, Boolean> seen = new LinkedHashMap<>();
-        for (Throwable t = e; t != null && seen.size() < 4; t = t.getCause()) {
-            String message = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-            seen.putIfAbsent(message, true);
+        Set<String> causes = new LinkedHashSet<>();
+        for (Throwable t = e; t != null && causes.size() < 4; t = t.getCause()) {
+            causes.add(t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()));
         }
-        return String.join(" <- ", seen.keySet());
+        return String.join(" <- ", causes);
     }
 
     @Override
