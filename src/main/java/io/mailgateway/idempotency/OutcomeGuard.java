@@ -95,7 +95,14 @@ public final class OutcomeGuard extends AbstractHealthCheck implements Service {
      * Returns at once while outcomes can be recorded. Otherwise waits a while for that, then throws, so the
      * request is neither attempted nor committed and is read again later.
      */
-    public synchronized void checkOpen() throws ConsumptionHeldException, InterruptedException {
+    public void checkOpen() throws ConsumptionHeldException, InterruptedException {
+        // Every request passes here: while nothing is held, no lock is taken.
+        if (heldBecause() != null) {
+            waitUntilOpen();
+        }
+    }
+
+    private synchronized void waitUntilOpen() throws ConsumptionHeldException, InterruptedException {
         long deadline = System.nanoTime() + LONGEST_WAIT.toNanos();
         for (String reason = heldBecause(); reason != null; reason = heldBecause()) {
             long left = deadline - System.nanoTime();
