@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.request.RequestRejectedException;
+import io.mailgateway.tenant.Tenant;
+import io.mailgateway.tenant.Tenants;
 
 /**
  * Completes a validated request with its tenant's and the gateway's defaults (From, Reply-To, locale, template

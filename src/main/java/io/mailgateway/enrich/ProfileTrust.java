@@ -7,7 +7,7 @@ import javax.net.ssl.SSLContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.jsse.SSLContextParameters;
 
-import io.mailgateway.smtp.RelayTrust;
+import io.mailgateway.tls.RelayTrust;
 
 /**
  * The CAs an https profile service is checked against: the JVM's, plus those of GATEWAY_PROFILE_TRUST_CA_FILE.

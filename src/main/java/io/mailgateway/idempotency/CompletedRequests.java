@@ -1,7 +1,7 @@
 package io.mailgateway.idempotency;
 
-import static io.mailgateway.consume.CompactedTopicFollower.hash;
-import static io.mailgateway.consume.CompactedTopicFollower.location;
+import static io.mailgateway.kafka.CompactedTopicFollower.hash;
+import static io.mailgateway.kafka.CompactedTopicFollower.location;
 
 import java.io.IOException;
 import java.time.Clock;
@@ -33,11 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.mailgateway.background.BackgroundHealthCheck;
-import io.mailgateway.consume.CompactedTopicFollower;
-import io.mailgateway.consume.FollowerSettings;
-import io.mailgateway.consume.PoisonRecordException;
-import io.mailgateway.consume.PoisonRecords;
+import io.mailgateway.kafka.CompactedTopicFollower;
+import io.mailgateway.kafka.FollowerSettings;
+import io.mailgateway.kafka.PoisonRecordException;
+import io.mailgateway.kafka.PoisonRecords;
 import io.mailgateway.result.DeliveryResult;
+import io.mailgateway.kafka.StateNotReadyException;
 
 /**
  * Remembers which request ids reached a terminal result, for the idempotency window, so a request seen again

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.apache.camel.Exchange;
+import io.mailgateway.kafka.StateNotReadyException;
 
 /**
  * Request ids being handled right now. Records are handled in parallel, and a producer that retries can put one

@@ -7,8 +7,8 @@ import java.util.Map;
 
 import jakarta.mail.internet.InternetAddress;
 
-import io.mailgateway.enrich.Tenant;
-import io.mailgateway.enrich.Tenants;
+import io.mailgateway.tenant.Tenant;
+import io.mailgateway.tenant.Tenants;
 
 /**
  * Picks the relays for each recipient of a message: the tenant's relays when it names any, else those of the first

@@ -2,7 +2,7 @@ package io.mailgateway.relay;
 
 import java.util.List;
 
-import io.mailgateway.enrich.Tenant.RateLimit;
+import io.mailgateway.tenant.Tenant.RateLimit;
 import io.mailgateway.smtp.SmtpTransientException;
 
 /** The tenant reached its send-rate limit and no permit came in time: the request is deferred, not dropped. */

@@ -7,9 +7,9 @@ import java.util.Map;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
-import io.mailgateway.enrich.Tenant;
-import io.mailgateway.enrich.Tenant.RateLimit;
-import io.mailgateway.enrich.Tenants;
+import io.mailgateway.tenant.Tenant;
+import io.mailgateway.tenant.Tenant.RateLimit;
+import io.mailgateway.tenant.Tenants;
 import io.mailgateway.request.MailRequest;
 
 /**

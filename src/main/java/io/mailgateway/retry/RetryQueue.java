@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 import io.mailgateway.background.BackgroundHealthCheck;
 import io.mailgateway.background.RestartBackoff;
 import io.mailgateway.background.SupervisedThread;
-import io.mailgateway.consume.PoisonRecords;
+import io.mailgateway.kafka.PoisonRecords;
 
 /**
  * Reads the retry topic and hands out the deferred requests that are due, oldest first per partition. A record is

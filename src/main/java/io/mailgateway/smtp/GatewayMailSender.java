@@ -24,6 +24,7 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
+import io.mailgateway.tls.RelayTrust;
 
 /**
  * The gateway's own SMTP client behind camel-mail: fails closed on TLS, refuses to send unauthenticated when

@@ -8,8 +8,8 @@ import java.util.Map;
 
 import jakarta.mail.MessagingException;
 
-import io.mailgateway.enrich.Tenant.Bulk;
-import io.mailgateway.enrich.Tenants;
+import io.mailgateway.tenant.Tenant.Bulk;
+import io.mailgateway.tenant.Tenants;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.request.RequestRejectedException;

@@ -1,8 +1,8 @@
 package io.mailgateway.suppress;
 
-import static io.mailgateway.consume.CompactedTopicFollower.hash;
-import static io.mailgateway.consume.CompactedTopicFollower.location;
-import static io.mailgateway.consume.CompactedTopicFollower.partition;
+import static io.mailgateway.kafka.CompactedTopicFollower.hash;
+import static io.mailgateway.kafka.CompactedTopicFollower.location;
+import static io.mailgateway.kafka.CompactedTopicFollower.partition;
 
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -28,9 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.mailgateway.background.BackgroundHealthCheck;
-import io.mailgateway.consume.CompactedTopicFollower;
-import io.mailgateway.consume.FollowerSettings;
-import io.mailgateway.consume.PoisonRecordException;
+import io.mailgateway.kafka.CompactedTopicFollower;
+import io.mailgateway.kafka.FollowerSettings;
+import io.mailgateway.kafka.PoisonRecordException;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.result.DeliveryResult;

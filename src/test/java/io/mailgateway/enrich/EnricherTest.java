@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.request.RequestRejectedException;
+import io.mailgateway.tenant.Tenants;
 
 /** Specifies how a request is completed with tenant and gateway defaults and checked against the sender allow-list. */
 class EnricherTest {

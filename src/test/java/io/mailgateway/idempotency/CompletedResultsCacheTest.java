@@ -1,6 +1,6 @@
 package io.mailgateway.idempotency;
 
-import static io.mailgateway.consume.CompactedTopicFollower.hash;
+import static io.mailgateway.kafka.CompactedTopicFollower.hash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.mailgateway.enrich.Tenants;
+import io.mailgateway.tenant.Tenants;
 import io.mailgateway.local.LocalCertificate;
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.mime.OutboundMessage;

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.mailgateway.enrich.Tenant.RateLimit;
-import io.mailgateway.enrich.Tenants;
+import io.mailgateway.tenant.Tenant.RateLimit;
+import io.mailgateway.tenant.Tenants;
 
 /** Which relays each recipient goes to: the tenant's, else the first matching domain route, else the default relay. */
 class RelaySelectionTest {

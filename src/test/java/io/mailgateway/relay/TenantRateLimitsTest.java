@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.mailgateway.enrich.Tenants;
+import io.mailgateway.tenant.Tenants;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import io.mailgateway.background.BackgroundHealthCheck;
 import io.mailgateway.background.RestartBackoff;
-import io.mailgateway.consume.PoisonRecords;
+import io.mailgateway.kafka.PoisonRecords;
 
 /**
  * When reading the retry topic fails, the retry queue hands out nothing, says why, waits a backoff instead of failing

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.mailgateway.enrich.Enricher;
-import io.mailgateway.enrich.Tenants;
+import io.mailgateway.tenant.Tenants;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.request.RequestLimits;

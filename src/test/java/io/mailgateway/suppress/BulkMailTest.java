@@ -15,8 +15,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.mailgateway.enrich.Tenant.Bulk;
-import io.mailgateway.enrich.Tenants;
+import io.mailgateway.tenant.Tenant.Bulk;
+import io.mailgateway.tenant.Tenants;
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.render.RenderedContent;

@@ -1,4 +1,4 @@
-package io.mailgateway.smtp;
+package io.mailgateway.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
+import io.mailgateway.smtp.RelayProbe;
+import io.mailgateway.smtp.SmtpPermanentException;
 
 /** The relay guard's probe keeps coming back whatever it throws, until the relay accepts the gateway again. */
 class RelayGuardTest {

@@ -1,4 +1,4 @@
-package io.mailgateway.smtp;
+package io.mailgateway.relay;
 
 import java.time.Duration;
 import java.util.Map;
@@ -12,6 +12,8 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.mailgateway.smtp.RelayProbe;
+import io.mailgateway.smtp.SmtpSubmissionException;
 
 /**
  * Holds consumption while the relay refuses the gateway itself (AUTH or TLS failures): the backlog waits in

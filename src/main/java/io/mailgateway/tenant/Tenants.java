@@ -1,4 +1,4 @@
-package io.mailgateway.enrich;
+package io.mailgateway.tenant;
 
 import java.io.IOException;
 import java.net.URI;

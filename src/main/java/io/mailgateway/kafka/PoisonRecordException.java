@@ -1,4 +1,4 @@
-package io.mailgateway.consume;
+package io.mailgateway.kafka;
 
 /**
  * A record the gateway reads itself cannot be used (not JSON, wrong types, a value out of range, too large): it is

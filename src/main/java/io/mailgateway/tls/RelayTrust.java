@@ -1,4 +1,4 @@
-package io.mailgateway.smtp;
+package io.mailgateway.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +26,7 @@ public final class RelayTrust {
     private RelayTrust() {
     }
 
-    static SSLSocketFactory socketFactory(Path extraCaFile) {
+    public static SSLSocketFactory socketFactory(Path extraCaFile) {
         return sslContext(extraCaFile, "SMTP_TRUST_CA_FILE").getSocketFactory();
     }
 

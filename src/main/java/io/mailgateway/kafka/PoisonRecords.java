@@ -1,4 +1,4 @@
-package io.mailgateway.consume;
+package io.mailgateway.kafka;
 
 import org.slf4j.Logger;
 

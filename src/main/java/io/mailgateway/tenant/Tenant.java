@@ -1,4 +1,4 @@
-package io.mailgateway.enrich;
+package io.mailgateway.tenant;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.mailgateway.enrich;
+package io.mailgateway.tenant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

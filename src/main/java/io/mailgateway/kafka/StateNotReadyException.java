@@ -1,4 +1,4 @@
-package io.mailgateway.idempotency;
+package io.mailgateway.kafka;
 
 /**
  * A topic the gateway follows (completed requests, the suppression list) has not been read far enough yet; the record

@@ -1,4 +1,4 @@
-package io.mailgateway.consume;
+package io.mailgateway.kafka;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 
 import io.mailgateway.background.SupervisedThread;
-import io.mailgateway.idempotency.StateNotReadyException;
+import io.mailgateway.kafka.StateNotReadyException;
 
 /**
  * Reads a compacted Kafka topic from its beginning and keeps following it on a thread of its own, handing every

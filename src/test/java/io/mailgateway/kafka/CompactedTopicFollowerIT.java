@@ -1,4 +1,4 @@
-package io.mailgateway.consume;
+package io.mailgateway.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
