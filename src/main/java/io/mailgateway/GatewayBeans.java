@@ -533,9 +533,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             @PropertyInject("gateway.kafka.max-poll-interval-ms") long maxPollIntervalMs) {
         // A duplicate waits at most as long as the consumer may spend on a batch. A request that rendered a large mail
         // gives its turn back once it is finished (routes/deliver.camel.yaml takes it).
-        return new InFlightRequests(maxPollIntervalMs, exchange -> camelContext.getRegistry()
-                .lookupByNameAndType("renderPermits", RenderPermits.class)
-                .release(exchange.getProperty("renderTurn", RenderPermits.Turn.class)));
+        return new InFlightRequests(maxPollIntervalMs, attempt -> camelContext.getRegistry()
+                .lookupByNameAndType("renderPermits", RenderPermits.class).release(attempt.renderTurn()));
     }
 
     /** Looked up by camel-kafka under this name for its consumers. */

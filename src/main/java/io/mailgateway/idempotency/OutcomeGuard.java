@@ -31,7 +31,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.mailgateway.retry.Decision;
+import io.mailgateway.attempt.Attempt;
+import io.mailgateway.attempt.Decision;
 
 /**
  * Holds consumption while the gateway cannot record outcomes in Kafka, so that a request is never sent twice
@@ -119,7 +120,9 @@ public final class OutcomeGuard extends AbstractHealthCheck implements Service {
      *
      * @param failedAt the endpoint that failed, as Camel names it (the topic), or null
      */
-    public void hold(Decision decision, Exception cause, String failedAt) {
+    public void hold(Attempt attempt, Exception cause, String failedAt) {
+        // Only the outcome is kept: the attempt's request may be large.
+        Decision decision = attempt.outcome();
         String id = decision.result().id();
         unrecorded.put(id, decision);
         String where = failedAt == null ? "" : " at " + failedAt;
@@ -178,7 +181,8 @@ public final class OutcomeGuard extends AbstractHealthCheck implements Service {
 
     private void republish() {
         for (Map.Entry<String, Decision> held : new ArrayList<>(unrecorded.entrySet())) {
-            Exchange done = publisher.send(PUBLISH_OUTCOME, exchange -> exchange.getMessage().setBody(held.getValue()));
+            Exchange done = publisher.send(PUBLISH_OUTCOME,
+                    exchange -> exchange.setProperty(Attempt.PROPERTY, Attempt.ofHeldOutcome(held.getValue())));
             if (done.getException() == null) {
                 unrecorded.remove(held.getKey(), held.getValue());
                 LOG.info("The outcome of request {} is recorded now", held.getKey());

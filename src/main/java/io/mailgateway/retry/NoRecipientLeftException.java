@@ -1,5 +1,7 @@
 package io.mailgateway.retry;
 
+import io.mailgateway.attempt.RetryState;
+
 /**
  * Every recipient of a request is settled before anything was sent (each one suppressed, or accepted or refused by
  * an earlier attempt), so there is nothing to submit; the request ends with the result its recipients add up to.

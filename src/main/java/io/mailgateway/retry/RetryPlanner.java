@@ -15,6 +15,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.RuntimeCamelException;
 
+import io.mailgateway.attempt.Attempt;
+import io.mailgateway.attempt.Decision;
+import io.mailgateway.attempt.RetryRecord;
+import io.mailgateway.attempt.RetryState;
 import io.mailgateway.enrich.ProfileLookupException;
 import io.mailgateway.mime.MessageIds;
 import io.mailgateway.mime.OutboundMessage;
@@ -52,22 +56,29 @@ public final class RetryPlanner {
         return new Decision(original, null);
     }
 
-    /** The state of a request consumed for the first time. */
-    public RetryState firstAttempt(String receivedAt) {
-        return RetryState.first(receivedAt);
+    /** The first attempt at a record consumed from the request topic, received now. */
+    public Attempt firstAttempt(String key, String topic, int partition, long offset, byte[] requestJson) {
+        return Attempt.ofRecord(key, topic, partition, offset, requestJson, results.now());
+    }
+
+    /** The next attempt at a deferred request: what the earlier ones left behind comes with it. */
+    public Attempt nextAttempt(RetryQueue.Due due) {
+        return new Attempt(null, due.record().id(), due.request(), due.record().state());
     }
 
     /**
      * Settles the pending recipients that are on the suppression list as SUPPRESSED, so the envelope leaves them
      * out. Every attempt checks again: a retry sends nothing to an address suppressed since the last attempt.
      *
-     * @param suppressed the normalised addresses of the request's recipients that are suppressed now
      * @throws NoRecipientLeftException when no recipient is left to send to
      */
-    public RetryState settleSuppressed(MailRequest request, RetryState state, Set<String> suppressed) {
+    public void settleSuppressed(Attempt attempt) {
+        Set<String> suppressed = attempt.suppressedRecipients();
         if (suppressed.isEmpty()) {
-            return state;
+            return;
         }
+        MailRequest request = attempt.request();
+        RetryState state = attempt.retryState();
         List<Recipient> settled = new ArrayList<>(state.settled());
         List<String> pending = new ArrayList<>();
         for (String address : pending(request, state)) {
@@ -79,24 +90,26 @@ public final class RetryPlanner {
         }
         RetryState next = new RetryState(state.attempts(), state.receivedAt(), settled, pending,
                 state.unknownOutcomeResent());
+        attempt.setRetryState(next);
         if (pending.isEmpty()) {
             throw new NoRecipientLeftException(next);
         }
-        return next;
     }
 
     /** Limits a retry to the recipients still pending; the first attempt goes to every recipient. */
-    public OutboundMessage restrict(OutboundMessage message, RetryState state) {
-        message.restrictEnvelope(state.pending());
+    public OutboundMessage restrict(OutboundMessage message, Attempt attempt) {
+        message.restrictEnvelope(attempt.retryState().pending());
         return message;
     }
 
     /** The relay took the message for some recipients; others may be deferred (4xx at RCPT). */
-    public Decision afterSubmission(OutboundMessage message, MailRequest request, byte[] requestJson, RetryState state) {
-        DeliveryResult attempt = results.sent(message, request, state.receivedAt());
+    public Decision afterSubmission(OutboundMessage message, Attempt attempt) {
+        MailRequest request = attempt.request();
+        RetryState state = attempt.retryState();
+        DeliveryResult sent = results.sent(message, request, state.receivedAt());
         List<Recipient> settled = new ArrayList<>(state.settled());
         List<String> pending = new ArrayList<>();
-        for (Recipient recipient : attempt.recipients()) {
+        for (Recipient recipient : sent.recipients()) {
             if (recipient.status() == Status.DEFERRED) {
                 pending.add(recipient.address());
             } else {
@@ -105,21 +118,22 @@ public final class RetryPlanner {
         }
         int attempts = state.attempts() + message.attempts();
         if (pending.isEmpty()) {
-            return new Decision(terminal(attempt, settled, attempts, null), null);
+            return new Decision(terminal(sent, settled, attempts, null), null);
         }
-        return deferOrExpire(attempt, request, requestJson, state, attempts, settled, pending,
+        return deferOrExpire(sent, request, attempt.requestJson(), state, attempts, settled, pending,
                 new Reason("relay-unavailable", "the relay deferred " + pending.size() + " recipient(s)"), false);
     }
 
     /** The attempt failed as a whole, or the request never got as far as the relay. */
-    public Decision afterFailure(Exception failure, Object body, MailRequest request, byte[] requestJson,
-            String fallbackId, RetryState state) {
+    public Decision afterFailure(Exception failure, Object body, Attempt attempt) {
+        MailRequest request = attempt.request();
+        RetryState state = attempt.retryState();
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof NoRecipientLeftException nothingLeft) {
                 return new Decision(withoutSubmission(request, nothingLeft.state()), null);
             }
         }
-        DeliveryResult failed = results.failed(failure, body, request, fallbackId, state.receivedAt());
+        DeliveryResult failed = results.failed(failure, body, request, attempt.fallbackId(), state.receivedAt());
         if (request == null || failed.status() == Status.REJECTED) {
             return new Decision(failed, null);
         }
@@ -162,7 +176,7 @@ public final class RetryPlanner {
                 ? new Reason("unknown-outcome", "no reply after the message was sent; it is sent once more with the"
                         + " same Message-ID, so a recipient may get two copies")
                 : failed.reason();
-        return deferOrExpire(failed, request, requestJson, state, attempts, settled, pending, reason,
+        return deferOrExpire(failed, request, attempt.requestJson(), state, attempts, settled, pending, reason,
                 unknown || state.unknownOutcomeResent());
     }
 

@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mailgateway.attempt.RetryRecord;
 import io.mailgateway.background.BackgroundHealthCheck;
 import io.mailgateway.background.RestartBackoff;
 import io.mailgateway.background.SupervisedThread;

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.mailgateway.tenant.Tenants;
 import io.mailgateway.local.LocalCertificate;
+import io.mailgateway.attempt.Attempt;
+import io.mailgateway.attempt.RetryState;
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.render.RenderedContent;
@@ -35,7 +37,6 @@ import io.mailgateway.result.DeliveryResult.Recipient;
 import io.mailgateway.result.ResultFactory;
 import io.mailgateway.retry.RetryPlanner;
 import io.mailgateway.retry.RetrySchedule;
-import io.mailgateway.retry.RetryState;
 import io.mailgateway.smtp.GatewayMailSender;
 import io.mailgateway.smtp.SmtpPermanentException;
 import io.mailgateway.smtp.SmtpPoolSettings;
@@ -123,7 +124,7 @@ class RelayRouterIT {
 
         router(eu.port(), us.port()).send(message);
 
-        var decision = planner.afterSubmission(message, request(message), json(), RetryState.first(now()));
+        var decision = planner.afterSubmission(message, attempt(message));
         assertThat(decision.result().status()).isEqualTo(DeliveryResult.Status.DEFERRED);
         assertThat(statuses(decision.result())).isEqualTo(Map.of("a@example.eu", "SENT", "b@example.us", "DEFERRED"));
         // the retry goes to the pending recipient only: the one eu accepted never gets the mail twice
@@ -171,7 +172,7 @@ class RelayRouterIT {
         SmtpTransientException failure = catchThrowableOfType(SmtpTransientException.class,
                 () -> router(eu.port(), FreePorts.next()).send(message));
 
-        var decision = planner.afterFailure(failure, message, request(message), json(), "fallback", RetryState.first(now()));
+        var decision = planner.afterFailure(failure, message, attempt(message));
         assertThat(decision.result().status()).isEqualTo(DeliveryResult.Status.DEFERRED);
         assertThat(statuses(decision.result())).isEqualTo(Map.of("a@example.eu", "FAILED", "b@example.us", "DEFERRED"));
         assertThat(decision.retry().state().pending()).containsExactly("b@example.us");
@@ -272,12 +273,18 @@ class RelayRouterIT {
         return request(Arrays.stream(message.getAllRecipients()).map(Object::toString).toArray(String[]::new));
     }
 
+    private static Attempt attempt(OutboundMessage message) throws Exception {
+        Attempt attempt = new Attempt(null, "fallback", json(), RetryState.first(now()));
+        attempt.setRequest(request(message));
+        return attempt;
+    }
+
     private static byte[] json() {
         return "{\"id\": \"split-1\"}".getBytes(StandardCharsets.UTF_8);
     }
 
     private DeliveryResult sent(OutboundMessage message) throws Exception {
-        return planner.afterSubmission(message, request(message), json(), RetryState.first(now())).result();
+        return planner.afterSubmission(message, attempt(message)).result();
     }
 
     private static String now() {

@@ -25,10 +25,11 @@ import io.mailgateway.result.DeliveryResult;
 import io.mailgateway.result.DeliveryResult.Recipient;
 import io.mailgateway.result.DeliveryResult.Status;
 import io.mailgateway.result.ResultFactory;
+import io.mailgateway.attempt.Attempt;
+import io.mailgateway.attempt.RetryState;
 import io.mailgateway.retry.NoRecipientLeftException;
 import io.mailgateway.retry.RetryPlanner;
 import io.mailgateway.retry.RetrySchedule;
-import io.mailgateway.retry.RetryState;
 
 /** How suppressed recipients fit into a request's recipients, attempt by attempt. */
 class SuppressedRecipientsTest {
@@ -46,13 +47,18 @@ class SuppressedRecipientsTest {
     @Test
     void nothingSuppressedLeavesTheStateAsItWas() {
         RetryState first = RetryState.first(RECEIVED);
+        Attempt attempt = attempt(first, Set.of());
 
-        assertThat(planner.settleSuppressed(request, first, Set.of())).isSameAs(first);
+        planner.settleSuppressed(attempt);
+
+        assertThat(attempt.retryState()).isSameAs(first);
     }
 
     @Test
     void suppressedRecipientIsSettledAndTheOthersStayPending() {
-        RetryState state = planner.settleSuppressed(request, RetryState.first(RECEIVED), Set.of("alice@example.org"));
+        Attempt attempt = attempt(RetryState.first(RECEIVED), Set.of("alice@example.org"));
+        planner.settleSuppressed(attempt);
+        RetryState state = attempt.retryState();
 
         assertThat(state.pending()).containsExactly("bob@example.org");
         assertThat(state.settled()).containsExactly(new Recipient("Alice@Example.org", Status.SUPPRESSED, null, null, null));
@@ -61,9 +67,9 @@ class SuppressedRecipientsTest {
     @Test
     void everyRecipientSuppressedEndsAsSuppressedWithoutAMessage() throws Exception {
         NoRecipientLeftException nothingLeft = catchThrowableOfType(NoRecipientLeftException.class, () -> planner
-                .settleSuppressed(request, RetryState.first(RECEIVED), Set.of("alice@example.org", "bob@example.org")));
+                .settleSuppressed(attempt(RetryState.first(RECEIVED), Set.of("alice@example.org", "bob@example.org"))));
 
-        DeliveryResult result = planner.afterFailure(nothingLeft, null, request, null, "req-1", RetryState.first(RECEIVED))
+        DeliveryResult result = planner.afterFailure(nothingLeft, null, attempt(RetryState.first(RECEIVED), Set.of()))
                 .result();
         assertThat(result.status()).isEqualTo(Status.SUPPRESSED);
         assertThat(result.terminal()).isTrue();
@@ -81,12 +87,19 @@ class SuppressedRecipientsTest {
                 List.of(new Recipient("Alice@Example.org", Status.SENT, 250, "2.1.5", "2.1.5 Ok")),
                 List.of("bob@example.org"), false);
         NoRecipientLeftException nothingLeft = catchThrowableOfType(NoRecipientLeftException.class,
-                () -> planner.settleSuppressed(request, afterFirstAttempt, Set.of("bob@example.org")));
+                () -> planner.settleSuppressed(attempt(afterFirstAttempt, Set.of("bob@example.org"))));
 
-        DeliveryResult result = planner.afterFailure(nothingLeft, null, request, null, "req-1", afterFirstAttempt).result();
+        DeliveryResult result = planner.afterFailure(nothingLeft, null, attempt(afterFirstAttempt, Set.of())).result();
         assertThat(result.status()).isEqualTo(Status.SENT);
         assertThat(result.reason()).isNull();
         assertThat(result.messageId()).isNotNull();
         assertThat(result.recipients()).extracting(Recipient::status).containsExactly(Status.SENT, Status.SUPPRESSED);
+    }
+
+    private Attempt attempt(RetryState state, Set<String> suppressed) {
+        Attempt attempt = new Attempt(null, "req-1", null, state);
+        attempt.setRequest(request);
+        attempt.setSuppressedRecipients(suppressed);
+        return attempt;
     }
 }

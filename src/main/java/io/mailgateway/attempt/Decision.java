@@ -1,4 +1,4 @@
-package io.mailgateway.retry;
+package io.mailgateway.attempt;
 
 import io.mailgateway.result.DeliveryResult;
 
