@@ -86,7 +86,8 @@ public final class Tenants {
         try {
             per = TimeUtils.toDuration(setting.per().trim());
         } catch (RuntimeException e) {
-            throw new IllegalStateException(where + ".per: not a duration (e.g. 500ms, 1s, 1m): '" + setting.per() + "'");
+            throw new IllegalStateException(where + ".per: not a duration (e.g. 500ms, 1s, 1m): '" + setting.per()
+                    + "'");
         }
         if (per.isZero() || per.isNegative()) {
             throw new IllegalStateException(where + ".per: must be positive");

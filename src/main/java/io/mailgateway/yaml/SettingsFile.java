@@ -56,7 +56,8 @@ public final class SettingsFile {
         String schemaName = kind + ".schema.json";
         Set<ValidationMessage> violations = schema(schemaName).validate(root);
         if (!violations.isEmpty()) {
-            throw new IllegalStateException(file + ": " + new SchemaMessages(schemaDocument(schemaName)).describe(violations));
+            String problem = new SchemaMessages(schemaDocument(schemaName)).describe(violations);
+            throw new IllegalStateException(file + ": " + problem);
         }
         try {
             return YAML.treeToValue(root, type);
