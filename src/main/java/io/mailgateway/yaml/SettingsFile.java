@@ -62,10 +62,10 @@ public final class SettingsFile {
         try {
             return YAML.treeToValue(root, type);
         } catch (JsonMappingException e) {
-            // Jackson's own words may quote the value, which can be a secret
-            throw new IllegalStateException(file + ": " + KeyPaths.of(e.getPath()) + ": not a valid value", e);
+            // Jackson's own words may quote the value, which can be a secret, so neither they nor the cause go on
+            throw new IllegalStateException(file + ": " + KeyPaths.of(e.getPath()) + ": not a valid value");
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot read the " + kind + " file " + file, e);
+            throw new IllegalStateException("Cannot read the " + kind + " file " + file);
         }
     }
 
