@@ -7,20 +7,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpSettings;
+import io.mailgateway.yaml.SettingsFile;
 
 /**
  * The relays the gateway may submit to and the routes that pick them by recipient domain: the relay of the SMTP_*
@@ -28,12 +24,6 @@ import io.mailgateway.smtp.SmtpSettings;
  * file stops start-up with a message naming the file and the key.
  */
 public final class Relays {
-
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> RELAY_KEYS = Set.of("host", "port", "security", "allowPlaintext", "username",
-            "passwordFile", "passwordEnv", "trustCaFile", "heloName", "connectTimeoutMs", "readTimeoutMs",
-            "writeTimeoutMs", "pool");
-    private static final Set<String> POOL_KEYS = Set.of("size", "maxMessagesPerConnection", "maxIdleMs");
 
     private final Map<String, Relay> byName;
     private final List<DomainRoute> routes;
@@ -56,123 +46,82 @@ public final class Relays {
      * @param environment  looks up the environment variable a relay's {@code passwordEnv} names
      */
     public static Relays load(Path file, Relay defaultRelay, UnaryOperator<String> environment) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot read the relays file " + file + ": " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalStateException("The relays file " + file + " needs a top-level 'relays:' map");
-        }
-        unknownKeys(file + ": ", root, Set.of("relays", "routes"));
-        JsonNode relays = root.get("relays");
-        if (relays == null || !relays.isObject()) {
-            throw new IllegalStateException("The relays file " + file + " needs a top-level 'relays:' map");
-        }
+        RelaysFile settings = SettingsFile.read(file, "relays", RelaysFile.class);
         Map<String, Relay> byName = new LinkedHashMap<>();
         byName.put(Relay.DEFAULT, defaultRelay);
-        for (Iterator<Map.Entry<String, JsonNode>> it = relays.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            String where = file + ": relays." + entry.getKey();
-            if (entry.getKey().equals(Relay.DEFAULT)) {
+        settings.relays().forEach((name, relay) -> {
+            String where = SettingsFile.where(file, "relays." + name);
+            if (name.equals(Relay.DEFAULT)) {
                 throw new IllegalStateException(where + ": the name 'default' is the relay of the SMTP_* settings;"
                         + " give this relay another name");
             }
-            byName.put(entry.getKey(), relay(where, entry.getKey(), entry.getValue(), defaultRelay, environment));
-        }
+            byName.put(name, relay(where, name, relay, defaultRelay, environment));
+        });
         List<DomainRoute> routes = new ArrayList<>();
-        JsonNode routeList = root.get("routes");
-        if (routeList != null && !routeList.isNull()) {
-            if (!routeList.isArray()) {
-                throw new IllegalStateException(file + ": routes must be a list of {domains, relays}");
-            }
-            for (int i = 0; i < routeList.size(); i++) {
-                routes.add(route(file + ": routes[" + i + "]", routeList.get(i), byName.keySet()));
-            }
+        List<RouteSetting> routeSettings = settings.routes() == null ? List.of() : settings.routes();
+        for (int i = 0; i < routeSettings.size(); i++) {
+            routes.add(route(SettingsFile.where(file, "routes[" + i + "]"), routeSettings.get(i), byName.keySet()));
         }
         return new Relays(byName, routes);
     }
 
-    private static Relay relay(String where, String name, JsonNode node, Relay defaults, UnaryOperator<String> environment) {
-        if (!node.isObject()) {
-            throw new IllegalStateException(where + " must be a map of host, port, security, username, passwordFile, ...");
-        }
-        if (node.has("password")) {
-            throw new IllegalStateException(where + ".password: a password must not be written in the relays file;"
-                    + " use passwordFile (a mounted secret) or passwordEnv (the name of an environment variable)");
-        }
-        unknownKeys(where + ".", node, RELAY_KEYS);
-        String host = text(where + ".host", node.get("host"));
-        if (host == null || host.isBlank()) {
+    private static Relay relay(String where, String name, RelaySetting relay, Relay defaults,
+            UnaryOperator<String> environment) {
+        String host = text(relay.host());
+        if (host == null) {
             throw new IllegalStateException(where + ".host: missing");
         }
         SmtpSecurity security;
         try {
-            security = SmtpSecurity.parse(text(where + ".security", node.get("security")));
+            security = SmtpSecurity.parse(text(relay.security()));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(where + ".security: must be one of starttls, tls, none but was '"
-                    + node.get("security").asText() + "'");
+                    + relay.security() + "'");
         }
-        if (security == SmtpSecurity.NONE && !bool(where + ".allowPlaintext", node.get("allowPlaintext"))) {
-            throw new IllegalStateException(where + ".security: none sends credentials and mail in clear text;"
-                    + " set allowPlaintext: true to allow it");
-        }
-        int port = integer(where + ".port", node.get("port"), security.defaultPort());
-        if (port < 1 || port > 65535) {
-            throw new IllegalStateException(where + ".port: must be between 1 and 65535 but was " + port);
-        }
-        String username = text(where + ".username", node.get("username"));
-        String password = password(where, node, environment);
+        security.requirePlaintextAllowed(Boolean.TRUE.equals(relay.allowPlaintext()), where + ".security: ",
+                "allowPlaintext: true");
+        int port = relay.port() == null ? security.defaultPort() : relay.port();
+        String username = text(relay.username());
+        String password = password(where, relay, environment);
         if (username != null && password == null) {
             throw new IllegalStateException(where + ": username needs passwordFile or passwordEnv");
         }
         if (username == null && password != null) {
             throw new IllegalStateException(where + ": passwordFile or passwordEnv needs a username");
         }
-        String trust = text(where + ".trustCaFile", node.get("trustCaFile"));
+        String trust = text(relay.trustCaFile());
         Path trustCaFile = trust == null ? null : Path.of(trust);
         if (trustCaFile != null && !Files.isReadable(trustCaFile)) {
             throw new IllegalStateException(where + ".trustCaFile: cannot read " + trustCaFile);
         }
         SmtpSettings base = defaults.settings();
-        String heloName = text(where + ".heloName", node.get("heloName"));
+        String heloName = text(relay.heloName());
         SmtpSettings settings;
         try {
             settings = new SmtpSettings(host, port, security, username, password, trustCaFile,
-                    millis(where + ".connectTimeoutMs", node.get("connectTimeoutMs"), base.connectTimeout()),
-                    millis(where + ".readTimeoutMs", node.get("readTimeoutMs"), base.readTimeout()),
-                    millis(where + ".writeTimeoutMs", node.get("writeTimeoutMs"), base.writeTimeout()),
+                    millis(relay.connectTimeoutMs(), base.connectTimeout()),
+                    millis(relay.readTimeoutMs(), base.readTimeout()),
+                    millis(relay.writeTimeoutMs(), base.writeTimeout()),
                     heloName != null ? heloName : base.heloName());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(where + ": " + e.getMessage());
         }
-        return new Relay(name, settings, pool(where + ".pool", node.get("pool"), defaults.pool()));
+        return new Relay(name, settings, pool(relay.pool(), defaults.pool()));
     }
 
-    private static SmtpPoolSettings pool(String where, JsonNode node, SmtpPoolSettings defaults) {
-        if (node == null || node.isNull()) {
+    private static SmtpPoolSettings pool(PoolSetting pool, SmtpPoolSettings defaults) {
+        if (pool == null) {
             return defaults;
         }
-        if (!node.isObject()) {
-            throw new IllegalStateException(where + " must be a map of size, maxMessagesPerConnection, maxIdleMs");
-        }
-        unknownKeys(where + ".", node, POOL_KEYS);
-        int size = integer(where + ".size", node.get("size"), defaults.size());
-        if (size < 1) {
-            throw new IllegalStateException(where + ".size: must be at least 1 but was " + size);
-        }
-        int maxMessages = integer(where + ".maxMessagesPerConnection", node.get("maxMessagesPerConnection"),
-                defaults.maxMessagesPerConnection());
-        if (maxMessages < 1) {
-            throw new IllegalStateException(where + ".maxMessagesPerConnection: must be at least 1 but was " + maxMessages);
-        }
-        return new SmtpPoolSettings(size, maxMessages, millis(where + ".maxIdleMs", node.get("maxIdleMs"), defaults.maxIdle()));
+        return new SmtpPoolSettings(pool.size() == null ? defaults.size() : pool.size(),
+                pool.maxMessagesPerConnection() == null ? defaults.maxMessagesPerConnection()
+                        : pool.maxMessagesPerConnection(),
+                millis(pool.maxIdleMs(), defaults.maxIdle()));
     }
 
-    private static String password(String where, JsonNode node, UnaryOperator<String> environment) {
-        String file = text(where + ".passwordFile", node.get("passwordFile"));
-        String variable = text(where + ".passwordEnv", node.get("passwordEnv"));
+    private static String password(String where, RelaySetting relay, UnaryOperator<String> environment) {
+        String file = text(relay.passwordFile());
+        String variable = text(relay.passwordEnv());
         if (file != null && variable != null) {
             throw new IllegalStateException(where + ": give passwordFile or passwordEnv, not both");
         }
@@ -195,12 +144,8 @@ public final class Relays {
         return null;
     }
 
-    private static DomainRoute route(String where, JsonNode node, Collection<String> relayNames) {
-        if (node == null || !node.isObject()) {
-            throw new IllegalStateException(where + " must be a map of domains and relays");
-        }
-        unknownKeys(where + ".", node, Set.of("domains", "relays"));
-        List<String> domains = names(where + ".domains", node.get("domains"));
+    private static DomainRoute route(String where, RouteSetting route, Collection<String> relayNames) {
+        List<String> domains = names(where + ".domains", route.domains());
         for (String domain : domains) {
             String plain = domain.startsWith("*.") ? domain.substring(2) : domain;
             if (plain.isBlank() || plain.contains("*") || plain.contains("@") || plain.contains(" ")) {
@@ -208,7 +153,7 @@ public final class Relays {
                         + "' is not a domain (example.org) or a wildcard (*.example.org)");
             }
         }
-        List<String> relays = names(where + ".relays", node.get("relays"));
+        List<String> relays = names(where + ".relays", route.relays());
         requireKnown(where + ".relays", relays, relayNames);
         return new DomainRoute(domains, relays);
     }
@@ -226,69 +171,24 @@ public final class Relays {
         }
     }
 
-    static List<String> names(String where, JsonNode node) {
-        if (node == null || !node.isArray() || node.isEmpty()) {
-            throw new IllegalStateException(where + ": must be a non-empty list");
-        }
-        List<String> names = new ArrayList<>();
-        for (JsonNode element : node) {
-            if (!element.isTextual() || element.asText().isBlank()) {
+    private static List<String> names(String where, List<String> names) {
+        List<String> trimmed = new ArrayList<>();
+        for (String name : names) {
+            if (name == null || name.isBlank()) {
                 throw new IllegalStateException(where + ": every entry must be a name");
             }
-            names.add(element.asText().trim());
+            trimmed.add(name.trim());
         }
-        return names;
+        return trimmed;
     }
 
-    private static void unknownKeys(String where, JsonNode node, Set<String> known) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
-            String key = it.next();
-            if (!known.contains(key)) {
-                throw new IllegalStateException(where + key + ": unknown key; known keys: "
-                        + String.join(", ", known.stream().sorted().toList()));
-            }
-        }
+    /** A value left blank counts as not given, as an empty environment variable does in the SMTP_* settings. */
+    private static String text(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
     }
 
-    private static String text(String where, JsonNode node) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isValueNode()) {
-            throw new IllegalStateException(where + ": must be a single value");
-        }
-        String value = node.asText().trim();
-        return value.isEmpty() ? null : value;
-    }
-
-    private static boolean bool(String where, JsonNode node) {
-        if (node == null || node.isNull()) {
-            return false;
-        }
-        if (!node.isBoolean()) {
-            throw new IllegalStateException(where + ": must be true or false");
-        }
-        return node.asBoolean();
-    }
-
-    private static int integer(String where, JsonNode node, int otherwise) {
-        if (node == null || node.isNull()) {
-            return otherwise;
-        }
-        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-            throw new IllegalStateException(where + ": must be a whole number");
-        }
-        return node.asInt();
-    }
-
-    private static Duration millis(String where, JsonNode node, Duration otherwise) {
-        if (node == null || node.isNull()) {
-            return otherwise;
-        }
-        if (!node.isIntegralNumber() || node.asLong() <= 0) {
-            throw new IllegalStateException(where + ": must be a positive number of milliseconds");
-        }
-        return Duration.ofMillis(node.asLong());
+    private static Duration millis(Long millis, Duration otherwise) {
+        return millis == null ? otherwise : Duration.ofMillis(millis);
     }
 
     public Relay relay(String name) {
@@ -306,5 +206,20 @@ public final class Relays {
 
     public List<DomainRoute> routes() {
         return routes;
+    }
+
+    /** The relays file as written, in the shape schemas/relays.schema.json publishes. */
+    private record RelaysFile(Map<String, RelaySetting> relays, List<RouteSetting> routes) {
+    }
+
+    private record RelaySetting(String host, Integer port, String security, Boolean allowPlaintext, String username,
+            String passwordFile, String passwordEnv, String trustCaFile, String heloName, Long connectTimeoutMs,
+            Long readTimeoutMs, Long writeTimeoutMs, PoolSetting pool) {
+    }
+
+    private record PoolSetting(Integer size, Integer maxMessagesPerConnection, Long maxIdleMs) {
+    }
+
+    private record RouteSetting(List<String> domains, List<String> relays) {
     }
 }

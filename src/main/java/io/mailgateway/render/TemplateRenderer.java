@@ -1,9 +1,6 @@
 package io.mailgateway.render;
 
-import com.github.mustachejava.Mustache;
-
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -135,15 +132,9 @@ public final class TemplateRenderer {
             throw new TemplateNotFoundException("template '" + templateName + "' has no locale matching '"
                     + Names.printable(locale) + "' and no default");
         }
-        Compiled template = current.compiled.computeIfAbsent(templateName + "/" + directory,
-                key -> compile(templateName, directory));
-        Object scope = data == null ? Map.of() : data;
-        String subject = execute(template.subject(), output.part("subject"), scope);
-        return new RenderedContent(
-                oneLineSubject ? oneLine(subject) : subject,
-                template.html() == null ? null : execute(template.html(), output.part("html"), scope),
-                template.text() == null ? null : execute(template.text(), output.part("text"), scope),
-                directory);
+        CompiledTemplate template = current.compiled.computeIfAbsent(templateName + "/" + directory,
+                key -> CompiledTemplate.compile(files, htmlFactory, plainFactory, templateName, directory));
+        return template.render(data == null ? Map.of() : data, output, oneLineSubject, directory);
     }
 
     /** Whether a template of this name exists (in any locale). */
@@ -213,62 +204,6 @@ public final class TemplateRenderer {
         return null;
     }
 
-    private Compiled compile(String templateName, String directory) {
-        String base = templateName + "/" + directory + "/";
-        Mustache subject = compilePart(base, "subject", plainFactory);
-        if (subject == null) {
-            throw new RenderFailedException("subject: template '" + templateName + "' has no "
-                    + directory + "/subject" + TemplateFiles.SUFFIX);
-        }
-        Mustache html = compilePart(base, "html", htmlFactory);
-        Mustache text = compilePart(base, "text", plainFactory);
-        if (html == null && text == null) {
-            throw new RenderFailedException("template '" + templateName + "' has neither " + directory + "/html"
-                    + TemplateFiles.SUFFIX + " nor " + directory + "/text" + TemplateFiles.SUFFIX);
-        }
-        return new Compiled(subject, html, text);
-    }
-
-    private Mustache compilePart(String base, String part, StrictMustacheFactory factory) {
-        String file = base + part + TemplateFiles.SUFFIX;
-        try {
-            String source = files.read(file);
-            return source == null ? null : factory.compile(new StringReader(source), file);
-        } catch (RuntimeException e) {
-            throw failed(part, e);
-        }
-    }
-
-    private static String execute(Mustache mustache, BoundedOutput.Part out, Object scope) {
-        try {
-            mustache.execute(out, scope);
-        } catch (RuntimeException e) {
-            // mustache.java may wrap what the writer threw
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof RenderTooLargeException tooLarge) {
-                    throw tooLarge;
-                }
-            }
-            throw failed(out.name(), e);
-        }
-        return out.toString();
-    }
-
-    private static RenderFailedException failed(String part, RuntimeException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof TemplateProblem) {
-                return new RenderFailedException(part + ": " + cause.getMessage(), e);
-            }
-        }
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new RenderFailedException(part + ": " + message, e);
-    }
-
-    // a line break in a subject would end the mail header and let the rest pose as further headers
-    private static String oneLine(String subject) {
-        return subject.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
-    }
-
     static boolean isTemplateName(String templateName) {
         return templateName != null && TEMPLATE_NAME.matcher(templateName).matches();
     }
@@ -297,13 +232,10 @@ public final class TemplateRenderer {
     private static final class Generation {
         final List<String> fingerprint;
         final Map<String, Map<String, String>> locales = new ConcurrentHashMap<>();
-        final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
+        final Map<String, CompiledTemplate> compiled = new ConcurrentHashMap<>();
 
         Generation(List<String> fingerprint) {
             this.fingerprint = fingerprint;
         }
-    }
-
-    private record Compiled(Mustache subject, Mustache html, Mustache text) {
     }
 }

@@ -21,6 +21,19 @@ public enum SmtpSecurity {
         return defaultPort;
     }
 
+    /**
+     * Refuses {@link #NONE} unless plaintext is explicitly allowed.
+     *
+     * @param setting  how the message names the security setting, such as {@code "SMTP_SECURITY="}
+     * @param allowing the setting that allows plaintext, such as {@code "SMTP_ALLOW_PLAINTEXT=true"}
+     */
+    public void requirePlaintextAllowed(boolean plaintextAllowed, String setting, String allowing) {
+        if (this == NONE && !plaintextAllowed) {
+            throw new IllegalStateException(setting + "none sends credentials and mail in clear text; set " + allowing
+                    + " to allow it");
+        }
+    }
+
     public static SmtpSecurity parse(String value) {
         String normalized = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
         return switch (normalized) {

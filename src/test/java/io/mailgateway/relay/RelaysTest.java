@@ -7,10 +7,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSecurity;
@@ -97,38 +103,46 @@ class RelaysTest {
                 .hasMessageContaining("default, eu-primary");
     }
 
+    static Stream<Arguments> mistakes() {
+        return Stream.of(
+                mistake("relays:\n  a: {host: h, pasword: x}\n", "relays.yaml: relays.a.pasword: unknown key"),
+                mistake("relays:\n  a: {port: 25}\n", "relays.yaml: relays.a.host: missing"),
+                mistake("relays:\n  a: {host: h, security: none}\n", "relays.a.security: none", "allowPlaintext"),
+                mistake("relays:\n  a: {host: h, security: ssl3}\n", "relays.a.security: must be one of starttls, tls, none"),
+                mistake("relays:\n  a: {host: h, port: 70000}\n", "relays.a.port: must be between 1 and 65535"),
+                mistake("relays:\n  a: {host: h, username: u}\n", "relays.a: username needs passwordFile or passwordEnv"),
+                mistake("relays:\n  a: {host: h, username: u, passwordEnv: NOT_SET_ANYWHERE}\n",
+                        "relays.a.passwordEnv: the environment variable NOT_SET_ANYWHERE is not set"),
+                mistake("relays:\n  a: {host: h, username: u, passwordFile: /nonexistent/pw}\n",
+                        "relays.a.passwordFile: cannot read /nonexistent/pw"),
+                mistake("relays:\n  a: {host: h, pool: {size: 0}}\n", "relays.a.pool.size: must be at least 1"),
+                mistake("relays:\n  a: {host: h, readTimeoutMs: soon}\n",
+                        "relays.a.readTimeoutMs: must be a positive number of milliseconds"),
+                mistake("relays:\n  default: {host: h}\n",
+                        "relays.default: the name 'default' is the relay of the SMTP_* settings"),
+                mistake("relays:\n  a: {host: h}\nroutes:\n  - domains: []\n    relays: [a]\n",
+                        "routes[0].domains: must be a non-empty list"),
+                mistake("relays:\n  a: {host: h}\nroutes:\n  - domains: [\"a@b.org\"]\n    relays: [a]\n",
+                        "routes[0].domains: 'a@b.org' is not a domain"),
+                mistake("relay:\n  a: {host: h}\n", "relays.yaml: relay: unknown key"),
+                mistake("routes: []\n", "needs a top-level 'relays:' map"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("mistakes")
+    void mistakesNameTheFileAndTheKey(String yaml, List<String> expected) {
+        AbstractThrowableAssert<?, ? extends Throwable> thrown = assertThatThrownBy(() -> load(yaml));
+        expected.forEach(thrown::hasMessageContaining);
+    }
+
     @Test
-    void mistakesNameTheFileAndTheKey() throws IOException {
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h, pasword: x}\n"))
-                .hasMessageContaining("relays.yaml: relays.a.pasword: unknown key");
-        assertThatThrownBy(() -> load("relays:\n  a: {port: 25}\n"))
-                .hasMessageContaining("relays.yaml: relays.a.host: missing");
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h, security: none}\n"))
-                .hasMessageContaining("relays.a.security: none").hasMessageContaining("allowPlaintext");
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h, security: ssl3}\n"))
-                .hasMessageContaining("relays.a.security: must be one of starttls, tls, none");
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h, port: 70000}\n"))
-                .hasMessageContaining("relays.a.port: must be between 1 and 65535");
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h, username: u}\n"))
-                .hasMessageContaining("relays.a: username needs passwordFile or passwordEnv");
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h, username: u, passwordEnv: NOT_SET_ANYWHERE}\n"))
-                .hasMessageContaining("relays.a.passwordEnv: the environment variable NOT_SET_ANYWHERE is not set");
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h, username: u, passwordFile: /nonexistent/pw}\n"))
-                .hasMessageContaining("relays.a.passwordFile: cannot read /nonexistent/pw");
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h, pool: {size: 0}}\n"))
-                .hasMessageContaining("relays.a.pool.size: must be at least 1");
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h, readTimeoutMs: soon}\n"))
-                .hasMessageContaining("relays.a.readTimeoutMs: must be a positive number of milliseconds");
-        assertThatThrownBy(() -> load("relays:\n  default: {host: h}\n"))
-                .hasMessageContaining("relays.default: the name 'default' is the relay of the SMTP_* settings");
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h}\nroutes:\n  - domains: []\n    relays: [a]\n"))
-                .hasMessageContaining("routes[0].domains: must be a non-empty list");
-        assertThatThrownBy(() -> load("relays:\n  a: {host: h}\nroutes:\n  - domains: [\"a@b.org\"]\n    relays: [a]\n"))
-                .hasMessageContaining("routes[0].domains: 'a@b.org' is not a domain");
-        assertThatThrownBy(() -> load("relay:\n  a: {host: h}\n"))
-                .hasMessageContaining("relays.yaml: relay: unknown key");
-        assertThatThrownBy(() -> load("routes: []\n"))
-                .hasMessageContaining("needs a top-level 'relays:' map");
+    void aMistakeNeverEchoesAValueOfTheFile() {
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, username: u, passwordFile: [hunter2]}\n"))
+                .hasMessageContaining("relays.yaml: relays.a.passwordFile: must be a string")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> load("relays:\n  a: {host: h, readTimeoutMs: 99999999999999999999999}\n"))
+                .hasMessageContaining("relays.yaml: relays.a.readTimeoutMs: not a valid value")
+                .hasMessageNotContaining("99999999999999999999999");
     }
 
     @Test
@@ -142,6 +156,10 @@ class RelaysTest {
         Relays relays = Relays.only(DEFAULT);
         assertThat(relays.names()).containsExactly("default");
         assertThat(relays.routes()).isEmpty();
+    }
+
+    private static Arguments mistake(String yaml, String... expected) {
+        return Arguments.of(yaml, List.of(expected));
     }
 
     private Relays load(String yaml) throws IOException {

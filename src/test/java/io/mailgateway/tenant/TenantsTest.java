@@ -8,9 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.mailgateway.request.MailAddress;
 
@@ -152,86 +156,49 @@ class TenantsTest {
                 .hasMessageContaining(file.toString());
     }
 
-    @Test
-    void aFileWithoutATopLevelTenantsMapIsAnIllegalStateNamingTheFile() throws IOException {
-        for (String content : new String[] {"", "acme:\n  from: shop@acme.example\n", "tenants: [acme]\n"}) {
-            Path file = file("no-map-tenants.yaml", content);
-
-            assertThatThrownBy(() -> Tenants.load(file)).as(content)
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining(file.toString())
-                    .hasMessageContaining("tenants");
-        }
+    static Stream<Arguments> brokenFiles() {
+        return Stream.of(
+                broken("an empty file has no top-level tenants map", "no-map-tenants.yaml", "", "tenants"),
+                broken("a file without a top-level tenants key", "no-map-tenants.yaml",
+                        "acme:\n  from: shop@acme.example\n", "tenants"),
+                broken("tenants that are a list, not a map", "no-map-tenants.yaml", "tenants: [acme]\n", "tenants"),
+                broken("an address that is neither string nor object", "bad-address-tenants.yaml", """
+                        tenants:
+                          acme:
+                            from: [shop@acme.example]
+                        """, "tenants.acme.from"),
+                broken("an address object without address", "nameless-tenants.yaml", """
+                        tenants:
+                          acme:
+                            replyTo: {name: ACME Support}
+                        """, "tenants.acme.replyTo"),
+                broken("variables that are not a map", "list-variables-tenants.yaml", """
+                        tenants:
+                          acme:
+                            variables: [brand, colour]
+                        """, "tenants.acme.variables"),
+                broken("a variable without value", "empty-variable-tenants.yaml", """
+                        tenants:
+                          acme:
+                            variables:
+                              brand:
+                        """, "tenants.acme.variables"),
+                broken("a tenant that is not a map", "scalar-tenant-tenants.yaml", """
+                        tenants:
+                          acme: shop@acme.example
+                        """, "tenants.acme"));
     }
 
-    @Test
-    void anAddressThatIsNeitherStringNorObjectIsAnIllegalStateNamingFileAndField() throws IOException {
-        Path file = file("bad-address-tenants.yaml", """
-                tenants:
-                  acme:
-                    from: [shop@acme.example]
-                """);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenFiles")
+    void aBrokenFileIsAnIllegalStateNamingFileAndKey(String mistake, String name, String content, String key)
+            throws IOException {
+        Path file = file(name, content);
 
         assertThatThrownBy(() -> Tenants.load(file))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("tenants.acme.from");
-    }
-
-    @Test
-    void anAddressObjectWithoutAddressIsAnIllegalStateNamingFileAndField() throws IOException {
-        Path file = file("nameless-tenants.yaml", """
-                tenants:
-                  acme:
-                    replyTo: {name: ACME Support}
-                """);
-
-        assertThatThrownBy(() -> Tenants.load(file))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining(file.toString())
-                .hasMessageContaining("tenants.acme.replyTo");
-    }
-
-    @Test
-    void variablesThatAreNotAMapAreAnIllegalStateNamingFileAndTenant() throws IOException {
-        Path file = file("list-variables-tenants.yaml", """
-                tenants:
-                  acme:
-                    variables: [brand, colour]
-                """);
-
-        assertThatThrownBy(() -> Tenants.load(file))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining(file.toString())
-                .hasMessageContaining("tenants.acme.variables");
-    }
-
-    @Test
-    void aVariableWithoutValueIsAnIllegalStateNamingFileAndTenant() throws IOException {
-        Path file = file("empty-variable-tenants.yaml", """
-                tenants:
-                  acme:
-                    variables:
-                      brand:
-                """);
-
-        assertThatThrownBy(() -> Tenants.load(file))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining(file.toString())
-                .hasMessageContaining("tenants.acme.variables");
-    }
-
-    @Test
-    void aTenantThatIsNotAMapIsAnIllegalStateNamingFileAndTenant() throws IOException {
-        Path file = file("scalar-tenant-tenants.yaml", """
-                tenants:
-                  acme: shop@acme.example
-                """);
-
-        assertThatThrownBy(() -> Tenants.load(file))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining(file.toString())
-                .hasMessageContaining("tenants.acme");
+                .hasMessageContaining(key);
     }
 
     @Test
@@ -266,6 +233,10 @@ class TenantsTest {
                 .hasMessageContaining("tenants.acme.from.nmae: unknown key; known keys: address, name");
         assertThatThrownBy(() -> Tenants.load(bulk)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("tenants.acme.bulk.unsubscribeURL: unknown key; known keys: kinds, unsubscribeUrl");
+    }
+
+    private static Arguments broken(String mistake, String name, String content, String key) {
+        return Arguments.of(mistake, name, content, key);
     }
 
     private Tenant single(String yaml) throws IOException {
