@@ -7,11 +7,11 @@ import org.apache.camel.spi.ExecutorServiceManager;
 import org.slf4j.Logger;
 
 /**
- * Runs a piece of background work on a thread of Camel's (so that Camel names, tracks and at the latest shuts it
- * down with the gateway) and starts it again after any failure, waiting a
- * {@link RestartBackoff} in between, until it is stopped: a fault that outlasts one attempt (a broker still down,
- * a record that cannot be handled) never ends the work for good. The work reports progress through
- * {@link #healthy()}, which ends a run of failures, and {@link #failure()} says what went wrong meanwhile.
+ * Runs a piece of background work on a thread of Camel's (which Camel names, tracks, and ends with the gateway at
+ * the latest) and starts it again after any failure, waiting a {@link RestartBackoff} in between, until it is
+ * stopped: a fault that outlasts one attempt (a broker still down, a record that cannot be handled) never ends the
+ * work for good. The work reports progress through {@link #healthy()}, which ends a run of failures, and
+ * {@link #failure()} says what went wrong meanwhile.
  */
 public final class SupervisedThread {
 

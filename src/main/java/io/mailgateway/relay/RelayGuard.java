@@ -74,7 +74,7 @@ public final class RelayGuard extends AbstractHealthCheck implements AutoCloseab
         }
         try {
             scheduler.schedule(this::probe, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closed) {
+        } catch (RejectedExecutionException stopping) {
             // The gateway is stopping.
         }
     }
