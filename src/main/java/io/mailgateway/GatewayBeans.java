@@ -33,6 +33,7 @@ import org.apache.kafka.common.config.SslConfigs;
 import io.mailgateway.background.RestartBackoff;
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.kafka.FollowerSettings;
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.consume.PartitionRewinds;
 import io.mailgateway.consume.RecordBatches;
 import io.mailgateway.enrich.Enricher;
@@ -391,7 +392,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         if (consumerLag != null) {
             return consumerLag;
         }
-        ConsumerLag lag = new ConsumerLag(kafkaClientProperties(brokers), groupId, topic);
+        ConsumerLag lag = new ConsumerLag(new KafkaClients(kafkaClientProperties(brokers)), groupId, topic);
         consumerLag = lag;
         camelContext.addService(lag, true, true);
         metrics.gauge("mail.gateway.consumer.lag", "Requests waiting in the request topic for this consumer group",
@@ -419,8 +420,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         if (retryQueue != null) {
             return retryQueue;
         }
-        RetryQueue queue = new RetryQueue(kafkaClientProperties(brokers), topic, groupId + ".retry", clock,
-                restartBackoff(), metrics::poisonRecord);
+        RetryQueue queue = new RetryQueue(new KafkaClients(kafkaClientProperties(brokers)), topic, groupId + ".retry",
+                clock, restartBackoff(), metrics::poisonRecord);
         retryQueue = queue;
         registerWhenStarted(queue.healthCheck());
         metrics.gauge("mail.gateway.retry.backlog", "Deferred requests waiting on the retry topic", queue,
@@ -463,7 +464,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
             throw new IllegalArgumentException("GATEWAY_KAFKA_RECHECK_INTERVAL_MS must be at least 1 but was "
                     + recheckIntervalMs);
         }
-        OutcomeGuard guard = new OutcomeGuard(kafkaClientProperties(brokers), java.util.List.of(
+        OutcomeGuard guard = new OutcomeGuard(new KafkaClients(kafkaClientProperties(brokers)), java.util.List.of(
                 new TopicUse(outbound, true, false, false), new TopicUse(results, false, true, false),
                 new TopicUse(deadLetters, false, true, false), new TopicUse(retry, true, true, false),
                 new TopicUse(state, true, true, true), new TopicUse(suppressions, true, true, true)),
@@ -474,7 +475,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
                 OutcomeGuard::unrecordedCount);
         // Started once Camel has started: the health registry in use and the routes it publishes through exist then.
         camelContext.addStartupListener((context, alreadyStarted) -> {
-            HealthCheckRegistry.get(context).register(guard);
+            HealthCheckRegistry.get(context).register(guard.healthCheck());
             context.addService(guard, true, true);
         });
         return guard;
@@ -555,7 +556,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         if (completedRequests != null) {
             return completedRequests;
         }
-        CompletedRequests completed = new CompletedRequests(kafkaClientProperties(brokers), topic,
+        CompletedRequests completed = new CompletedRequests(new KafkaClients(kafkaClientProperties(brokers)), topic,
                 TimeUtils.toDuration(window), clock, followerSettings(), cacheBytes);
         camelContext.addService(completed, true, true);
         registerWhenStarted(completed.healthCheck());
@@ -575,7 +576,7 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
         if (suppressionList != null) {
             return suppressionList;
         }
-        SuppressionList list = new SuppressionList(kafkaClientProperties(brokers), topic,
+        SuppressionList list = new SuppressionList(new KafkaClients(kafkaClientProperties(brokers)), topic,
                 TimeUtils.toDuration(timeToLive), clock, followerSettings());
         camelContext.addService(list, true, true);
         registerWhenStarted(list.healthCheck());

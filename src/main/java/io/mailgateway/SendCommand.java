@@ -9,21 +9,18 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.mailgateway.kafka.KafkaClients;
 
 /**
  * {@code java -jar mail-gateway.jar send request.json...}: publishes mail requests (keyed by their id) and
@@ -48,8 +45,9 @@ public final class SendCommand {
     /** Publishes the request files and prints each result; returns 0 when every request got one. */
     public static int send(String bootstrap, String requests, String results, List<Path> files) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        try (KafkaConsumer<String, String> consumer = resultsConsumer(bootstrap);
-                KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+        KafkaClients clients = new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        try (KafkaConsumer<String, String> consumer = clients.textReader();
+                KafkaProducer<String, byte[]> producer = clients.producer()) {
             List<TopicPartition> partitions = consumer.partitionsFor(results).stream()
                     .map(p -> new TopicPartition(results, p.partition())).toList();
             consumer.assign(partitions);
@@ -89,19 +87,6 @@ public final class SendCommand {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties props = new Properties();
-        props.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"));
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private static KafkaConsumer<String, String> resultsConsumer(String bootstrap) {
-        Properties props = new Properties();
-        props.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
-        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     }
 
     private static String env(String name, String fallback) {

@@ -2,14 +2,12 @@ package io.mailgateway;
 
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
 
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.suppress.Suppression;
 
 /**
@@ -57,11 +55,9 @@ public final class SuppressCommand {
     }
 
     private static void write(String bootstrap, ProducerRecord<String, byte[]> record) {
-        Properties props = new Properties();
-        props.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000"));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new ByteArraySerializer())) {
+        // The gateway's own writer of its state: the same guarantees as when the gateway records a hard bounce.
+        KafkaClients clients = new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        try (KafkaProducer<String, byte[]> producer = clients.stateWriter()) {
             producer.send(record).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.OutcomeGuard;
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.SmtpReply;
@@ -63,7 +64,7 @@ class RoutesTest {
 
     /** No topics to check: Kafka is mocked here. */
     @ReplaceInRegistry
-    OutcomeGuard outcomeGuard = new OutcomeGuard(Map.of(), List.of(), Duration.ofSeconds(1));
+    OutcomeGuard outcomeGuard = new OutcomeGuard(new KafkaClients(Map.of()), List.of(), Duration.ofSeconds(1));
 
     @Produce("direct:handle-request")
     ProducerTemplate template;

@@ -1,14 +1,17 @@
 package io.mailgateway.background;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.slf4j.Logger;
 
 /**
- * Runs a piece of background work on a thread of its own and starts it again after any failure, waiting a
- * {@link RestartBackoff} in between, until it is stopped: a fault that outlasts one attempt (a broker still down,
- * a record that cannot be handled) never ends the work for good. The work reports progress through
- * {@link #healthy()}, which ends a run of failures, and {@link #failure()} says what went wrong meanwhile.
+ * Runs a piece of background work on a thread of Camel's (which Camel names, tracks, and ends with the gateway at
+ * the latest) and starts it again after any failure, waiting a {@link RestartBackoff} in between, until it is
+ * stopped: a fault that outlasts one attempt (a broker still down, a record that cannot be handled) never ends the
+ * work for good. The work reports progress through {@link #healthy()}, which ends a run of failures, and
+ * {@link #failure()} says what went wrong meanwhile.
  */
 public final class SupervisedThread {
 
@@ -28,7 +31,8 @@ public final class SupervisedThread {
     private volatile boolean running;
     private volatile String failure;
     private volatile int failures;
-    private Thread thread;
+    private ExecutorServiceManager executors;
+    private ExecutorService thread;
 
     /**
      * @param name   the thread's name, and what logs call the work
@@ -43,37 +47,41 @@ public final class SupervisedThread {
         this.onStop = onStop;
     }
 
-    /** Starts the work; false if it runs already (Camel may start a service both as a bean and as a service). */
-    public synchronized boolean start() {
+    /**
+     * Starts the work on a thread of {@code executors}; false if it runs already (Camel may start a service both as a
+     * bean and as a service).
+     */
+    public synchronized boolean start(ExecutorServiceManager executors) {
         if (running) {
             return false;
         }
         running = true;
-        thread = new Thread(this::supervise, name);
-        thread.setDaemon(true);
-        thread.start();
+        this.executors = executors;
+        thread = executors.newSingleThreadExecutor(this, name);
+        thread.execute(this::supervise);
         return true;
     }
 
-    /** Stops the work and waits up to {@code wait} for it to end; false if it was not running. */
+    /**
+     * Stops the work and waits up to {@code wait} for it to end, then interrupts it and waits as long again; false if
+     * it was not running.
+     */
     public boolean stop(Duration wait) {
-        Thread running;
+        ExecutorService running;
+        ExecutorServiceManager manager;
         synchronized (this) {
             if (!this.running) {
                 return false;
             }
             this.running = false;
             running = thread;
+            manager = executors;
         }
         onStop.run();
         synchronized (pause) {
             pause.notifyAll();
         }
-        try {
-            running.join(wait.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        manager.shutdownGraceful(running, wait.toMillis());
         return true;
     }
 
@@ -131,7 +139,7 @@ public final class SupervisedThread {
                 try {
                     pause(wait);
                 } catch (InterruptedException interrupted) {
-                    // Only stop() may end the work; it does not interrupt, so go on.
+                    // Only stop() may end the work, and it says so before it interrupts: go on until it does.
                     Thread.interrupted();
                 }
             }

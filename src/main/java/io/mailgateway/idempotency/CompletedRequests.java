@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import com.carrotsearch.hppc.LongArrayDeque;
 import com.carrotsearch.hppc.LongLongHashMap;
@@ -17,24 +16,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.health.HealthCheck;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.mailgateway.background.BackgroundHealthCheck;
+import io.mailgateway.background.BackgroundService;
 import io.mailgateway.kafka.CompactedTopicFollower;
 import io.mailgateway.kafka.FollowerSettings;
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.kafka.PoisonRecordException;
 import io.mailgateway.kafka.PoisonRecords;
 import io.mailgateway.result.DeliveryResult;
@@ -46,7 +41,7 @@ import io.mailgateway.kafka.StateNotReadyException;
  * topic keyed by id (compacted, with the window as retention), which every instance follows; memory holds only a
  * 64-bit hash of each id and where its result is, so millions of ids fit in tens of megabytes.
  */
-public class CompletedRequests implements AutoCloseable, org.apache.camel.Service {
+public class CompletedRequests extends BackgroundService {
 
     private static final Logger LOG = LoggerFactory.getLogger(CompletedRequests.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,17 +71,16 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     // number: results differ a thousandfold in size (a rejection vs. fifty recipients' replies).
     private final Cache<Long, byte[]> recentResults;
 
-    public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock) {
-        this(kafkaProperties, topic, window, clock, FollowerSettings.DEFAULT, DEFAULT_CACHE_BYTES);
+    public CompletedRequests(KafkaClients clients, String topic, Duration window, Clock clock) {
+        this(clients, topic, window, clock, FollowerSettings.DEFAULT, DEFAULT_CACHE_BYTES);
     }
 
-    public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock,
-            long cacheBytes) {
-        this(kafkaProperties, topic, window, clock, FollowerSettings.DEFAULT, cacheBytes);
+    public CompletedRequests(KafkaClients clients, String topic, Duration window, Clock clock, long cacheBytes) {
+        this(clients, topic, window, clock, FollowerSettings.DEFAULT, cacheBytes);
     }
 
     /** @param cacheBytes most bytes of completed results kept in memory (0: none; each is then read from the topic) */
-    public CompletedRequests(Map<String, Object> kafkaProperties, String topic, Duration window, Clock clock,
+    public CompletedRequests(KafkaClients clients, String topic, Duration window, Clock clock,
             FollowerSettings followerSettings, long cacheBytes) {
         if (cacheBytes < 0) {
             throw new IllegalArgumentException("GATEWAY_IDEMPOTENCY_CACHE_BYTES must not be negative but was "
@@ -102,21 +96,12 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
         this.poisonRecords = followerSettings.poisonRecords();
         this.window = window;
         this.clock = clock;
-        Properties producerProps = new Properties();
-        producerProps.putAll(kafkaProperties);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        // A missing topic or an unreachable broker fails the record (which is then read again) within this bound.
-        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
-        this.writer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
-        Properties consumerProps = new Properties();
-        consumerProps.putAll(kafkaProperties);
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        this.follower = new CompactedTopicFollower(kafkaProperties, topic, "completed requests", LOG, this::read,
+        this.writer = clients.stateWriter();
+        this.follower = new CompactedTopicFollower(clients, topic, "completed requests", LOG, this::read,
                 this::forgetExpired, followerSettings);
         // Lookups need not wait until the request consumer gets partitions and marks where to catch up to.
         follower.catchUpTo(Map.of());
-        this.fetcher = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        this.fetcher = clients.recordReader();
     }
 
     /**
@@ -280,22 +265,16 @@ public class CompletedRequests implements AutoCloseable, org.apache.camel.Servic
     }
 
     @Override
-    public void start() {
-        follower.start();
+    protected void doStart() {
+        follower.start(executors());
     }
 
     @Override
-    public void stop() {
-        close();
-    }
-
-    @Override
-    public void close() {
-        if (follower.stop()) {
+    protected void doStop() {
+        closeAll(follower::stop, () -> {
             synchronized (fetcher) {
                 fetcher.close(Duration.ofSeconds(5));
             }
-            writer.close(Duration.ofSeconds(5));
-        }
+        }, () -> writer.close(Duration.ofSeconds(5)));
     }
 }

@@ -9,20 +9,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 
 import io.mailgateway.background.SupervisedThread;
-import io.mailgateway.kafka.StateNotReadyException;
 
 /**
  * Reads a compacted Kafka topic from its beginning and keeps following it on a thread of its own, handing every
@@ -57,7 +53,7 @@ public final class CompactedTopicFollower {
     private final Logger log;
     private final RecordHandler onRecord;
     private final Runnable afterEachPoll;
-    private final Properties consumerProps;
+    private final KafkaClients clients;
     private final FollowerSettings settings;
     private final SupervisedThread thread;
 
@@ -79,24 +75,20 @@ public final class CompactedTopicFollower {
      * @param log           where to log that the topic is missing or that following it failed
      * @param afterEachPoll runs on the follower's thread after each poll's records, before waiting lookups are woken
      */
-    public CompactedTopicFollower(Map<String, Object> kafkaProperties, String topic, String subject, Logger log,
+    public CompactedTopicFollower(KafkaClients clients, String topic, String subject, Logger log,
             RecordHandler onRecord, Runnable afterEachPoll) {
-        this(kafkaProperties, topic, subject, log, onRecord, afterEachPoll, FollowerSettings.DEFAULT);
+        this(clients, topic, subject, log, onRecord, afterEachPoll, FollowerSettings.DEFAULT);
     }
 
-    public CompactedTopicFollower(Map<String, Object> kafkaProperties, String topic, String subject, Logger log,
+    public CompactedTopicFollower(KafkaClients clients, String topic, String subject, Logger log,
             RecordHandler onRecord, Runnable afterEachPoll, FollowerSettings settings) {
+        this.clients = clients;
         this.topic = topic;
         this.subject = subject;
         this.log = log;
         this.onRecord = onRecord;
         this.afterEachPoll = afterEachPoll;
         this.settings = settings;
-        this.consumerProps = new Properties();
-        consumerProps.putAll(kafkaProperties);
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // Where a restart goes on may have been deleted meanwhile (retention): the oldest record left is next.
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         this.thread = new SupervisedThread("follower of the " + subject, log, settings.restarts(), this::follow,
                 () -> {
                     KafkaConsumer<String, byte[]> current = consumer;
@@ -186,8 +178,7 @@ public final class CompactedTopicFollower {
 
     // One attempt: a new consumer, going on where the last attempt stopped. Returns only when stopping.
     private void follow() throws InterruptedException {
-        KafkaConsumer<String, byte[]> attempt = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
-                new ByteArrayDeserializer());
+        KafkaConsumer<String, byte[]> attempt = clients.topicFollower();
         consumer = attempt;
         try {
             if (thread.stopping()) {
@@ -270,26 +261,14 @@ public final class CompactedTopicFollower {
         }
     }
 
-    /** Starts following; a second call does nothing (Camel may start a service both as a bean and as a service). */
-    public void start() {
-        thread.start();
+    /** Starts following on a thread of {@code executors}; a second call does nothing. */
+    public void start(ExecutorServiceManager executors) {
+        thread.start(executors);
     }
 
     /** Stops following (waits up to 10 s for the thread); false if it was not following. */
     public boolean stop() {
         return thread.stop(Duration.ofSeconds(10));
-    }
-
-    /**
-     * Handling a record failed: names the record by its location and the failure by its type only (the message of
-     * an arbitrary exception may quote the record's value), keeping the stack trace to show where it failed.
-     */
-    static final class RecordFailedException extends RuntimeException {
-        RecordFailedException(String topic, int partition, long offset, RuntimeException cause) {
-            super("handling the record at " + topic + "-" + partition + " offset " + offset + " failed: "
-                    + cause.getClass().getName(), null, false, true);
-            setStackTrace(cause.getStackTrace());
-        }
     }
 
     /** A record's partition and offset in one long, ordered by offset within a partition. */

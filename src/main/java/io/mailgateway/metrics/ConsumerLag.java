@@ -3,7 +3,6 @@ package io.mailgateway.metrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -15,20 +14,23 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mailgateway.background.BackgroundService;
+import io.mailgateway.kafka.KafkaClients;
+
 /**
  * How many requests wait in the request topic for the gateway's consumer group: end offsets minus committed
  * offsets, summed over partitions. Asked of the brokers at most every few seconds, when metrics are scraped, on the
  * scraping thread (it has none of its own); an admin client that keeps failing is replaced, so one fault of the
  * client does not leave the lag unknown for good.
  */
-public final class ConsumerLag implements AutoCloseable, org.apache.camel.Service {
+public final class ConsumerLag extends BackgroundService {
 
     private static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLag.class);
     private static final int RENEW_AFTER_FAILURES = 3;
 
-    private final Properties adminProps;
+    private final KafkaClients clients;
     private Admin admin;
     private boolean failing;
     private int failures;
@@ -38,11 +40,9 @@ public final class ConsumerLag implements AutoCloseable, org.apache.camel.Servic
     private long measuredAt;
     private double lag = Double.NaN;
 
-    public ConsumerLag(Map<String, Object> kafkaProperties, String groupId, String topic) {
-        Properties props = new Properties();
-        props.putAll(kafkaProperties);
-        this.adminProps = props;
-        this.admin = Admin.create(props);
+    public ConsumerLag(KafkaClients clients, String groupId, String topic) {
+        this.clients = clients;
+        this.admin = clients.admin();
         this.groupId = groupId;
         this.topic = topic;
     }
@@ -100,21 +100,16 @@ public final class ConsumerLag implements AutoCloseable, org.apache.camel.Servic
         } catch (RuntimeException e) {
             LOG.debug("Closing the failed admin client failed too", e);
         }
-        admin = Admin.create(adminProps);
+        admin = clients.admin();
     }
 
     @Override
-    public void start() {
+    protected void doStart() {
         // The admin client connects on first use.
     }
 
     @Override
-    public void stop() {
-        close();
-    }
-
-    @Override
-    public synchronized void close() {
+    protected synchronized void doStop() {
         closed = true;
         admin.close(Duration.ofSeconds(5));
     }

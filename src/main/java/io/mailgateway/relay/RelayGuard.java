@@ -2,7 +2,6 @@ package io.mailgateway.relay;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +27,9 @@ public final class RelayGuard extends AbstractHealthCheck implements AutoCloseab
 
     private final Supplier<? extends RelayProbe> sender;
     private final Duration probeInterval;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "relay-guard");
-        thread.setDaemon(true);
-        return thread;
-    });
+    // Guarded by "this": the thread the probes run on, one of Camel's, taken when the relay first refuses.
+    private ScheduledExecutorService scheduler;
+    private boolean closed;
     private String blockedBecause;
 
     /** @param sender what to probe the relay with, looked up when a probe runs */
@@ -67,10 +64,17 @@ public final class RelayGuard extends AbstractHealthCheck implements AutoCloseab
         scheduleProbe();
     }
 
-    private void scheduleProbe() {
+    private synchronized void scheduleProbe() {
+        if (closed) {
+            return;
+        }
+        if (scheduler == null) {
+            scheduler = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this,
+                    "relay-guard");
+        }
         try {
             scheduler.schedule(this::probe, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closed) {
+        } catch (RejectedExecutionException stopping) {
             // The gateway is stopping.
         }
     }
@@ -117,9 +121,13 @@ public final class RelayGuard extends AbstractHealthCheck implements AutoCloseab
         }
     }
 
+    /** Ends probing at once: a probe waiting for an unreachable relay would hold up shutdown. */
     @Override
-    public void close() {
-        scheduler.shutdownNow();
+    public synchronized void close() {
+        closed = true;
+        if (scheduler != null) {
+            getCamelContext().getExecutorServiceManager().shutdownNow(scheduler);
+        }
     }
 
     /** Thrown instead of attempting a request while the relay refuses the gateway. */

@@ -9,27 +9,25 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.mailgateway.attempt.RetryRecord;
 import io.mailgateway.background.BackgroundHealthCheck;
+import io.mailgateway.background.BackgroundService;
 import io.mailgateway.background.RestartBackoff;
 import io.mailgateway.background.SupervisedThread;
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.kafka.PoisonRecords;
 
 /**
@@ -37,12 +35,15 @@ import io.mailgateway.kafka.PoisonRecords;
  * committed only after its new outcome was published, so a crash repeats an attempt instead of losing it.
  * Used from one thread only (the route's timer), as the Kafka consumer requires.
  */
-public final class RetryQueue implements AutoCloseable, org.apache.camel.Service {
+public final class RetryQueue extends BackgroundService {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryQueue.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Properties consumerProps;
+    private static final int RECORDS_PER_POLL = 50;
+
+    private final KafkaClients clients;
+    private final String groupId;
     private final String topic;
     private final Clock clock;
     private final RestartBackoff backoff;
@@ -59,24 +60,19 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
     public record Due(RetryRecord record, String receivedAt, byte[] request, KafkaManualCommit commit) {
     }
 
-    public RetryQueue(Map<String, Object> kafkaProperties, String topic, String groupId, Clock clock) {
-        this(kafkaProperties, topic, groupId, clock, RestartBackoff.DEFAULT, PoisonRecords.NOT_COUNTED);
+    public RetryQueue(KafkaClients clients, String topic, String groupId, Clock clock) {
+        this(clients, topic, groupId, clock, RestartBackoff.DEFAULT, PoisonRecords.NOT_COUNTED);
     }
 
     /**
      * @param backoff       how long to wait before reading again after reading failed
      * @param poisonRecords counts the records skipped as unreadable
      */
-    public RetryQueue(Map<String, Object> kafkaProperties, String topic, String groupId, Clock clock,
-            RestartBackoff backoff, PoisonRecords poisonRecords) {
-        Properties props = new Properties();
-        props.putAll(kafkaProperties);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50");
-        this.consumerProps = props;
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    public RetryQueue(KafkaClients clients, String topic, String groupId, Clock clock, RestartBackoff backoff,
+            PoisonRecords poisonRecords) {
+        this.clients = clients;
+        this.groupId = groupId;
+        this.consumer = clients.groupMember(groupId, RECORDS_PER_POLL);
         this.topic = topic;
         this.clock = clock;
         this.backoff = backoff;
@@ -124,7 +120,7 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
         } catch (RuntimeException e) {
             LOG.warn("Closing the failed consumer of {} failed too: {}", topic, e.toString());
         }
-        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer = clients.groupMember(groupId, RECORDS_PER_POLL);
         subscribed = false;
     }
 
@@ -242,17 +238,12 @@ public final class RetryQueue implements AutoCloseable, org.apache.camel.Service
     }
 
     @Override
-    public void start() {
+    protected void doStart() {
         // The consumer joins its group on the first call of due().
     }
 
     @Override
-    public void stop() {
-        close();
-    }
-
-    @Override
-    public void close() {
+    protected void doStop() {
         consumer.close(Duration.ofSeconds(10));
     }
 }

@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -19,17 +17,16 @@ import com.carrotsearch.hppc.LongLongHashMap;
 import com.carrotsearch.hppc.cursors.LongLongCursor;
 import org.apache.camel.health.HealthCheck;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.mailgateway.background.BackgroundHealthCheck;
+import io.mailgateway.background.BackgroundService;
 import io.mailgateway.kafka.CompactedTopicFollower;
 import io.mailgateway.kafka.FollowerSettings;
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.kafka.PoisonRecordException;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
@@ -43,7 +40,7 @@ import io.mailgateway.result.DeliveryResult.Status;
  * value (a tombstone) lifts an entry, and an entry stops suppressing when it expires. Requests wait until the
  * list has been read up to where it stood when the gateway started, so nothing is sent before it is known.
  */
-public class SuppressionList implements AutoCloseable, org.apache.camel.Service {
+public class SuppressionList extends BackgroundService {
 
     private static final Logger LOG = LoggerFactory.getLogger(SuppressionList.class);
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
@@ -70,23 +67,18 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
     private long nextPurge;
 
     /** @param timeToLive how long an entry without its own expiresAt suppresses, counted from its addedAt */
-    public SuppressionList(Map<String, Object> kafkaProperties, String topic, Duration timeToLive, Clock clock) {
-        this(kafkaProperties, topic, timeToLive, clock, FollowerSettings.DEFAULT);
+    public SuppressionList(KafkaClients clients, String topic, Duration timeToLive, Clock clock) {
+        this(clients, topic, timeToLive, clock, FollowerSettings.DEFAULT);
     }
 
-    public SuppressionList(Map<String, Object> kafkaProperties, String topic, Duration timeToLive, Clock clock,
+    public SuppressionList(KafkaClients clients, String topic, Duration timeToLive, Clock clock,
             FollowerSettings followerSettings) {
         this.topic = topic;
         this.timeToLive = timeToLive;
         this.clock = clock;
-        Properties producerProps = new Properties();
-        producerProps.putAll(kafkaProperties);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
-        this.writer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        this.writer = clients.stateWriter();
         // Loaded once read up to where the topic ended when the gateway started.
-        this.follower = new CompactedTopicFollower(kafkaProperties, topic, "suppression list", LOG, this::read,
+        this.follower = new CompactedTopicFollower(clients, topic, "suppression list", LOG, this::read,
                 this::purgeExpired, followerSettings);
     }
 
@@ -281,19 +273,12 @@ public class SuppressionList implements AutoCloseable, org.apache.camel.Service 
     }
 
     @Override
-    public void start() {
-        follower.start();
+    protected void doStart() {
+        follower.start(executors());
     }
 
     @Override
-    public void stop() {
-        close();
-    }
-
-    @Override
-    public void close() {
-        if (follower.stop()) {
-            writer.close(Duration.ofSeconds(5));
-        }
+    protected void doStop() {
+        closeAll(follower::stop, () -> writer.close(Duration.ofSeconds(5)));
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,7 @@ class SupervisedThreadTest {
 
     private static final RestartBackoff FAST = new RestartBackoff(Duration.ofMillis(20), Duration.ofMillis(80));
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ExecutorServiceManager THREADS = new DefaultCamelContext().getExecutorServiceManager();
 
     @Test
     void workThatFailsIsStartedAgainUntilItRunsAndItsFailureIsReportedMeanwhile() {
@@ -38,8 +40,8 @@ class SupervisedThreadTest {
         }, () -> { });
         self[0] = thread;
         try {
-            assertThat(thread.start()).isTrue();
-            assertThat(thread.start()).as("already running").isFalse();
+            assertThat(thread.start(THREADS)).isTrue();
+            assertThat(thread.start(THREADS)).as("already running").isFalse();
 
             await().atMost(WAIT).until(() -> progress.get() > 0);
             assertThat(attempts.get()).isEqualTo(3);
@@ -61,7 +63,7 @@ class SupervisedThreadTest {
             throw new IllegalStateException("cannot read", new java.util.concurrent.TimeoutException("after 30 s"));
         }, () -> { });
         try {
-            thread.start();
+            thread.start(THREADS);
             await().atMost(WAIT).until(() -> attempts.get() >= 4);
             assertThat(thread.failure()).isEqualTo(
                     "IllegalStateException: cannot read (caused by TimeoutException: after 30 s)");

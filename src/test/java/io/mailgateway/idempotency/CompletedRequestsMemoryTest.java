@@ -9,6 +9,8 @@ import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.Test;
 
+import io.mailgateway.kafka.KafkaClients;
+
 /** The idempotency index must hold a million ids in bounded, small memory. */
 class CompletedRequestsMemoryTest {
 
@@ -18,7 +20,7 @@ class CompletedRequestsMemoryTest {
     void aMillionIdsTakeLessThanSixtyFourMebibytes() {
         // No broker is contacted: the index is filled directly, as the state-topic follower would fill it.
         try (CompletedRequests completed = new CompletedRequests(
-                Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9"), "mail.state",
+                new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9")), "mail.state",
                 Duration.ofDays(7), Clock.systemUTC())) {
             long now = System.currentTimeMillis();
             for (long i = 0; i < IDS; i++) {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.Test;
 
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.result.DeliveryResult;
 import io.mailgateway.result.DeliveryResult.Reason;
 import io.mailgateway.result.DeliveryResult.Status;
@@ -20,8 +21,8 @@ import io.mailgateway.result.DeliveryResult.Status;
 /** The completed results kept in memory are bounded by their bytes, whatever their number or size. */
 class CompletedResultsCacheTest {
 
-    private static final Map<String, Object> NO_BROKER =
-            Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
+    private static final KafkaClients NO_BROKER =
+            new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9"));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +36,7 @@ import io.mailgateway.support.KafkaTopics;
 class CompactedTopicFollowerIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ExecutorServiceManager THREADS = new DefaultCamelContext().getExecutorServiceManager();
 
     @TempDir
     static Path work;
@@ -72,8 +74,8 @@ class CompactedTopicFollowerIT {
         AtomicInteger polls = new AtomicInteger();
         CompactedTopicFollower follower = follower("follow.existing", reads, polls);
         try {
-            follower.start();
-            follower.start(); // a second start (Camel starts services more than once) reads nothing twice
+            follower.start(THREADS);
+            follower.start(THREADS); // a second start (Camel starts services more than once) reads nothing twice
 
             follower.awaitCaughtUp();
 
@@ -103,7 +105,7 @@ class CompactedTopicFollowerIT {
         CompactedTopicFollower follower = follower("follow.marked", reads, new AtomicInteger());
         follower.catchUpTo(Map.of(0, 3L));
         try {
-            follower.start();
+            follower.start(THREADS);
             assertThat(follower.caughtUp()).isFalse();
 
             for (int i = 0; i < 3; i++) {
@@ -122,7 +124,7 @@ class CompactedTopicFollowerIT {
         List<Read> reads = new CopyOnWriteArrayList<>();
         CompactedTopicFollower follower = follower("follow.later", reads, new AtomicInteger());
         try {
-            follower.start();
+            follower.start(THREADS);
             assertThat(follower.caughtUp()).isFalse();
 
             broker.createTopics(1, "follow.later");
@@ -151,7 +153,7 @@ class CompactedTopicFollowerIT {
                     reads.add(new Read(key, "value", partition, offset, timestamp));
                 }, () -> { }, fast(skipped::add));
         try {
-            follower.start();
+            follower.start(THREADS);
             follower.awaitCaughtUp();
             assertThat(reads).extracting(Read::key).containsExactly("good-1", "good-2");
             assertThat(skipped).containsExactly("follow.poison");
@@ -186,7 +188,7 @@ class CompactedTopicFollowerIT {
         readiness.setCamelContext(new DefaultCamelContext());
         List<HealthCheck.State> states = new CopyOnWriteArrayList<>();
         try {
-            follower.start();
+            follower.start(THREADS);
             // What readiness reports while the follower waits to start again.
             await().atMost(WAIT).until(() -> {
                 HealthCheck.Result result = readiness.call();
@@ -229,7 +231,7 @@ class CompactedTopicFollowerIT {
                     reads.add(new Read(key, "value", partition, offset, timestamp));
                 }, () -> { }, fast(skipped::add));
         try {
-            follower.start();
+            follower.start(THREADS);
             follower.awaitCaughtUp();
             await().atMost(WAIT).until(() -> follower.problem() == null);
             assertThat(reads).extracting(Read::key).containsExactly("before", "after");
@@ -244,8 +246,8 @@ class CompactedTopicFollowerIT {
         kafka.send(topic, key, value.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
-    private static Map<String, Object> settings() {
-        return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    private static KafkaClients settings() {
+        return new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     }
 
     private static FollowerSettings fast(PoisonRecords poisonRecords) {
@@ -254,8 +256,7 @@ class CompactedTopicFollowerIT {
     }
 
     private static CompactedTopicFollower follower(String topic, List<Read> reads, AtomicInteger polls) {
-        Map<String, Object> settings = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        return new CompactedTopicFollower(settings, topic, "test topic",
+        return new CompactedTopicFollower(settings(), topic, "test topic",
                 LoggerFactory.getLogger(CompactedTopicFollowerIT.class),
                 (key, value, partition, offset, timestamp) -> reads.add(new Read(key, value == null ? null
                         : new String(value, StandardCharsets.UTF_8), partition, offset, timestamp)),

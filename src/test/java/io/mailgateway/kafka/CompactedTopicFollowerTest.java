@@ -82,7 +82,8 @@ class CompactedTopicFollowerTest {
 
     private static CompactedTopicFollower unstarted() {
         // Never connects: it is not started.
-        return new CompactedTopicFollower(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9"),
+        return new CompactedTopicFollower(
+                new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9")),
                 "mail.state", "test topic", LoggerFactory.getLogger(CompactedTopicFollowerTest.class),
                 (key, value, partition, offset, timestamp) -> { }, () -> { });
     }

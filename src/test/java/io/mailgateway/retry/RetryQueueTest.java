@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import io.mailgateway.background.BackgroundHealthCheck;
 import io.mailgateway.background.RestartBackoff;
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.kafka.PoisonRecords;
 
 /**
@@ -27,7 +28,8 @@ class RetryQueueTest {
     void aFailedReadIsReportedWaitedOutAndRetriedWithANewConsumer() {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
         // Never reaches a broker: polls return nothing.
-        RetryQueue queue = new RetryQueue(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9"),
+        RetryQueue queue = new RetryQueue(
+                new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9")),
                 "mail.retry", "test.retry", clock, new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30)),
                 PoisonRecords.NOT_COUNTED);
         BackgroundHealthCheck readiness = (BackgroundHealthCheck) queue.healthCheck();

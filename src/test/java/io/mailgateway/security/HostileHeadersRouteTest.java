@@ -21,6 +21,7 @@ import org.apache.camel.test.main.junit5.ReplaceInRegistry;
 
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.OutcomeGuard;
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.support.EmptySuppressionList;
 import io.mailgateway.support.ForgetfulCompletedRequests;
 import io.mailgateway.suppress.SuppressionList;
@@ -78,7 +79,7 @@ class HostileHeadersRouteTest {
 
     /** No topics to check: Kafka is mocked here. */
     @ReplaceInRegistry
-    OutcomeGuard outcomeGuard = new OutcomeGuard(Map.of(), List.of(), Duration.ofSeconds(1));
+    OutcomeGuard outcomeGuard = new OutcomeGuard(new KafkaClients(Map.of()), List.of(), Duration.ofSeconds(1));
 
     @Produce("direct:handle-request")
     ProducerTemplate requests;

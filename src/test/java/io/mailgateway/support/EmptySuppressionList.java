@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.result.DeliveryResult;
 import io.mailgateway.suppress.SuppressionList;
@@ -14,7 +15,8 @@ public final class EmptySuppressionList extends SuppressionList {
 
     public EmptySuppressionList() {
         // Never connects: no method that would talk to Kafka is left.
-        super(Map.of("bootstrap.servers", "localhost:1"), "mail.suppressions", Duration.ofDays(365), Clock.systemUTC());
+        super(new KafkaClients(Map.of("bootstrap.servers", "localhost:1")), "mail.suppressions", Duration.ofDays(365),
+                Clock.systemUTC());
     }
 
     @Override

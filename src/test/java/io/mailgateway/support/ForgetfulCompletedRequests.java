@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.mailgateway.idempotency.CompletedRequests;
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.result.DeliveryResult;
 
 /** For route tests without Kafka: nothing completed before, and completions only reported to the test. */
@@ -14,7 +15,8 @@ public final class ForgetfulCompletedRequests extends CompletedRequests {
 
     public ForgetfulCompletedRequests(Runnable onComplete) {
         // Never connects: no method that would talk to Kafka is left.
-        super(Map.of("bootstrap.servers", "localhost:1"), "mail.state", Duration.ofDays(7), Clock.systemUTC());
+        super(new KafkaClients(Map.of("bootstrap.servers", "localhost:1")), "mail.state", Duration.ofDays(7),
+                Clock.systemUTC());
         this.onComplete = onComplete;
     }
 

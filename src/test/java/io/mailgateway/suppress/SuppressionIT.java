@@ -16,6 +16,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.mailgateway.SuppressCommand;
+import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.local.LocalSmtpServer.ReceivedMail;
 import io.mailgateway.mime.MessageIds;
 import io.mailgateway.support.InJvmGateway;
@@ -296,8 +298,10 @@ class SuppressionIT {
         suppress(manual, "manual", null, null);
         await().atMost(WAIT).until(() -> gatewayList.isSuppressed(manual));
         try (SuppressionList second = new SuppressionList(
-                Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, gateway.broker().bootstrapServers()),
+                new KafkaClients(
+                        Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, gateway.broker().bootstrapServers())),
                 InJvmGateway.SUPPRESSIONS, Duration.ofDays(30), Clock.systemUTC())) {
+            second.setCamelContext(new DefaultCamelContext());
             second.start();
             // No waiting here: a lookup itself waits until the list is read up to where the topic stood at start-up.
             assertThat(second.isSuppressed(manual)).isTrue();
