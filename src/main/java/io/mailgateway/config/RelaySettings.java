@@ -1,0 +1,62 @@
+package io.mailgateway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.mailgateway.relay.Relay;
+import io.mailgateway.smtp.SmtpPoolSettings;
+import io.mailgateway.smtp.SmtpSecurity;
+import io.mailgateway.smtp.SmtpSettings;
+
+/**
+ * The relays mail is submitted to: the default relay of the SMTP_* settings, further relays from the relays file,
+ * and how the gateway waits for them (rate limits, probes of a relay that refuses it, shutdown).
+ *
+ * <p>Owns {@code gateway.smtp.*}, {@code gateway.relays-file}, {@code gateway.tenant-rate-wait-ms}, and reads
+ * {@code camel.main.shutdownTimeout} and {@code gateway.limits.max-recipients} to check that shutdown waits for the
+ * longest submission.
+ *
+ * @param defaultRelay the relay named "default"; its password never shows in {@link #toString()}
+ */
+public record RelaySettings(Relay defaultRelay, Optional<Path> relaysFile, Duration shutdownTimeout, int maxRecipients,
+        Duration probeInterval, Duration tenantRateWait) {
+
+    public RelaySettings {
+        if (tenantRateWait.isNegative()) {
+            throw new IllegalArgumentException("GATEWAY_TENANT_RATE_WAIT_MS must not be negative but was "
+                    + tenantRateWait.toMillis());
+        }
+    }
+
+    public static RelaySettings from(Settings source) {
+        return new RelaySettings(defaultRelay(source), source.optionalPath("gateway.relays-file"),
+                Duration.ofSeconds(source.whole("camel.main.shutdownTimeout")),
+                source.integer("gateway.limits.max-recipients"), source.millis("gateway.smtp.probe-interval-ms"),
+                source.millis("gateway.tenant-rate-wait-ms"));
+    }
+
+    private static Relay defaultRelay(Settings source) {
+        SmtpSecurity mode = SmtpSecurity.parse(source.text("gateway.smtp.security"));
+        // The same check for relays of the relays file lives in Relays.
+        if (mode == SmtpSecurity.NONE && !source.flag("gateway.smtp.allow-plaintext")) {
+            throw new IllegalStateException("SMTP_SECURITY=none sends credentials and mail in clear text;"
+                    + " set SMTP_ALLOW_PLAINTEXT=true to allow it");
+        }
+        int port = source.integer("gateway.smtp.port");
+        // Credentials and names are taken as written; only blank means "not set".
+        Optional<String> username = source.optionalAsWritten("gateway.smtp.username");
+        String password = source.optionalPath("gateway.smtp.password-file")
+                .map(file -> Settings.readSecret(file, "SMTP_PASSWORD_FILE"))
+                .orElseGet(() -> source.text("gateway.smtp.password"));
+        SmtpSettings smtp = new SmtpSettings(source.text("gateway.smtp.host"), port > 0 ? port : mode.defaultPort(),
+                mode, username.orElse(null), username.isPresent() ? password : null,
+                source.optionalPath("gateway.smtp.trust-ca-file").orElse(null),
+                source.millis("gateway.smtp.connect-timeout-ms"), source.millis("gateway.smtp.read-timeout-ms"),
+                source.millis("gateway.smtp.write-timeout-ms"), source.optionalAsWritten("gateway.smtp.helo-name").orElse(null));
+        SmtpPoolSettings pool = new SmtpPoolSettings(source.integer("gateway.smtp.pool.size"),
+                source.integer("gateway.smtp.pool.max-messages-per-connection"),
+                source.millis("gateway.smtp.pool.max-idle-ms"));
+        return new Relay(Relay.DEFAULT, smtp, pool);
+    }
+}
