@@ -19,8 +19,7 @@ final class MetricsConfiguration {
                 .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class));
     }
 
-    static void bind(Wiring wiring, KafkaSettings kafka, Topics topics) throws Exception {
-        wiring.bind("gatewayMetrics", wiring.metrics());
+    static void bindConsumerLag(Wiring wiring, KafkaSettings kafka, Topics topics) throws Exception {
         ConsumerLag lag = wiring.bind("consumerLag",
                 new ConsumerLag(kafka.clientProperties(), topics.groupId(), topics.outbound()));
         wiring.startWithCamel(lag);

@@ -2,7 +2,6 @@ package io.mailgateway.config;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import org.apache.camel.health.HealthCheckRegistry;
 
@@ -13,7 +12,6 @@ import io.mailgateway.relay.RelaySelection;
 import io.mailgateway.relay.Relays;
 import io.mailgateway.relay.TenantRateLimits;
 import io.mailgateway.smtp.GatewayMailSender;
-import io.mailgateway.smtp.LongestTransaction;
 import io.mailgateway.tenant.Tenants;
 
 /** Submits mail to the relays and holds consumption while one refuses the gateway: see {@link RelaySettings}. */
@@ -23,13 +21,7 @@ final class RelayConfiguration {
     }
 
     static void bind(Wiring wiring, RelaySettings settings, Tenants tenants) throws Exception {
-        Relays relays = settings.relaysFile()
-                .map(file -> Relays.load(file, settings.defaultRelay(), System::getenv))
-                .orElseGet(() -> Relays.only(settings.defaultRelay()));
-        // Shutdown waits this long for the mail in hand: a mail accepted after it would be sent again.
-        LongestTransaction.requireCoveredBy(settings.shutdownTimeout(), relays.all().stream()
-                .collect(Collectors.toMap(Relay::name, Relay::settings)), settings.maxRecipients());
-
+        Relays relays = settings.relays();
         // The sender camel-mail submits with: each relay with its own pool of connections, picked per tenant or
         // recipient domain, with failover.
         Map<String, GatewayMailSender> senders = new LinkedHashMap<>();

@@ -1,10 +1,12 @@
 package io.mailgateway.config;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import io.mailgateway.relay.Relay;
+import io.mailgateway.relay.Relays;
+import io.mailgateway.smtp.LongestTransaction;
 import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpSettings;
@@ -17,12 +19,15 @@ import io.mailgateway.smtp.SmtpSettings;
  * {@code camel.main.shutdownTimeout} and {@code gateway.limits.max-recipients} to check that shutdown waits for the
  * longest submission.
  *
- * @param defaultRelay the relay named "default"; its password never shows in {@link #toString()}
+ * @param relays the relay named "default" and those of the relays file; no password shows in {@link #toString()}
  */
-public record RelaySettings(Relay defaultRelay, Optional<Path> relaysFile, Duration shutdownTimeout, int maxRecipients,
-        Duration probeInterval, Duration tenantRateWait) {
+public record RelaySettings(Relays relays, Duration shutdownTimeout, int maxRecipients, Duration probeInterval,
+        Duration tenantRateWait) {
 
     public RelaySettings {
+        // Shutdown waits this long for the mail in hand: a mail accepted after it would be sent again.
+        LongestTransaction.requireCoveredBy(shutdownTimeout, relays.all().stream()
+                .collect(Collectors.toMap(Relay::name, Relay::settings)), maxRecipients);
         if (tenantRateWait.isNegative()) {
             throw new IllegalArgumentException("GATEWAY_TENANT_RATE_WAIT_MS must not be negative but was "
                     + tenantRateWait.toMillis());
@@ -30,8 +35,11 @@ public record RelaySettings(Relay defaultRelay, Optional<Path> relaysFile, Durat
     }
 
     public static RelaySettings from(Settings source) {
-        return new RelaySettings(defaultRelay(source), source.optionalPath("gateway.relays-file"),
-                Duration.ofSeconds(source.whole("camel.main.shutdownTimeout")),
+        Relay defaultRelay = defaultRelay(source);
+        Relays relays = source.optionalPath("gateway.relays-file")
+                .map(file -> Relays.load(file, defaultRelay, System::getenv))
+                .orElseGet(() -> Relays.only(defaultRelay));
+        return new RelaySettings(relays, Duration.ofSeconds(source.whole("camel.main.shutdownTimeout")),
                 source.integer("gateway.limits.max-recipients"), source.millis("gateway.smtp.probe-interval-ms"),
                 source.millis("gateway.tenant-rate-wait-ms"));
     }

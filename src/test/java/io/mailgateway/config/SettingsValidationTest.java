@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.mailgateway.relay.Relay;
 import io.mailgateway.smtp.SmtpSecurity;
 
 /** Each capability's settings refuse a value the gateway cannot run with, naming the setting as users set it. */
@@ -81,12 +82,18 @@ class SettingsValidationTest {
     }
 
     @Test
+    void aShutdownShorterThanTheLongestSubmissionIsRefused() {
+        assertThatThrownBy(() -> RelaySettings.from(DefaultSettings.with(Map.of("camel.main.shutdownTimeout", "30"))))
+                .hasMessageContaining("GATEWAY_SHUTDOWN_TIMEOUT_SECONDS (30 s)").hasMessageContaining("at least 1940");
+    }
+
+    @Test
     void plaintextSmtpIsAcceptedWhenExplicitlyAllowedAndUsesPort25() {
         RelaySettings settings = RelaySettings.from(DefaultSettings.with(Map.of("gateway.smtp.security", "none",
                 "gateway.smtp.allow-plaintext", "true")));
 
-        assertThat(settings.defaultRelay().settings().security()).isEqualTo(SmtpSecurity.NONE);
-        assertThat(settings.defaultRelay().settings().port()).isEqualTo(SmtpSecurity.NONE.defaultPort());
+        assertThat(settings.relays().relay(Relay.DEFAULT).settings().security()).isEqualTo(SmtpSecurity.NONE);
+        assertThat(settings.relays().relay(Relay.DEFAULT).settings().port()).isEqualTo(SmtpSecurity.NONE.defaultPort());
     }
 
     @Test
@@ -96,7 +103,7 @@ class SettingsValidationTest {
         RelaySettings settings = RelaySettings.from(DefaultSettings.with(Map.of("gateway.smtp.username", "gateway",
                 "gateway.smtp.password", "s3cret-inline", "gateway.smtp.password-file", file.toString())));
 
-        assertThat(settings.defaultRelay().settings().password()).isEqualTo("s3cret-from-file");
+        assertThat(settings.relays().relay(Relay.DEFAULT).settings().password()).isEqualTo("s3cret-from-file");
         assertThat(settings.toString()).doesNotContain("s3cret");
     }
 
