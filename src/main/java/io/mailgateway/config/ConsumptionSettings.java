@@ -26,6 +26,7 @@ public record ConsumptionSettings(int parallelSends, Duration firstRewindPause, 
     public static ConsumptionSettings from(Settings source) {
         return new ConsumptionSettings(source.integer("gateway.parallel-sends"),
                 source.millis("gateway.kafka.rewind-backoff-ms"), source.millis("gateway.kafka.rewind-backoff-max-ms"),
-                source.millis("gateway.kafka.max-poll-interval-ms"), source.millis("gateway.kafka.recheck-interval-ms"));
+                source.millis("gateway.kafka.max-poll-interval-ms"),
+                source.millis("gateway.kafka.recheck-interval-ms"));
     }
 }

@@ -35,7 +35,8 @@ public record HttpSettings(boolean httpEnabled, boolean previewEnabled, Optional
 
     @Override
     public String toString() {
-        return "HttpSettings[http " + httpEnabled + ", preview " + previewEnabled + ", unsubscribe " + unsubscribeEnabled
+        return "HttpSettings[http " + httpEnabled + ", preview " + previewEnabled
+                + ", unsubscribe " + unsubscribeEnabled
                 + (hasUnsubscribeSecret() ? ", secret set" : "") + "]";
     }
 }

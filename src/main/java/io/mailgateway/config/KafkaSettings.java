@@ -19,12 +19,13 @@ import io.mailgateway.kafka.PoisonRecords;
  * <p>Owns the {@code camel.component.kafka.*} connection settings (reused from camel-kafka so both speak to the same
  * cluster the same way), {@code gateway.follower.timeout-ms} and {@code gateway.restart.backoff-*}.
  *
- * @param optional blank settings left out, so that the Kafka client's own defaults apply
+ * @param security the SASL and TLS settings that are not blank, by Kafka client key: blank ones keep the Kafka
+ *                 client's own defaults
  */
-public record KafkaSettings(String brokers, String securityProtocol, Map<String, String> optional,
+public record KafkaSettings(String brokers, String securityProtocol, Map<String, String> security,
         Duration followerTimeout, Duration restartBackoffMin, Duration restartBackoffMax) {
 
-    private static final Map<String, String> OPTIONAL_KEYS = Map.of(
+    private static final Map<String, String> SECURITY_KEYS = Map.of(
             "camel.component.kafka.saslMechanism", SaslConfigs.SASL_MECHANISM,
             "camel.component.kafka.saslJaasConfig", SaslConfigs.SASL_JAAS_CONFIG,
             "camel.component.kafka.sslTruststoreLocation", SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG,
@@ -35,14 +36,15 @@ public record KafkaSettings(String brokers, String securityProtocol, Map<String,
             "camel.component.kafka.sslKeystoreType", SslConfigs.SSL_KEYSTORE_TYPE_CONFIG);
 
     public KafkaSettings {
-        optional = Map.copyOf(optional);
+        security = Map.copyOf(security);
     }
 
     public static KafkaSettings from(Settings source) {
-        Map<String, String> optional = new HashMap<>();
-        OPTIONAL_KEYS.forEach((key, clientKey) -> source.optional(key).ifPresent(value -> optional.put(clientKey, value)));
+        Map<String, String> security = new HashMap<>();
+        SECURITY_KEYS.forEach((key, clientKey) ->
+                source.optional(key).ifPresent(value -> security.put(clientKey, value)));
         return new KafkaSettings(source.text("camel.component.kafka.brokers"),
-                source.text("camel.component.kafka.securityProtocol", "PLAINTEXT"), optional,
+                source.text("camel.component.kafka.securityProtocol", "PLAINTEXT"), security,
                 source.millis("gateway.follower.timeout-ms", 30000),
                 source.millis("gateway.restart.backoff-min-ms", 1000),
                 source.millis("gateway.restart.backoff-max-ms", 30000));
@@ -50,7 +52,7 @@ public record KafkaSettings(String brokers, String securityProtocol, Map<String,
 
     /** The properties every Kafka client of the gateway starts from. */
     public Map<String, Object> clientProperties() {
-        Map<String, Object> props = new HashMap<>(optional);
+        Map<String, Object> props = new HashMap<>(security);
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, brokers);
         props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, securityProtocol);
         return props;
@@ -67,7 +69,7 @@ public record KafkaSettings(String brokers, String securityProtocol, Map<String,
     /** Names the brokers and which optional settings are set, never their values: some are passwords. */
     @Override
     public String toString() {
-        return "KafkaSettings[" + brokers + " " + securityProtocol + ", set " + optional.keySet().stream().sorted()
+        return "KafkaSettings[" + brokers + " " + securityProtocol + ", set " + security.keySet().stream().sorted()
                 .toList() + "]";
     }
 }

@@ -23,7 +23,7 @@ final class MetricsConfiguration {
         ConsumerLag lag = wiring.bind("consumerLag",
                 new ConsumerLag(kafka.clientProperties(), topics.groupId(), topics.outbound()));
         wiring.startWithCamel(lag);
-        wiring.metrics().gauge("mail.gateway.consumer.lag", "Requests waiting in the request topic for this consumer group",
-                lag, ConsumerLag::lag);
+        wiring.metrics().gauge("mail.gateway.consumer.lag",
+                "Requests waiting in the request topic for this consumer group", lag, ConsumerLag::lag);
     }
 }

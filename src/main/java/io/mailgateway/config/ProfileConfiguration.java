@@ -19,7 +19,8 @@ final class ProfileConfiguration {
                 .map(url -> new ProfileEnrichment(url, cache, settings.onFailure(),
                         () -> wiring.metrics().profileLookup("cached")))
                 .orElseGet(ProfileEnrichment::off));
-        wiring.bind("profileResponses", new ProfileResponses(cache, settings.timeout(), wiring.metrics()::profileLookup));
+        wiring.bind("profileResponses",
+                new ProfileResponses(cache, settings.timeout(), wiring.metrics()::profileLookup));
         String authorization = settings.authHeaderFile()
                 .map(file -> Settings.readSecret(file, "GATEWAY_PROFILE_AUTH_HEADER_FILE")).orElse(null);
         wiring.bind("profileHttpClient", new ProfileHttpClient(authorization, settings.maxBytes(), settings.timeout()));

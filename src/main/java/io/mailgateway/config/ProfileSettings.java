@@ -34,7 +34,8 @@ public record ProfileSettings(Optional<ProfileUrlTemplate> url, ProfileFailurePo
                 : ProfileFailurePolicy.parse(source.text("gateway.profile.on-failure", "continue"));
         return new ProfileSettings(url, onFailure, source.millis("gateway.profile.timeout-ms", 2000),
                 source.duration("gateway.profile.cache-ttl", "10m"), source.whole("gateway.profile.cache-size", 10000),
-                source.whole("gateway.profile.max-bytes", 65536), source.optionalPath("gateway.profile.auth-header-file"),
+                source.whole("gateway.profile.max-bytes", 65536),
+                source.optionalPath("gateway.profile.auth-header-file"),
                 source.optionalPath("gateway.profile.trust-ca-file"));
     }
 }

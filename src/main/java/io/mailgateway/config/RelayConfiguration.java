@@ -26,7 +26,8 @@ final class RelayConfiguration {
         // recipient domain, with failover.
         Map<String, GatewayMailSender> senders = new LinkedHashMap<>();
         for (Relay relay : relays.all()) {
-            GatewayMailSender sender = new GatewayMailSender(relay.settings(), relay.pool(), wiring.metrics()::submission);
+            GatewayMailSender sender =
+                    new GatewayMailSender(relay.settings(), relay.pool(), wiring.metrics()::submission);
             senders.put(relay.name(), sender);
             // Stopped with Camel, after the routes: no connection to a relay outlives the gateway.
             wiring.startWithCamel(sender);
@@ -40,7 +41,8 @@ final class RelayConfiguration {
         // A relay that refuses the gateway after others took part of a message: consumption waits, as for any refusal.
         mailSender.onRefusal(guard::block);
         // Registered once Camel has started: the health registry in use is settled only then.
-        wiring.context().addStartupListener((context, alreadyStarted) -> HealthCheckRegistry.get(context).register(guard));
+        wiring.context().addStartupListener((context, alreadyStarted) ->
+                HealthCheckRegistry.get(context).register(guard));
 
         // One set of limiters: a second one would let each tenant send twice its limit.
         wiring.bind("tenantRateLimits", new TenantRateLimits(tenants, settings.tenantRateWait()));

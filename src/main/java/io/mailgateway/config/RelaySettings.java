@@ -61,7 +61,8 @@ public record RelaySettings(Relays relays, Duration shutdownTimeout, int maxReci
                 mode, username.orElse(null), username.isPresent() ? password : null,
                 source.optionalPath("gateway.smtp.trust-ca-file").orElse(null),
                 source.millis("gateway.smtp.connect-timeout-ms"), source.millis("gateway.smtp.read-timeout-ms"),
-                source.millis("gateway.smtp.write-timeout-ms"), source.optionalAsWritten("gateway.smtp.helo-name").orElse(null));
+                source.millis("gateway.smtp.write-timeout-ms"),
+                source.optionalAsWritten("gateway.smtp.helo-name").orElse(null));
         SmtpPoolSettings pool = new SmtpPoolSettings(source.integer("gateway.smtp.pool.size"),
                 source.integer("gateway.smtp.pool.max-messages-per-connection"),
                 source.millis("gateway.smtp.pool.max-idle-ms"));

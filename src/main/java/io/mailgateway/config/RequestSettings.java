@@ -16,7 +16,8 @@ public record RequestSettings(RequestLimits limits, AllowedHeaders allowedHeader
         // A request that could not be written to the retry topic would be sent again and again instead.
         if (maxRecordBytes < limits.maxRequestBytes() + 65536) {
             throw new IllegalArgumentException("GATEWAY_MAX_RECORD_BYTES (" + maxRecordBytes
-                    + ") must be at least GATEWAY_MAX_REQUEST_BYTES + 65536 (" + (limits.maxRequestBytes() + 65536) + ")");
+                    + ") must be at least GATEWAY_MAX_REQUEST_BYTES + 65536 (" + (limits.maxRequestBytes() + 65536)
+                    + ")");
         }
     }
 

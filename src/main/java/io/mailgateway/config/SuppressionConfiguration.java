@@ -13,7 +13,8 @@ final class SuppressionConfiguration {
     static SuppressionList bind(Wiring wiring, SuppressionSettings settings, KafkaSettings kafka, Topics topics,
             Clock clock) throws Exception {
         SuppressionList list = wiring.bind("suppressionList", new SuppressionList(kafka.clientProperties(),
-                topics.suppressions(), settings.timeToLive(), clock, kafka.followerSettings(wiring.metrics()::poisonRecord)));
+                topics.suppressions(), settings.timeToLive(), clock,
+                kafka.followerSettings(wiring.metrics()::poisonRecord)));
         wiring.startWithCamel(list);
         wiring.registerWhenStarted(list.healthCheck());
         wiring.metrics().gauge("mail.gateway.suppression.entries", "Addresses on the suppression list", list,

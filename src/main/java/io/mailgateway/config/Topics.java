@@ -10,7 +10,8 @@ public record Topics(String outbound, String results, String deadLetters, String
 
     public static Topics from(Settings source) {
         return new Topics(source.text("gateway.topic.outbound"), source.text("gateway.topic.results"),
-                source.text("gateway.topic.dlq"), source.text("gateway.topic.retry"), source.text("gateway.topic.state"),
-                source.text("gateway.topic.suppressions"), source.text("gateway.group-id"));
+                source.text("gateway.topic.dlq"), source.text("gateway.topic.retry"),
+                source.text("gateway.topic.state"), source.text("gateway.topic.suppressions"),
+                source.text("gateway.group-id"));
     }
 }

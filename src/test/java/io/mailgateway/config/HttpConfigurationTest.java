@@ -37,8 +37,8 @@ class HttpConfigurationTest {
         HttpSettings settings = HttpSettings.from(DefaultSettings.with(Map.of("gateway.unsubscribe.enabled", "true")));
 
         assertThatThrownBy(() -> bind(settings)).isInstanceOf(IllegalStateException.class)
-                .hasMessage("One-click unsubscribe needs a secret to sign its links: set GATEWAY_UNSUBSCRIBE_SECRET_FILE"
-                        + " (or GATEWAY_UNSUBSCRIBE_SECRET)");
+                .hasMessage("One-click unsubscribe needs a secret to sign its links: set"
+                        + " GATEWAY_UNSUBSCRIBE_SECRET_FILE (or GATEWAY_UNSUBSCRIBE_SECRET)");
     }
 
     @Test

@@ -31,13 +31,15 @@ class SettingsValidationTest {
                         "GATEWAY_KAFKA_RECHECK_INTERVAL_MS must be at least 1 but was 0"),
                 refused("retry records smaller than requests", RequestSettings::from,
                         Map.of("gateway.kafka.max-record-bytes", "1000"),
-                        "GATEWAY_MAX_RECORD_BYTES (1000) must be at least GATEWAY_MAX_REQUEST_BYTES + 65536 (10551296)"),
+                        "GATEWAY_MAX_RECORD_BYTES (1000) must be at least GATEWAY_MAX_REQUEST_BYTES + 65536"
+                                + " (10551296)"),
                 refused("plaintext SMTP not allowed", RelaySettings::from, Map.of("gateway.smtp.security", "none"),
                         "SMTP_SECURITY=none sends credentials and mail in clear text; set SMTP_ALLOW_PLAINTEXT=true"
                                 + " to allow it"),
                 refused("negative tenant rate wait", RelaySettings::from, Map.of("gateway.tenant-rate-wait-ms", "-1"),
                         "GATEWAY_TENANT_RATE_WAIT_MS must not be negative but was -1"),
-                refused("preview without the HTTP server", HttpSettings::from, Map.of("gateway.preview.enabled", "true"),
+                refused("preview without the HTTP server", HttpSettings::from,
+                        Map.of("gateway.preview.enabled", "true"),
                         "GATEWAY_PREVIEW_ENABLED=true needs GATEWAY_HTTP_ENABLED=true: the preview pages are served by"
                                 + " the public HTTP server"),
                 refused("profile lookups without a timeout", ProfileSettings::from,
@@ -52,7 +54,8 @@ class SettingsValidationTest {
                 refused("a switch that is neither true nor false", HttpSettings::from,
                         Map.of("gateway.unsubscribe.enabled", "yes"),
                         "gateway.unsubscribe.enabled must be true or false but was yes"),
-                refused("a count that is not a number", ConsumptionSettings::from, Map.of("gateway.parallel-sends", "x"),
+                refused("a count that is not a number", ConsumptionSettings::from,
+                        Map.of("gateway.parallel-sends", "x"),
                         "gateway.parallel-sends must be a whole number but was x"));
     }
 
