@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.apache.camel.main.Main;
 
+import io.mailgateway.config.GatewayConfiguration;
+
 /**
  * Starts the gateway; {@code send FILE...} instead publishes mail requests to Kafka, and
  * {@code check-templates [DIR]} checks a templates folder.
@@ -36,9 +38,9 @@ public final class MailGateway {
      *                  local mode)
      */
     public static Main newMain(Map<String, String> overrides) {
-        // No package scan: it would find GatewayBeans a second time and build every bean twice.
+        // No package scan: it would find GatewayConfiguration a second time and build every bean twice.
         Main main = new Main();
-        main.configure().addConfiguration(GatewayBeans.class);
+        main.configure().addConfiguration(GatewayConfiguration.class);
         main.addInitialProperty("camel.main.routesIncludePattern", routesPattern());
         overrides.forEach(main::addOverrideProperty);
         return main;

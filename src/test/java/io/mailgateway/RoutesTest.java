@@ -25,6 +25,7 @@ import org.apache.camel.test.main.junit5.ReplaceInRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.mailgateway.config.GatewayConfiguration;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.OutcomeGuard;
 import io.mailgateway.kafka.KafkaClients;
@@ -41,7 +42,7 @@ import io.mailgateway.suppress.SuppressionList;
  * committed only after the result was published.
  */
 @CamelMainTest(
-        configurationClasses = GatewayBeans.class,
+        configurationClasses = GatewayConfiguration.class,
         properties = {
             "camel.main.routesIncludePattern=file:routes/*.camel.yaml",
             "camel.management.enabled=false",

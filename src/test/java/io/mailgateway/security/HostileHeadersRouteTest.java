@@ -28,7 +28,7 @@ import io.mailgateway.suppress.SuppressionList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.mailgateway.GatewayBeans;
+import io.mailgateway.config.GatewayConfiguration;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.SmtpReply;
@@ -39,7 +39,7 @@ import io.mailgateway.smtp.SubmissionOutcome;
  * directly, past camel-kafka's header filter), the routes remove them before anything reads them.
  */
 @CamelMainTest(
-        configurationClasses = GatewayBeans.class,
+        configurationClasses = GatewayConfiguration.class,
         properties = {
             "camel.main.routesIncludePattern=file:routes/*.camel.yaml",
             "camel.management.enabled=false",

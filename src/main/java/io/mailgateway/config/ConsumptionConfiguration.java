@@ -1,0 +1,83 @@
+package io.mailgateway.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.HeaderFilterStrategy;
+
+import io.mailgateway.consume.CommittedStartSubscribeAdapter;
+import io.mailgateway.consume.PartitionRewinds;
+import io.mailgateway.consume.RecordBatches;
+import io.mailgateway.idempotency.CompletedRequests;
+import io.mailgateway.idempotency.InFlightRequests;
+import io.mailgateway.idempotency.OutcomeGuard;
+import io.mailgateway.idempotency.OutcomeGuard.TopicUse;
+import io.mailgateway.render.RenderPermits;
+
+/**
+ * The beans camel-kafka's consumer and routes/consume-requests.camel.yaml use to take requests in batches: see
+ * {@link ConsumptionSettings} for the settings.
+ */
+final class ConsumptionConfiguration {
+
+    private ConsumptionConfiguration() {
+    }
+
+    /** @param owner the owner of the send threads, as Camel's thread pools are named and shut down by owner */
+    static void bind(Wiring wiring, ConsumptionSettings settings, KafkaSettings kafka, Topics topics,
+            RenderPermits renderPermits, CompletedRequests completedRequests, Object owner) throws Exception {
+        // The threads that handle a batch's records in parallel: rendering, composing, submitting, publishing.
+        wiring.bind("sendThreads", wiring.context().getExecutorServiceManager()
+                .newFixedThreadPool(owner, "mail-sender", settings.parallelSends()));
+
+        // Sends the partitions of an unfinished batch back to their first unfinished record (a consumer listener).
+        PartitionRewinds rewinds = wiring.bind("partitionRewinds", new PartitionRewinds(settings.firstRewindPause(),
+                settings.longestRewindPause(), wiring.metrics()::rewind));
+        wiring.bind("batches", new RecordBatches(rewinds));
+        wiring.bind("requestCommits", rewinds.commitFactory());
+
+        // A duplicate waits at most as long as the consumer may spend on a batch. A request that rendered a large mail
+        // gives its turn back once it is finished (routes/deliver.camel.yaml takes it).
+        wiring.bind("inFlightRequests", new InFlightRequests(settings.maxPollInterval().toMillis(),
+                attempt -> renderPermits.release(attempt.renderTurn())));
+        // Looked up by camel-kafka under this name for its consumers. Partitions that arrive (at start-up or from
+        // another instance) are processed only once the index of completed requests has read everything written before.
+        wiring.bind("subscribeAdapter", new CommittedStartSubscribeAdapter(completedRequests::markCatchUpPoint));
+        wiring.bind("dropAllHeaders", dropAllHeaders());
+        bindOutcomeGuard(wiring, settings.recheckInterval(), kafka, topics);
+    }
+
+    /** Holds consumption while a topic is missing or not allowed, or an attempt's outcome is not yet recorded. */
+    private static void bindOutcomeGuard(Wiring wiring, Duration recheckInterval, KafkaSettings kafka, Topics topics)
+            throws Exception {
+        OutcomeGuard guard = wiring.bind("outcomeGuard", new OutcomeGuard(kafka.clients(), List.of(
+                new TopicUse(topics.outbound(), true, false, false), new TopicUse(topics.results(), false, true, false),
+                new TopicUse(topics.deadLetters(), false, true, false), new TopicUse(topics.retry(), true, true, false),
+                new TopicUse(topics.state(), true, true, true), new TopicUse(topics.suppressions(), true, true, true)),
+                recheckInterval));
+        wiring.metrics().gauge("mail.gateway.outcomes.unrecorded", "Outcomes held because Kafka did not take them yet",
+                guard, OutcomeGuard::unrecordedCount);
+        // Started once Camel has started: the health registry in use and the routes it publishes through exist then.
+        wiring.context().addStartupListener((context, alreadyStarted) -> {
+            HealthCheckRegistry.get(context).register(guard.healthCheck());
+            context.addService(guard, true, true);
+        });
+    }
+
+    /** Drops every Kafka record header on consumption: requests speak only through their validated body. */
+    private static HeaderFilterStrategy dropAllHeaders() {
+        return new HeaderFilterStrategy() {
+            @Override
+            public boolean applyFilterToCamelHeaders(String name, Object value, Exchange exchange) {
+                return false;
+            }
+
+            @Override
+            public boolean applyFilterToExternalHeaders(String name, Object value, Exchange exchange) {
+                return true;
+            }
+        };
+    }
+}

@@ -1,0 +1,50 @@
+package io.mailgateway.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.health.HealthCheckRegistry;
+
+import io.mailgateway.relay.Relay;
+import io.mailgateway.relay.RelayGuard;
+import io.mailgateway.relay.RelayRouter;
+import io.mailgateway.relay.RelaySelection;
+import io.mailgateway.relay.Relays;
+import io.mailgateway.relay.TenantRateLimits;
+import io.mailgateway.smtp.GatewayMailSender;
+import io.mailgateway.tenant.Tenants;
+
+/** Submits mail to the relays and holds consumption while one refuses the gateway: see {@link RelaySettings}. */
+final class RelayConfiguration {
+
+    private RelayConfiguration() {
+    }
+
+    static void bind(Wiring wiring, RelaySettings settings, Tenants tenants) throws Exception {
+        Relays relays = settings.relays();
+        // The sender camel-mail submits with: each relay with its own pool of connections, picked per tenant or
+        // recipient domain, with failover.
+        Map<String, GatewayMailSender> senders = new LinkedHashMap<>();
+        for (Relay relay : relays.all()) {
+            GatewayMailSender sender =
+                    new GatewayMailSender(relay.settings(), relay.pool(), wiring.metrics()::submission);
+            senders.put(relay.name(), sender);
+            // Stopped with Camel, after the routes: no connection to a relay outlives the gateway.
+            wiring.startWithCamel(sender);
+        }
+        RelayRouter mailSender = wiring.bind("mailSender",
+                new RelayRouter(senders, new RelaySelection(relays, tenants), wiring.metrics()::failover));
+
+        // The guard probes the sender and the sender tells the guard of refusals: the sender is built first, the
+        // guard gets it, and the guard is then handed to the sender.
+        RelayGuard guard = wiring.bind("relayGuard", new RelayGuard(() -> mailSender, settings.probeInterval()));
+        // A relay that refuses the gateway after others took part of a message: consumption waits, as for any refusal.
+        mailSender.onRefusal(guard::block);
+        // Registered once Camel has started: the health registry in use is settled only then.
+        wiring.context().addStartupListener((context, alreadyStarted) ->
+                HealthCheckRegistry.get(context).register(guard));
+
+        // One set of limiters: a second one would let each tenant send twice its limit.
+        wiring.bind("tenantRateLimits", new TenantRateLimits(tenants, settings.tenantRateWait()));
+    }
+}

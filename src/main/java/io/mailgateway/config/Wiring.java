@@ -1,0 +1,52 @@
+package io.mailgateway.config;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Service;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
+
+import io.mailgateway.metrics.GatewayMetrics;
+
+/** Binds beans under the names the routes call them by, and ties services and health checks to Camel's lifecycle. */
+final class Wiring {
+
+    private final CamelContext context;
+    private final GatewayMetrics metrics;
+
+    Wiring(CamelContext context, GatewayMetrics metrics) {
+        this.context = context;
+        this.metrics = metrics;
+    }
+
+    CamelContext context() {
+        return context;
+    }
+
+    GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    /** Binds as {@code @BindToRegistry} did: a bean that wants the CamelContext gets it first. */
+    <T> T bind(String name, T bean) {
+        CamelContextAware.trySetCamelContext(bean, context);
+        context.getRegistry().bind(name, bean);
+        return bean;
+    }
+
+    /** Started with Camel and stopped with it, after the routes. */
+    void startWithCamel(Service service) throws Exception {
+        context.addService(service, true, true);
+    }
+
+    /**
+     * Registered once Camel has started: the health registry in use is settled only then; by then Camel's meter
+     * registry exists too, so poison records counted before show at once.
+     */
+    void registerWhenStarted(HealthCheck check) throws Exception {
+        context.addStartupListener((started, alreadyStarted) -> {
+            HealthCheckRegistry.get(started).register(check);
+            metrics.bindIfReady();
+        });
+    }
+}
