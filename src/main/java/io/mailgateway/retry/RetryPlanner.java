@@ -17,7 +17,7 @@ import org.apache.camel.RuntimeCamelException;
 
 import io.mailgateway.enrich.ProfileLookupException;
 import io.mailgateway.mime.MessageIds;
-import io.mailgateway.mime.OutboundMessage;
+import io.mailgateway.relay.TenantRateLimitedException;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.result.DeliveryResult;
@@ -25,8 +25,10 @@ import io.mailgateway.result.DeliveryResult.Reason;
 import io.mailgateway.result.DeliveryResult.Recipient;
 import io.mailgateway.result.DeliveryResult.Status;
 import io.mailgateway.result.ResultFactory;
+import io.mailgateway.smtp.SmtpSubmissionException;
 import io.mailgateway.smtp.SmtpTransientException;
 import io.mailgateway.smtp.SmtpUnknownOutcomeException;
+import io.mailgateway.smtp.SubmissionOutcome;
 import io.mailgateway.suppress.Suppression;
 
 /**
@@ -85,15 +87,11 @@ public final class RetryPlanner {
         return next;
     }
 
-    /** Limits a retry to the recipients still pending; the first attempt goes to every recipient. */
-    public OutboundMessage restrict(OutboundMessage message, RetryState state) {
-        message.restrictEnvelope(state.pending());
-        return message;
-    }
-
     /** The relay took the message for some recipients; others may be deferred (4xx at RCPT). */
-    public Decision afterSubmission(OutboundMessage message, MailRequest request, byte[] requestJson, RetryState state) {
-        DeliveryResult attempt = results.sent(message, request, state.receivedAt());
+    public Decision afterSubmission(SubmissionOutcome outcome, MailRequest request, byte[] requestJson,
+            RetryState state) {
+        int attempts = state.attempts() + 1;
+        DeliveryResult attempt = results.sent(request, outcome, attempts, state.receivedAt());
         List<Recipient> settled = new ArrayList<>(state.settled());
         List<String> pending = new ArrayList<>();
         for (Recipient recipient : attempt.recipients()) {
@@ -103,7 +101,6 @@ public final class RetryPlanner {
                 settled.add(recipient);
             }
         }
-        int attempts = state.attempts() + message.attempts();
         if (pending.isEmpty()) {
             return new Decision(terminal(attempt, settled, attempts, null), null);
         }
@@ -119,7 +116,8 @@ public final class RetryPlanner {
                 return new Decision(withoutSubmission(request, nothingLeft.state()), null);
             }
         }
-        DeliveryResult failed = results.failed(failure, body, request, fallbackId, state.receivedAt());
+        DeliveryResult failed = results.failed(failure, body, submitted(failure) ? 1 : 0, request, fallbackId,
+                state.receivedAt());
         if (request == null || failed.status() == Status.REJECTED) {
             return new Decision(failed, null);
         }
@@ -164,6 +162,18 @@ public final class RetryPlanner {
                 : failed.reason();
         return deferOrExpire(failed, request, requestJson, state, attempts, settled, pending, reason,
                 unknown || state.unknownOutcomeResent());
+    }
+
+    /**
+     * Whether the failure came from handing the message to the relay; the tenant's rate limit defers a request
+     * before that, and a fault of the gateway is no attempt either.
+     */
+    private static boolean submitted(Exception failure) {
+        Throwable cause = failure;
+        while (cause instanceof RuntimeCamelException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof SmtpSubmissionException && !(cause instanceof TenantRateLimitedException);
     }
 
     /**
