@@ -299,8 +299,8 @@ public class GatewayBeans implements CamelConfiguration, CamelContextAware {
     }
 
     /**
-     * The sender camel-mail submits with: the relay of the SMTP_* settings ("default") and those of the relays file,
-     * each with its own pool of connections, picked per tenant or recipient domain, with failover.
+     * The sender the deliver route's submit step calls: the relay of the SMTP_* settings ("default") and those of
+     * the relays file, each with its own pool of connections, picked per tenant or recipient domain, with failover.
      */
     @BindToRegistry
     public RelayRouter mailSender(
