@@ -20,6 +20,7 @@ import org.apache.camel.Produce;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.test.main.junit5.AdviceRouteMapping;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.apache.camel.test.main.junit5.ReplaceInRegistry;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,6 +36,7 @@ import io.mailgateway.smtp.SmtpReply;
 import io.mailgateway.smtp.SubmissionOutcome;
 import io.mailgateway.support.EmptySuppressionList;
 import io.mailgateway.support.ForgetfulCompletedRequests;
+import io.mailgateway.support.MockRelay;
 import io.mailgateway.suppress.SuppressionList;
 
 /**
@@ -50,7 +52,8 @@ import io.mailgateway.suppress.SuppressionList;
             "gateway.default-from=noreply@acme.example"
         },
         replaceRouteFromWith = {"consume-requests=direct:batches", "retry-due-requests=direct:retries"},
-        mockEndpointsAndSkip = "(kafka|smtp):.*")
+        mockEndpointsAndSkip = "kafka:.*",
+        advices = @AdviceRouteMapping(route = "deliver", advice = MockRelay.class))
 class RoutesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,9 +82,7 @@ class RoutesTest {
         context = template.getCamelContext();
         mock("smtp").whenAnyExchangeReceived(exchange -> {
             events.add("submitted");
-            OutboundMessage message = exchange.getIn().getBody(OutboundMessage.class);
-            message.attempting();
-            message.submitted(new SubmissionOutcome(SmtpReply.parse(250, "250 2.0.0 Ok: queued"),
+            exchange.getIn().setBody(new SubmissionOutcome(SmtpReply.parse(250, "250 2.0.0 Ok: queued"),
                     List.of(new RecipientOutcome("frank@example.org", SmtpReply.parse(250, "250 2.1.5 Ok")))));
         });
         mock("mail.results").whenAnyExchangeReceived(exchange -> events.add("result"));

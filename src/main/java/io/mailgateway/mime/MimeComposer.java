@@ -51,7 +51,6 @@ public final class MimeComposer {
         try {
             OutboundMessage message = new OutboundMessage(session, request.id(),
                     MessageIds.forRequest(request.id(), request.from().address()));
-            message.tenant(request.tags().get("tenant"));
             message.setFrom(address(request.from()));
             if (request.replyTo() != null) {
                 message.setReplyTo(new InternetAddress[] {address(request.replyTo())});

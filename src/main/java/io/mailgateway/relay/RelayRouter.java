@@ -6,24 +6,19 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
-import org.apache.camel.component.mail.JavaMailSender;
-import org.apache.camel.component.mail.MailAuthenticator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.mailgateway.mime.OutboundMessage;
+import io.mailgateway.smtp.Envelope;
 import io.mailgateway.smtp.GatewayMailSender;
-import io.mailgateway.smtp.OutcomeHolder;
 import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.RelayProbe;
 import io.mailgateway.smtp.RelayUnreachableException;
@@ -35,12 +30,12 @@ import io.mailgateway.smtp.SmtpUnknownOutcomeException;
 import io.mailgateway.smtp.SubmissionOutcome;
 
 /**
- * The gateway's sender behind camel-mail when there are several relays: submits each message through the relays
- * its tenant or its recipients' domains select, fails over to the next relay of a list when one is unreachable, and
- * merges the relays' answers into one outcome per recipient. A message whose recipients go to different relays is
- * submitted once per relay with the same MIME message (same Message-ID) and that relay's part of the envelope.
+ * Submits each message through the relays its tenant or its recipients' domains select, fails over to the next relay
+ * of a list when one is unreachable, and merges the relays' answers into one outcome per recipient. A message whose
+ * recipients go to different relays is submitted once per relay with the same MIME message (same Message-ID) and
+ * that relay's part of the envelope.
  */
-public final class RelayRouter implements JavaMailSender, RelayProbe {
+public final class RelayRouter implements RelayProbe {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayRouter.class);
 
@@ -76,19 +71,17 @@ public final class RelayRouter implements JavaMailSender, RelayProbe {
         this.refusalListener = listener;
     }
 
-    @Override
-    public void send(MimeMessage message) throws MessagingException {
-        OutcomeHolder holder = message instanceof OutcomeHolder h ? h : null;
-        List<InternetAddress> envelope = GatewayMailSender.envelopeOf(message);
-        String tenant = message instanceof OutboundMessage outbound ? outbound.tenant() : null;
+    /**
+     * Submits the message and returns the relays' answer for every recipient of this submission.
+     *
+     * @param tenant  the request's tenant ({@code tags.tenant}), or null; its relays, when it names any, take the mail
+     * @param pending the recipients still to be sent to (a retry), or null for every recipient the message names
+     */
+    public SubmissionOutcome submit(MimeMessage message, String tenant, List<String> pending)
+            throws MessagingException {
+        List<InternetAddress> envelope = Envelope.of(message, pending);
         List<RelayGroup> groups = selection.groups(tenant, envelope);
-        if (holder != null) {
-            holder.attempting();
-        }
-        SubmissionOutcome outcome = groups.size() == 1 ? submit(groups.get(0), message) : submitEach(groups, message);
-        if (holder != null) {
-            holder.submitted(outcome);
-        }
+        return groups.size() == 1 ? submit(groups.get(0), message) : submitEach(groups, message);
     }
 
     /** Each group through its relays; one outcome for every recipient, as if one relay had answered. */
@@ -234,96 +227,5 @@ public final class RelayRouter implements JavaMailSender, RelayProbe {
 
     public Set<String> relays() {
         return senders.keySet();
-    }
-
-    // The JavaMailSender contract below: camel-mail reads these; the default relay answers them.
-
-    private GatewayMailSender defaultRelay() {
-        return senders.get(Relay.DEFAULT);
-    }
-
-    @Override
-    public Properties getJavaMailProperties() {
-        return defaultRelay().getJavaMailProperties();
-    }
-
-    @Override
-    public void setJavaMailProperties(Properties javaMailProperties) {
-        defaultRelay().setJavaMailProperties(javaMailProperties);
-    }
-
-    @Override
-    public void addAdditionalJavaMailProperty(String key, String value) {
-        defaultRelay().addAdditionalJavaMailProperty(key, value);
-    }
-
-    @Override
-    public void setHost(String host) {
-        defaultRelay().setHost(host);
-    }
-
-    @Override
-    public String getHost() {
-        return defaultRelay().getHost();
-    }
-
-    @Override
-    public void setPort(int port) {
-        defaultRelay().setPort(port);
-    }
-
-    @Override
-    public int getPort() {
-        return defaultRelay().getPort();
-    }
-
-    @Override
-    public void setUsername(String username) {
-        defaultRelay().setUsername(username);
-    }
-
-    @Override
-    public String getUsername() {
-        return defaultRelay().getUsername();
-    }
-
-    @Override
-    public void setPassword(String password) {
-        defaultRelay().setPassword(password);
-    }
-
-    @Override
-    public String getPassword() {
-        return defaultRelay().getPassword();
-    }
-
-    @Override
-    public void setProtocol(String protocol) {
-        defaultRelay().setProtocol(protocol);
-    }
-
-    @Override
-    public String getProtocol() {
-        return defaultRelay().getProtocol();
-    }
-
-    @Override
-    public void setSession(Session session) {
-        defaultRelay().setSession(session);
-    }
-
-    @Override
-    public Session getSession() {
-        return defaultRelay().getSession();
-    }
-
-    @Override
-    public void setAuthenticator(MailAuthenticator authenticator) {
-        defaultRelay().setAuthenticator(authenticator);
-    }
-
-    @Override
-    public MailAuthenticator getAuthenticator() {
-        return defaultRelay().getAuthenticator();
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.camel.RuntimeCamelException;
 
 import io.mailgateway.enrich.ProfileLookupException;
+import io.mailgateway.mime.MessageIds;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.render.RenderException;
 import io.mailgateway.request.MailRequest;
@@ -40,25 +41,35 @@ public final class ResultFactory {
         return TIMESTAMP.format(clock.instant());
     }
 
-    /** The relay accepted the message for at least one recipient. */
-    public DeliveryResult sent(OutboundMessage message, MailRequest request, String receivedAt) {
-        SubmissionOutcome outcome = message.outcome();
+    /**
+     * The relay accepted the message for at least one recipient.
+     *
+     * @param outcome  what the relay answered the submission
+     * @param attempts how many times the message was submitted, this time included
+     */
+    public DeliveryResult sent(MailRequest request, SubmissionOutcome outcome, int attempts, String receivedAt) {
         if (outcome == null) {
-            throw new IllegalStateException("message " + message.requestId() + " was not submitted");
+            throw new IllegalStateException("message " + request.id() + " was not submitted");
         }
-        return new DeliveryResult(request.id(), Status.SENT, true, message.messageId(), message.attempts(),
+        return new DeliveryResult(request.id(), Status.SENT, true, messageId(request), attempts,
                 smtp(outcome.reply()), recipients(outcome.recipients()), null, request.tags(), null, receivedAt, now());
+    }
+
+    /** The Message-ID the composer gave the request's mail: the same on every attempt. */
+    private static String messageId(MailRequest request) {
+        return request.from() == null ? null : MessageIds.forRequest(request.id(), request.from().address());
     }
 
     /**
      * The request ended without a mail: rejected before submission, or refused by the relay.
      *
-     * @param body       the exchange body when it failed (the composed message, when it got that far)
-     * @param request    the parsed request, or null when parsing failed
-     * @param fallbackId the record key, or TOPIC-PARTITION-OFFSET when there is none
+     * @param body        the exchange body when it failed (the composed message, when it got that far)
+     * @param submissions how many times this attempt handed the message to the relay
+     * @param request     the parsed request, or null when parsing failed
+     * @param fallbackId  the record key, or TOPIC-PARTITION-OFFSET when there is none
      */
-    public DeliveryResult failed(Exception thrown, Object body, MailRequest request, String fallbackId,
-            String receivedAt) {
+    public DeliveryResult failed(Exception thrown, Object body, int submissions, MailRequest request,
+            String fallbackId, String receivedAt) {
         // Camel wraps what a bean method called with several parameters throws (compose(a, b)); the result is
         // about what the gateway threw, e.g. a message over the size limit.
         Exception failure = thrown;
@@ -79,7 +90,7 @@ public final class ResultFactory {
         }
         OutboundMessage message = body instanceof OutboundMessage composed ? composed : null;
         String messageId = message == null ? null : message.messageId();
-        Integer attempts = message == null || message.attempts() == 0 ? null : message.attempts();
+        Integer attempts = message == null || submissions == 0 ? null : submissions;
         if (failure instanceof SmtpSubmissionException smtp) {
             return new DeliveryResult(id, Status.FAILED, true, messageId, attempts, smtp(smtp.reply()),
                     failedAttemptRecipients(smtp), new Reason(smtp.category(), smtp.getMessage()), tags, null,

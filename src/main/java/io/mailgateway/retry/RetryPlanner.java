@@ -21,7 +21,7 @@ import io.mailgateway.attempt.RetryRecord;
 import io.mailgateway.attempt.RetryState;
 import io.mailgateway.enrich.ProfileLookupException;
 import io.mailgateway.mime.MessageIds;
-import io.mailgateway.mime.OutboundMessage;
+import io.mailgateway.relay.TenantRateLimitedException;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.result.DeliveryResult;
@@ -29,8 +29,10 @@ import io.mailgateway.result.DeliveryResult.Reason;
 import io.mailgateway.result.DeliveryResult.Recipient;
 import io.mailgateway.result.DeliveryResult.Status;
 import io.mailgateway.result.ResultFactory;
+import io.mailgateway.smtp.SmtpSubmissionException;
 import io.mailgateway.smtp.SmtpTransientException;
 import io.mailgateway.smtp.SmtpUnknownOutcomeException;
+import io.mailgateway.smtp.SubmissionOutcome;
 import io.mailgateway.suppress.Suppression;
 
 /**
@@ -96,17 +98,12 @@ public final class RetryPlanner {
         }
     }
 
-    /** Limits a retry to the recipients still pending; the first attempt goes to every recipient. */
-    public OutboundMessage restrict(OutboundMessage message, Attempt attempt) {
-        message.restrictEnvelope(attempt.retryState().pending());
-        return message;
-    }
-
     /** The relay took the message for some recipients; others may be deferred (4xx at RCPT). */
-    public Decision afterSubmission(OutboundMessage message, Attempt attempt) {
+    public Decision afterSubmission(SubmissionOutcome outcome, Attempt attempt) {
         MailRequest request = attempt.request();
         RetryState state = attempt.retryState();
-        DeliveryResult sent = results.sent(message, request, state.receivedAt());
+        int attempts = state.attempts() + 1;
+        DeliveryResult sent = results.sent(request, outcome, attempts, state.receivedAt());
         List<Recipient> settled = new ArrayList<>(state.settled());
         List<String> pending = new ArrayList<>();
         for (Recipient recipient : sent.recipients()) {
@@ -116,7 +113,6 @@ public final class RetryPlanner {
                 settled.add(recipient);
             }
         }
-        int attempts = state.attempts() + message.attempts();
         if (pending.isEmpty()) {
             return new Decision(terminal(sent, settled, attempts, null), null);
         }
@@ -133,7 +129,8 @@ public final class RetryPlanner {
                 return new Decision(withoutSubmission(request, nothingLeft.state()), null);
             }
         }
-        DeliveryResult failed = results.failed(failure, body, request, attempt.fallbackId(), state.receivedAt());
+        DeliveryResult failed = results.failed(failure, body, submitted(failure) ? 1 : 0, request,
+                attempt.fallbackId(), state.receivedAt());
         if (request == null || failed.status() == Status.REJECTED) {
             return new Decision(failed, null);
         }
@@ -178,6 +175,18 @@ public final class RetryPlanner {
                 : failed.reason();
         return deferOrExpire(failed, request, attempt.requestJson(), state, attempts, settled, pending, reason,
                 unknown || state.unknownOutcomeResent());
+    }
+
+    /**
+     * Whether the failure came from handing the message to the relay; the tenant's rate limit defers a request
+     * before that, and a fault of the gateway is no attempt either.
+     */
+    private static boolean submitted(Exception failure) {
+        Throwable cause = failure;
+        while (cause instanceof RuntimeCamelException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof SmtpSubmissionException && !(cause instanceof TenantRateLimitedException);
     }
 
     /**

@@ -328,11 +328,6 @@ class MimeComposerTest {
         assertThat(message.getContent()).isEqualTo("x".repeat(998));
     }
 
-    @Test
-    void aFreshMessageHasNoSubmissionOutcomeYet() {
-        assertThat(composer.compose(request(), content("Hi", null, "Hello")).outcome()).isNull();
-    }
-
     // --- helpers --------------------------------------------------------------------------------------------------
 
     private static void assertAttachment(BodyPart part, String filename, String contentType, byte[] content)

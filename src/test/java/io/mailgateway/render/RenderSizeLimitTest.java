@@ -102,7 +102,7 @@ class RenderSizeLimitTest {
 
         RenderTooLargeException thrown = org.assertj.core.api.Assertions.catchThrowableOfType(
                 RenderTooLargeException.class, () -> content.render(request));
-        DeliveryResult result = new ResultFactory(Clock.systemUTC()).failed(thrown, null, request, "key", "now");
+        DeliveryResult result = new ResultFactory(Clock.systemUTC()).failed(thrown, null, 0, request, "key", "now");
 
         assertThat(result.status()).isEqualTo(DeliveryResult.Status.REJECTED);
         assertThat(result.reason().category()).isEqualTo("too-large");

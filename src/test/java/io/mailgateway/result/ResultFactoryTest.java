@@ -67,10 +67,11 @@ class ResultFactoryTest {
 
     @Test
     void aSentResultReportsTheRelaysAnswerForTheMessage() {
-        OutboundMessage message = submitted(reply(250, "250 2.0.0 Ok: queued as 4F2"),
+        OutboundMessage message = composed();
+        SubmissionOutcome outcome = outcome(reply(250, "250 2.0.0 Ok: queued as 4F2"),
                 recipient("alice@example.org", 250, "250 2.1.5 Ok"));
 
-        DeliveryResult result = valid(results.sent(message, request, RECEIVED_AT));
+        DeliveryResult result = valid(results.sent(request, outcome, 1, RECEIVED_AT));
 
         assertThat(result.id()).isEqualTo("ord-1042-confirmation");
         assertThat(result.status()).isEqualTo(Status.SENT);
@@ -84,22 +85,20 @@ class ResultFactoryTest {
 
     @Test
     void theAttemptCountsEverySubmissionOfTheMessage() {
-        OutboundMessage message = submitted(reply(250, "250 2.0.0 Ok"), recipient("alice@example.org", 250, "250 Ok"));
-        assertThat(valid(results.sent(message, request, RECEIVED_AT)).attempt()).isEqualTo(1);
+        SubmissionOutcome outcome = outcome(reply(250, "250 2.0.0 Ok"), recipient("alice@example.org", 250, "250 Ok"));
+        assertThat(valid(results.sent(request, outcome, 1, RECEIVED_AT)).attempt()).isEqualTo(1);
 
-        message.attempting();
-        message.attempting();
-        assertThat(valid(results.sent(message, request, RECEIVED_AT)).attempt()).isEqualTo(3);
+        assertThat(valid(results.sent(request, outcome, 3, RECEIVED_AT)).attempt()).isEqualTo(3);
     }
 
     @Test
     void eachRecipientGetsTheStatusOfItsOwnReply() {
-        OutboundMessage message = submitted(reply(250, "250 2.0.0 Ok: queued as 4F2"),
+        SubmissionOutcome outcome = outcome(reply(250, "250 2.0.0 Ok: queued as 4F2"),
                 recipient("alice@example.org", 250, "250 2.1.5 Ok"),
                 recipient("bob@example.org", 550, "550 5.1.1 <bob@example.org>: Recipient address rejected"),
                 recipient("carol@example.org", 450, "450 4.2.0 <carol@example.org>: Recipient address rejected: Greylisted"));
 
-        DeliveryResult result = valid(results.sent(message, request, RECEIVED_AT));
+        DeliveryResult result = valid(results.sent(request, outcome, 1, RECEIVED_AT));
 
         assertThat(result.status()).isEqualTo(Status.SENT);
         assertThat(result.recipients()).containsExactly(
@@ -112,9 +111,9 @@ class ResultFactoryTest {
 
     @Test
     void receivedAtIsKeptAndCompletedAtComesFromTheClockWithMilliseconds() {
-        OutboundMessage message = submitted(reply(250, "250 Ok"), recipient("alice@example.org", 250, "250 Ok"));
+        SubmissionOutcome outcome = outcome(reply(250, "250 Ok"), recipient("alice@example.org", 250, "250 Ok"));
 
-        DeliveryResult result = valid(results.sent(message, request, RECEIVED_AT));
+        DeliveryResult result = valid(results.sent(request, outcome, 1, RECEIVED_AT));
 
         assertThat(result.receivedAt()).isEqualTo("2026-11-28T10:00:00.120Z");
         assertThat(result.completedAt()).isEqualTo("2026-11-28T10:00:00.180Z");
@@ -130,9 +129,7 @@ class ResultFactoryTest {
 
     @Test
     void aMessageThatWasNotSubmittedCannotBeReportedAsSent() {
-        OutboundMessage message = composed();
-
-        assertThatThrownBy(() -> results.sent(message, request, RECEIVED_AT))
+        assertThatThrownBy(() -> results.sent(request, null, 1, RECEIVED_AT))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("ord-1042-confirmation");
     }
@@ -144,7 +141,7 @@ class ResultFactoryTest {
         RequestRejectedException rejection = new RequestRejectedException("invalid-request", "to[0]: not an address",
                 "ord-1042-confirmation", TAGS);
 
-        DeliveryResult result = valid(results.failed(rejection, null, null, FALLBACK_ID, RECEIVED_AT));
+        DeliveryResult result = valid(results.failed(rejection, null, 0, null, FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.id()).isEqualTo("ord-1042-confirmation");
         assertThat(result.tags()).isEqualTo(TAGS);
@@ -155,7 +152,7 @@ class ResultFactoryTest {
 
     @Test
     void aRejectionWithoutAValidIdIsReportedUnderTheFallbackIdWithoutTags() {
-        DeliveryResult result = valid(results.failed(new NotJsonException("not a JSON object"), null, null,
+        DeliveryResult result = valid(results.failed(new NotJsonException("not a JSON object"), null, 0, null,
                 FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.id()).isEqualTo(FALLBACK_ID);
@@ -169,7 +166,7 @@ class ResultFactoryTest {
         RequestRejectedException rejection = new RequestRejectedException("sender-not-allowed",
                 "from: domain 'evil.example' is not an allowed sender domain", request.id(), request.tags());
 
-        DeliveryResult result = valid(results.failed(rejection, request, request, FALLBACK_ID, RECEIVED_AT));
+        DeliveryResult result = valid(results.failed(rejection, request, 0, request, FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.id()).isEqualTo("ord-1042-confirmation");
         assertThat(result.tags()).isEqualTo(TAGS);
@@ -181,7 +178,7 @@ class ResultFactoryTest {
         RequestRejectedException tooLarge = new RequestRejectedException("too-large",
                 "message: about 30000000 bytes exceeds the limit of 26214400", request.id(), request.tags());
 
-        DeliveryResult result = valid(results.failed(tooLarge, composed(), request, FALLBACK_ID, RECEIVED_AT));
+        DeliveryResult result = valid(results.failed(tooLarge, composed(), 0, request, FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.status()).isEqualTo(Status.REJECTED);
         assertThat(result.messageId()).isNull();
@@ -199,7 +196,7 @@ class ResultFactoryTest {
     void aRenderFailureIsRejectedWithItsCategoryAndDetailWithoutRepeatingTheCategory() {
         RenderFailedException failure = new RenderFailedException("html: missing variable 'order.no'");
 
-        DeliveryResult result = valid(results.failed(failure, request, request, FALLBACK_ID, RECEIVED_AT));
+        DeliveryResult result = valid(results.failed(failure, request, 0, request, FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.status()).isEqualTo(Status.REJECTED);
         assertThat(result.reason()).isEqualTo(new Reason("render-failed", "html: missing variable 'order.no'"));
@@ -212,7 +209,7 @@ class ResultFactoryTest {
     void anUnknownTemplateIsRejectedAsTemplateNotFound() {
         TemplateNotFoundException failure = new TemplateNotFoundException("no template named 'order-confirmaton'");
 
-        DeliveryResult result = valid(results.failed(failure, request, request, FALLBACK_ID, RECEIVED_AT));
+        DeliveryResult result = valid(results.failed(failure, request, 0, request, FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.status()).isEqualTo(Status.REJECTED);
         assertThat(result.reason()).isEqualTo(new Reason("template-not-found", "no template named 'order-confirmaton'"));
@@ -223,12 +220,11 @@ class ResultFactoryTest {
     @Test
     void aPermanentRelayRefusalIsFailedWithTheRelaysReplyAndTheMessageId() {
         OutboundMessage message = composed();
-        message.attempting();
         SmtpReply refusal = reply(554, "554 5.7.1 Message rejected as spam");
         SmtpPermanentException failure = new SmtpPermanentException("message-rejected", "the relay rejected the message",
                 refusal, List.of(recipient("alice@example.org", 250, "250 2.1.5 Ok")), null);
 
-        DeliveryResult result = valid(results.failed(failure, message, request, FALLBACK_ID, RECEIVED_AT));
+        DeliveryResult result = valid(results.failed(failure, message, 1, request, FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.id()).isEqualTo("ord-1042-confirmation");
         assertThat(result.status()).isEqualTo(Status.FAILED);
@@ -249,7 +245,7 @@ class ResultFactoryTest {
         SmtpPermanentException failure = new SmtpPermanentException("recipient-rejected",
                 "the relay rejected every recipient", alice.reply(), List.of(alice), null);
 
-        DeliveryResult result = valid(results.failed(failure, composed(), request, FALLBACK_ID, RECEIVED_AT));
+        DeliveryResult result = valid(results.failed(failure, composed(), 0, request, FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.reason().category()).isEqualTo("recipient-rejected");
         assertThat(result.recipients()).containsExactly(
@@ -261,7 +257,7 @@ class ResultFactoryTest {
         SmtpPermanentException failure = new SmtpPermanentException("tls-failed", "TLS with the relay failed: handshake",
                 null, List.of(), null);
 
-        DeliveryResult result = valid(results.failed(failure, request, request, FALLBACK_ID, RECEIVED_AT));
+        DeliveryResult result = valid(results.failed(failure, request, 0, request, FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.status()).isEqualTo(Status.FAILED);
         assertThat(result.messageId()).isNull();
@@ -276,11 +272,8 @@ class ResultFactoryTest {
                 List.of(), null);
 
         OutboundMessage message = composed();
-        for (int attempt = 0; attempt < 4; attempt++) {
-            message.attempting();
-        }
 
-        DeliveryResult result = valid(results.failed(failure, message, request, FALLBACK_ID, RECEIVED_AT));
+        DeliveryResult result = valid(results.failed(failure, message, 4, request, FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.status()).isEqualTo(Status.FAILED);
         assertThat(result.terminal()).isTrue();
@@ -293,7 +286,7 @@ class ResultFactoryTest {
         IllegalStateException bug = new IllegalStateException("cannot handle data.card = 4111 1111 1111 1111");
         OutboundMessage message = composed();
 
-        DeliveryResult result = valid(results.failed(bug, message, request, FALLBACK_ID, RECEIVED_AT));
+        DeliveryResult result = valid(results.failed(bug, message, 0, request, FALLBACK_ID, RECEIVED_AT));
 
         assertThat(result.status()).isEqualTo(Status.FAILED);
         assertThat(result.terminal()).isTrue();
@@ -305,7 +298,7 @@ class ResultFactoryTest {
 
     @Test
     void anUnexpectedFailureBeforeParsingIsReportedUnderTheFallbackId() {
-        DeliveryResult result = valid(results.failed(new NullPointerException(), new byte[] {1}, null, FALLBACK_ID,
+        DeliveryResult result = valid(results.failed(new NullPointerException(), new byte[] {1}, 0, null, FALLBACK_ID,
                 RECEIVED_AT));
 
         assertThat(result.id()).isEqualTo(FALLBACK_ID);
@@ -317,29 +310,30 @@ class ResultFactoryTest {
 
     @Test
     void theJsonFollowsThePropertyOrderOfTheContract() {
-        OutboundMessage message = submitted(reply(250, "250 2.0.0 Ok"), recipient("alice@example.org", 250, "250 2.1.5 Ok"));
+        OutboundMessage message = composed();
+        SubmissionOutcome outcome = outcome(reply(250, "250 2.0.0 Ok"), recipient("alice@example.org", 250, "250 2.1.5 Ok"));
 
-        assertThat(fieldNames(json(valid(results.sent(message, request, RECEIVED_AT))))).containsExactly(
+        assertThat(fieldNames(json(valid(results.sent(request, outcome, 1, RECEIVED_AT))))).containsExactly(
                 "id", "status", "terminal", "messageId", "attempt", "smtp", "recipients", "tags", "receivedAt",
                 "completedAt");
         SmtpPermanentException failure = new SmtpPermanentException("message-rejected", "the relay rejected the message",
                 reply(554, "554 5.7.1 No"), List.of(), null);
-        assertThat(fieldNames(json(valid(results.failed(failure, message, request, FALLBACK_ID, RECEIVED_AT)))))
+        assertThat(fieldNames(json(valid(results.failed(failure, message, 1, request, FALLBACK_ID, RECEIVED_AT)))))
                 .containsExactly("id", "status", "terminal", "messageId", "attempt", "smtp", "reason", "tags",
                         "receivedAt", "completedAt");
         DeliveryResult replay = new DeliveryResult("ord-1", Status.REJECTED, true, null, null, null, null,
                 new Reason("invalid-request", "to[0]: not an address"), TAGS, true, RECEIVED_AT, results.now());
         assertThat(fieldNames(json(valid(replay)))).containsExactly(
                 "id", "status", "terminal", "reason", "tags", "replay", "receivedAt", "completedAt");
-        assertThat(fieldNames(json(valid(results.sent(message, request, RECEIVED_AT))).get("smtp")))
+        assertThat(fieldNames(json(valid(results.sent(request, outcome, 1, RECEIVED_AT))).get("smtp")))
                 .containsExactly("code", "enhancedStatus", "response");
-        assertThat(fieldNames(json(valid(results.sent(message, request, RECEIVED_AT))).get("recipients").get(0)))
+        assertThat(fieldNames(json(valid(results.sent(request, outcome, 1, RECEIVED_AT))).get("recipients").get(0)))
                 .containsExactly("address", "status", "code", "enhancedStatus", "response");
     }
 
     @Test
     void theJsonOmitsNullAndEmptyFields() {
-        DeliveryResult result = valid(results.failed(new NotJsonException("not a JSON object"), null, null,
+        DeliveryResult result = valid(results.failed(new NotJsonException("not a JSON object"), null, 0, null,
                 FALLBACK_ID, RECEIVED_AT));
 
         assertThat(fieldNames(json(result))).containsExactly(
@@ -349,9 +343,9 @@ class ResultFactoryTest {
 
     @Test
     void aRelayReplyWithoutEnhancedStatusOmitsIt() {
-        OutboundMessage message = submitted(reply(250, "250 Ok"), recipient("alice@example.org", 250, "250 Ok"));
+        SubmissionOutcome outcome = outcome(reply(250, "250 Ok"), recipient("alice@example.org", 250, "250 Ok"));
 
-        JsonNode json = json(valid(results.sent(message, request, RECEIVED_AT)));
+        JsonNode json = json(valid(results.sent(request, outcome, 1, RECEIVED_AT)));
 
         assertThat(fieldNames(json.get("smtp"))).containsExactly("code", "response");
         assertThat(fieldNames(json.get("recipients").get(0))).containsExactly("address", "status", "code", "response");
@@ -359,7 +353,7 @@ class ResultFactoryTest {
 
     @Test
     void aReasonWithoutDetailOmitsTheDetail() {
-        DeliveryResult result = valid(results.failed(new RenderFailedException(null), request, request, FALLBACK_ID,
+        DeliveryResult result = valid(results.failed(new RenderFailedException(null), request, 0, request, FALLBACK_ID,
                 RECEIVED_AT));
 
         assertThat(fieldNames(json(result).get("reason"))).containsExactly("category");
@@ -419,11 +413,8 @@ class ResultFactoryTest {
         return new MimeComposer(1024 * 1024, CLOCK).compose(request, new RenderedContent("Hi", null, "Hello", "default"));
     }
 
-    private OutboundMessage submitted(SmtpReply reply, RecipientOutcome... recipients) {
-        OutboundMessage message = composed();
-        message.attempting();
-        message.submitted(new SubmissionOutcome(reply, List.of(recipients)));
-        return message;
+    private static SubmissionOutcome outcome(SmtpReply reply, RecipientOutcome... recipients) {
+        return new SubmissionOutcome(reply, List.of(recipients));
     }
 
     private static SmtpReply reply(int code, String line) {

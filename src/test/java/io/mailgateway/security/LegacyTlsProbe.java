@@ -111,7 +111,7 @@ public final class LegacyTlsProbe {
                 List.of(new MailAddress("alice@example.org", null)), List.of(), List.of(), null, null, null,
                 Map.of(), List.of(), Map.of(), Map.of());
         try {
-            sender.send(new MimeComposer(1_000_000, Clock.systemUTC())
+            sender.submit(new MimeComposer(1_000_000, Clock.systemUTC())
                     .compose(request, new RenderedContent("Legacy", null, "text", null)));
             return "sent";
         } catch (SmtpSubmissionException e) {

@@ -95,7 +95,7 @@ class TransportSecurityIT {
     void certificateChainingToTheTrustedCaIsAccepted(Mode mode) throws Exception {
         relay = relay(mode, validChain).credentials(USER, PASSWORD).start();
 
-        sender(mode, ca.caPemFile()).send(message());
+        sender(mode, ca.caPemFile()).submit(message());
 
         // the positive control for the refusals below: same CA, same names, valid dates
         assertThat(relay.messages()).singleElement()
@@ -139,7 +139,7 @@ class TransportSecurityIT {
     void implicitTlsRelayWithoutAuthGetsNoMailWhenCredentialsAreConfigured() {
         relay = ScriptedSmtpServer.builder().implicitTls(validChain).start();
 
-        SmtpPermanentException failure = thrown(() -> sender(Mode.IMPLICIT_TLS, ca.caPemFile()).send(message()));
+        SmtpPermanentException failure = thrown(() -> sender(Mode.IMPLICIT_TLS, ca.caPemFile()).submit(message()));
 
         assertThat(failure.category()).isEqualTo("auth-failed");
         await().atMost(WAIT).until(() -> relay.activeConnections() == 0);
@@ -156,7 +156,7 @@ class TransportSecurityIT {
                 .on(Command.STARTTLS, reply(454, "4.7.0 TLS not available due to temporary reason")).start();
 
         SmtpTransientException failure = catchThrowableOfType(SmtpTransientException.class,
-                () -> sender(Mode.STARTTLS, ca.caPemFile()).send(message()));
+                () -> sender(Mode.STARTTLS, ca.caPemFile()).submit(message()));
 
         // 454 is temporary by RFC 3207: the request is retried later, never continued without TLS
         assertThat(failure).isNotNull();
@@ -171,7 +171,7 @@ class TransportSecurityIT {
     @Test
     void sessionAllowsOnlyTls12AndNewerWithHostNameChecksAndNoTrustShortcut() {
         for (Mode mode : Mode.values()) {
-            Map<Object, Object> properties = sender(mode, ca.caPemFile()).getJavaMailProperties();
+            Map<Object, Object> properties = sender(mode, ca.caPemFile()).sessionProperties();
             String prefix = mode == Mode.STARTTLS ? "mail.smtp." : "mail.smtps.";
 
             assertThat(properties).containsEntry(prefix + "ssl.protocols", "TLSv1.3 TLSv1.2")
@@ -186,7 +186,7 @@ class TransportSecurityIT {
     }
 
     private void assertRefusedAsTlsFailure(Mode mode, Path trustedCa) {
-        SmtpPermanentException failure = thrown(() -> sender(mode, trustedCa).send(message()));
+        SmtpPermanentException failure = thrown(() -> sender(mode, trustedCa).submit(message()));
 
         assertThat(failure.category()).isEqualTo("tls-failed");
         assertThat(failure.getMessage()).doesNotContain(PASSWORD);

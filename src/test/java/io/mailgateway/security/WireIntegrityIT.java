@@ -178,7 +178,7 @@ class WireIntegrityIT {
         try (GatewayMailSender sender = new GatewayMailSender(new SmtpSettings(ScriptedSmtpServer.HOST, relay.port(),
                 SmtpSecurity.STARTTLS, "gateway", "wire-Secret", certificate.caPemFile(), TIMEOUT, TIMEOUT, TIMEOUT,
                 null))) {
-            sender.send(message);
+            sender.submit(message);
         }
     }
 }

@@ -84,10 +84,9 @@ class GatewayMailSenderIT {
         OutboundMessage message = message(List.of("alice@example.org"), List.of("carol@example.org"),
                 List.of("dave@example.org"));
 
-        sender(SmtpSecurity.STARTTLS, LocalSmtpServer.HOST, localServer.port(), localhost.caPemFile(), PASSWORD)
-                .send(message);
+        SubmissionOutcome outcome = sender(SmtpSecurity.STARTTLS, LocalSmtpServer.HOST, localServer.port(),
+                localhost.caPemFile(), PASSWORD).submit(message);
 
-        SubmissionOutcome outcome = message.outcome();
         assertThat(outcome).isNotNull();
         assertThat(outcome.reply().code()).isEqualTo(250);
         assertThat(outcome.recipients()).extracting(RecipientOutcome::address)
@@ -111,10 +110,10 @@ class GatewayMailSenderIT {
         localServer = startLocalServer(localhost, true);
         OutboundMessage message = message("alice@example.org");
 
-        sender(SmtpSecurity.TLS, LocalSmtpServer.HOST, localServer.port(), localhost.caPemFile(), PASSWORD)
-                .send(message);
+        SubmissionOutcome outcome = sender(SmtpSecurity.TLS, LocalSmtpServer.HOST, localServer.port(),
+                localhost.caPemFile(), PASSWORD).submit(message);
 
-        assertThat(message.outcome().reply().code()).isEqualTo(250);
+        assertThat(outcome.reply().code()).isEqualTo(250);
         assertThat(localServer.awaitMessages(1, WAIT).get(0).envelopeRecipients())
                 .containsExactly("alice@example.org");
     }
@@ -124,7 +123,7 @@ class GatewayMailSenderIT {
         scripted = scriptedRelay().start();
 
         try (GatewayMailSender sender = scriptedSender()) {
-            sender.send(message("alice@example.org"));
+            sender.submit(message("alice@example.org"));
         }
 
         await().atMost(WAIT).until(() -> scripted.activeConnections() == 0);
@@ -142,7 +141,7 @@ class GatewayMailSenderIT {
         scripted = ScriptedSmtpServer.builder().credentials(USER, PASSWORD).start();
 
         SmtpPermanentException failure = thrown(SmtpPermanentException.class,
-                () -> scriptedSender().send(message("alice@example.org")));
+                () -> scriptedSender().submit(message("alice@example.org")));
 
         assertThat(failure.category()).isEqualTo("tls-failed");
         await().atMost(WAIT).until(() -> scripted.activeConnections() == 0);
@@ -159,7 +158,7 @@ class GatewayMailSenderIT {
 
         SmtpPermanentException failure = thrown(SmtpPermanentException.class,
                 () -> sender(SmtpSecurity.STARTTLS, LocalSmtpServer.HOST, localServer.port(), null, PASSWORD)
-                        .send(message("alice@example.org")));
+                        .submit(message("alice@example.org")));
 
         assertThat(failure.category()).isEqualTo("tls-failed");
         assertThat(localServer.received()).isEmpty();
@@ -171,7 +170,7 @@ class GatewayMailSenderIT {
 
         SmtpPermanentException failure = thrown(SmtpPermanentException.class,
                 () -> sender(SmtpSecurity.STARTTLS, LocalSmtpServer.HOST, localServer.port(), otherHost.caPemFile(),
-                        PASSWORD).send(message("alice@example.org")));
+                        PASSWORD).submit(message("alice@example.org")));
 
         assertThat(failure.category()).isEqualTo("tls-failed");
         assertThat(localServer.received()).isEmpty();
@@ -182,7 +181,7 @@ class GatewayMailSenderIT {
         scripted = ScriptedSmtpServer.builder().startTls(localhost).start();
 
         SmtpPermanentException failure = thrown(SmtpPermanentException.class,
-                () -> scriptedSender().send(message("alice@example.org")));
+                () -> scriptedSender().submit(message("alice@example.org")));
 
         assertThat(failure.category()).isEqualTo("auth-failed");
         await().atMost(WAIT).until(() -> scripted.activeConnections() == 0);
@@ -198,7 +197,7 @@ class GatewayMailSenderIT {
 
         SmtpPermanentException failure = thrown(SmtpPermanentException.class,
                 () -> sender(SmtpSecurity.STARTTLS, LocalSmtpServer.HOST, localServer.port(), localhost.caPemFile(),
-                        "not-the-password").send(message("alice@example.org")));
+                        "not-the-password").submit(message("alice@example.org")));
 
         assertThat(failure.category()).isEqualTo("auth-failed");
         assertThat(failure.reply()).isNotNull();
@@ -269,7 +268,7 @@ class GatewayMailSenderIT {
         scripted = scriptedRelay().on(Command.RCPT, reply(550, "5.1.1 no such user")).start();
 
         SmtpPermanentException failure = thrown(SmtpPermanentException.class,
-                () -> scriptedSender().send(message("alice@example.org", "bob@example.org")));
+                () -> scriptedSender().submit(message("alice@example.org", "bob@example.org")));
 
         assertThat(failure.category()).isEqualTo("recipient-rejected");
         assertThat(failure.reply().code()).isEqualTo(550);
@@ -289,9 +288,8 @@ class GatewayMailSenderIT {
         scripted = scriptedRelay().onRecipient("nobody@example.org", reply(550, "5.1.1 no such user")).start();
         OutboundMessage message = message("alice@example.org", "nobody@example.org");
 
-        scriptedSender().send(message);
+        SubmissionOutcome outcome = scriptedSender().submit(message);
 
-        SubmissionOutcome outcome = message.outcome();
         assertThat(outcome.reply().code()).isEqualTo(250);
         assertThat(outcome.recipients()).satisfiesExactly(
                 alice -> {
@@ -316,7 +314,7 @@ class GatewayMailSenderIT {
                 .start();
 
         SmtpTransientException failure = thrown(SmtpTransientException.class,
-                () -> scriptedSender().send(message("alice@example.org", "nobody@example.org")));
+                () -> scriptedSender().submit(message("alice@example.org", "nobody@example.org")));
 
         assertThat(failure.recipients()).extracting(recipient -> recipient.reply().code()).containsExactly(450, 550);
         assertThat(scripted.messages()).isEmpty();
@@ -330,7 +328,7 @@ class GatewayMailSenderIT {
 
         SmtpTransientException failure = thrown(SmtpTransientException.class,
                 () -> sender(SmtpSecurity.STARTTLS, ScriptedSmtpServer.HOST, closedPort, localhost.caPemFile(), PASSWORD)
-                        .send(message("alice@example.org")));
+                        .submit(message("alice@example.org")));
 
         assertThat(failure.category()).isEqualTo("relay-unavailable");
         assertThat(failure.reply()).isNull();
@@ -346,7 +344,7 @@ class GatewayMailSenderIT {
 
         long start = System.nanoTime();
         SmtpTransientException failure = thrown(SmtpTransientException.class,
-                () -> sender.send(message("alice@example.org")));
+                () -> sender.submit(message("alice@example.org")));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(elapsed).isGreaterThanOrEqualTo(readTimeout.minusMillis(50)).isLessThan(Duration.ofSeconds(3));
@@ -395,7 +393,7 @@ class GatewayMailSenderIT {
     }
 
     private <T extends SmtpSubmissionException> T sendExpecting(Class<T> type) {
-        return thrown(type, () -> scriptedSender().send(message("alice@example.org")));
+        return thrown(type, () -> scriptedSender().submit(message("alice@example.org")));
     }
 
     /** The failure of the given type; fails the test, naming the type, when the call succeeds. */

@@ -67,7 +67,7 @@ class SmtpConnectionPoolIT {
         sender = sender(new SmtpPoolSettings(2, 100, Duration.ofSeconds(30)));
 
         for (int i = 0; i < 5; i++) {
-            sender.send(message("m" + i));
+            sender.submit(message("m" + i));
         }
 
         assertThat(relay.messages()).hasSize(5);
@@ -84,7 +84,7 @@ class SmtpConnectionPoolIT {
         sender = sender(new SmtpPoolSettings(2, 3, Duration.ofSeconds(30)));
 
         for (int i = 0; i < 7; i++) {
-            sender.send(message("m" + i));
+            sender.submit(message("m" + i));
         }
 
         assertThat(relay.messages()).hasSize(7);
@@ -98,9 +98,9 @@ class SmtpConnectionPoolIT {
         relay = relay().start();
         sender = sender(new SmtpPoolSettings(2, 100, Duration.ofMillis(300)));
 
-        sender.send(message("first"));
+        sender.submit(message("first"));
         await().atMost(TIMEOUT).until(() -> relay.activeConnections() == 0);
-        sender.send(message("second"));
+        sender.submit(message("second"));
 
         assertThat(sender.openConnections()).isEqualTo(1);
         assertThat(relay.connections()).isEqualTo(2);
@@ -112,7 +112,7 @@ class SmtpConnectionPoolIT {
         relay = relay().start();
         sender = sender(new SmtpPoolSettings(2, 100, Duration.ofSeconds(1)));
 
-        sender.send(message("first"));
+        sender.submit(message("first"));
 
         await().atMost(TIMEOUT).until(() -> relay.commandLines().contains("NOOP"));
     }
@@ -121,14 +121,14 @@ class SmtpConnectionPoolIT {
     void connectionTheRelayClosedIsDiscardedAndTheMessageGoesOverAFreshOne() throws Exception {
         relay = relay().start();
         sender = sender(new SmtpPoolSettings(2, 100, Duration.ofSeconds(30)));
-        sender.send(message("first"));
+        sender.submit(message("first"));
 
         relay.dropOpenConnections();
         await().atMost(TIMEOUT).until(() -> relay.activeConnections() == 0);
         OutboundMessage second = message("second");
-        sender.send(second);
+        SubmissionOutcome outcome = sender.submit(second);
 
-        assertThat(second.outcome().reply().code()).isEqualTo(250);
+        assertThat(outcome.reply().code()).isEqualTo(250);
         assertThat(relay.messages()).hasSize(2);
         assertThat(relay.connections()).isEqualTo(2);
         assertThat(sender.openConnections()).isEqualTo(1);
@@ -139,8 +139,8 @@ class SmtpConnectionPoolIT {
         relay = relay().on(Command.DATA_END, reply(451, "451 4.3.0 try again later")).start();
         sender = sender(new SmtpPoolSettings(2, 100, Duration.ofSeconds(30)));
 
-        SmtpTransientException first = catchThrowableOfType(SmtpTransientException.class, () -> sender.send(message("a")));
-        SmtpTransientException second = catchThrowableOfType(SmtpTransientException.class, () -> sender.send(message("b")));
+        SmtpTransientException first = catchThrowableOfType(SmtpTransientException.class, () -> sender.submit(message("a")));
+        SmtpTransientException second = catchThrowableOfType(SmtpTransientException.class, () -> sender.submit(message("b")));
 
         assertThat(first).isNotNull();
         assertThat(second).isNotNull();
@@ -160,7 +160,7 @@ class SmtpConnectionPoolIT {
                 OutboundMessage message = message("c" + i);
                 sends.add(CompletableFuture.runAsync(() -> {
                     try {
-                        sender.send(message);
+                        sender.submit(message);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
@@ -180,7 +180,7 @@ class SmtpConnectionPoolIT {
     void noConnectionOutlivesTheSender() throws Exception {
         relay = relay().start();
         sender = sender(new SmtpPoolSettings(3, 100, Duration.ofSeconds(30)));
-        sender.send(message("one"));
+        sender.submit(message("one"));
         assertThat(relay.activeConnections()).isEqualTo(1);
 
         sender.close();
