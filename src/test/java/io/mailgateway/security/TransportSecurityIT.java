@@ -14,7 +14,6 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import javax.net.ssl.SSLContext;
 
@@ -71,16 +70,13 @@ class TransportSecurityIT {
     @BeforeAll
     static void issueCertificates() {
         ca = TestCa.create(certificates);
-        String localhost = "dns:localhost,ip:127.0.0.1";
-        CompletableFuture<SSLContext> valid = CompletableFuture.supplyAsync(() -> ca.serverContext("-1d", 30, localhost));
+        Duration month = Duration.ofDays(30);
+        validChain = ca.serverContext(Duration.ofDays(-1), month, "localhost", "127.0.0.1");
         // issued by the trusted CA with the right names: only the dates are wrong
-        CompletableFuture<SSLContext> expired = CompletableFuture.supplyAsync(() -> ca.serverContext("-60d", 30, localhost));
-        CompletableFuture<SSLContext> notYetValid = CompletableFuture.supplyAsync(() -> ca.serverContext("+30d", 30, localhost));
+        expiredChain = ca.serverContext(Duration.ofDays(-60), month, "localhost", "127.0.0.1");
+        notYetValidChain = ca.serverContext(Duration.ofDays(30), month, "localhost", "127.0.0.1");
         // valid and trusted, but for a name the gateway does not connect to
-        otherHostChain = ca.serverContext("-1d", 30, "dns:other-host.invalid");
-        validChain = valid.join();
-        expiredChain = expired.join();
-        notYetValidChain = notYetValid.join();
+        otherHostChain = ca.serverContext(Duration.ofDays(-1), month, "other-host.invalid");
     }
 
     @AfterEach
