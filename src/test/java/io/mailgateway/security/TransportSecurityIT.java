@@ -3,6 +3,7 @@ package io.mailgateway.security;
 import static io.mailgateway.support.ScriptedSmtpServer.Action.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,8 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 
@@ -22,7 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.mime.OutboundMessage;
@@ -98,37 +103,41 @@ class TransportSecurityIT {
                 .satisfies(mail -> assertThat(mail.rawAsString()).contains(BODY_MARKER));
     }
 
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void expiredCertificateIsRefusedBeforeAnythingIsSent(Mode mode) {
-        relay = relay(mode, expiredChain).credentials(USER, PASSWORD).start();
-
-        assertRefusedAsTlsFailure(mode, ca.caPemFile());
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void certificateNotYetValidIsRefusedBeforeAnythingIsSent(Mode mode) {
-        relay = relay(mode, notYetValidChain).credentials(USER, PASSWORD).start();
-
-        assertRefusedAsTlsFailure(mode, ca.caPemFile());
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void certificateFromAnUntrustedIssuerIsRefused(Mode mode) {
-        relay = relay(mode, validChain).credentials(USER, PASSWORD).start();
-
+    /** What is wrong with the relay's certificate, and which CA file the gateway trusts meanwhile. */
+    enum Untrustworthy {
+        EXPIRED("an expired certificate is refused before anything is sent", () -> expiredChain, true),
+        NOT_YET_VALID("a certificate not yet valid is refused before anything is sent", () -> notYetValidChain, true),
         // the JVM's default CAs only: the test CA is not among them
-        assertRefusedAsTlsFailure(mode, null);
+        UNTRUSTED_ISSUER("a certificate from an untrusted issuer is refused", () -> validChain, false),
+        OTHER_HOST_NAME("a trusted certificate for another host name is refused", () -> otherHostChain, true);
+
+        private final String behaviour;
+        private final Supplier<SSLContext> chain;
+        private final boolean trustsTheTestCa;
+
+        Untrustworthy(String behaviour, Supplier<SSLContext> chain, boolean trustsTheTestCa) {
+            this.behaviour = behaviour;
+            this.chain = chain;
+            this.trustsTheTestCa = trustsTheTestCa;
+        }
+
+        @Override
+        public String toString() {
+            return behaviour;
+        }
     }
 
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void trustedCertificateForAnotherHostNameIsRefused(Mode mode) {
-        relay = relay(mode, otherHostChain).credentials(USER, PASSWORD).start();
+    static Stream<Arguments> untrustworthyCertificatesInEachMode() {
+        return Stream.of(Untrustworthy.values())
+                .flatMap(certificate -> Stream.of(Mode.values()).map(mode -> arguments(certificate, mode)));
+    }
 
-        assertRefusedAsTlsFailure(mode, ca.caPemFile());
+    @ParameterizedTest(name = "{0} over {1}")
+    @MethodSource("untrustworthyCertificatesInEachMode")
+    void untrustworthyCertificateIsRefusedAsATlsFailure(Untrustworthy certificate, Mode mode) {
+        relay = relay(mode, certificate.chain.get()).credentials(USER, PASSWORD).start();
+
+        assertRefusedAsTlsFailure(mode, certificate.trustsTheTestCa ? ca.caPemFile() : null);
     }
 
     @Test
