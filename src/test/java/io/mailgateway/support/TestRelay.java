@@ -3,6 +3,7 @@ package io.mailgateway.support;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.mail.MessagingException;
@@ -47,6 +48,16 @@ public final class TestRelay implements AutoCloseable {
 
     public Path caPemFile() {
         return certificate.caPemFile();
+    }
+
+    /** The settings that point a gateway at this relay: its address, the credentials and the CA to trust. */
+    public Map<String, String> gatewaySettings() {
+        return Map.of(
+                "gateway.smtp.host", "localhost",
+                "gateway.smtp.port", String.valueOf(port()),
+                "gateway.smtp.username", USERNAME,
+                "gateway.smtp.password", password,
+                "gateway.smtp.trust-ca-file", caPemFile().toString());
     }
 
     /** Waits for the mail with this Message-ID. */
