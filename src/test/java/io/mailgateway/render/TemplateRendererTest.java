@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
@@ -283,53 +284,29 @@ class TemplateRendererTest {
 
     // --- locales ------------------------------------------------------------------------------------------------
 
-    @Test
-    void localeFallsBackFromRegionToLanguageToDefault() throws IOException {
-        template("welcome", "default", "Welcome", null, "en");
-        template("welcome", "de", "Willkommen", null, "de");
-        template("welcome", "de-AT", "Servus", null, "at");
-        TemplateRenderer renderer = renderer();
-
-        assertThat(renderer.render("welcome", "de-AT", Map.of()).locale()).isEqualTo("de-AT");
-        assertThat(renderer.render("welcome", "de-CH", Map.of()).locale()).isEqualTo("de");
-        assertThat(renderer.render("welcome", "de", Map.of()).locale()).isEqualTo("de");
-        assertThat(renderer.render("welcome", "fr-FR", Map.of()).locale()).isEqualTo("default");
-        assertThat(renderer.render("welcome", "de-CH", Map.of()).subject()).isEqualTo("Willkommen");
-    }
-
-    @Test
-    void localeMatchingIgnoresCaseAndAcceptsUnderscore() throws IOException {
-        template("welcome", "default", "Welcome", null, "en");
-        template("welcome", "de-AT", "Servus", null, "at");
-        TemplateRenderer renderer = renderer();
-
-        for (String locale : List.of("de-at", "DE-AT", "de_AT", "de_at", " de-AT ")) {
-            RenderedContent content = renderer.render("welcome", locale, Map.of());
-            assertThat(content.locale()).as(locale).isEqualTo("de-AT");
-            assertThat(content.subject()).as(locale).isEqualTo("Servus");
-        }
-    }
-
-    @Test
-    void nullOrBlankLocaleUsesDefault() throws IOException {
+    @ParameterizedTest(name = "locale \"{0}\" renders {1}: {2}")
+    @CsvSource(nullValues = "none", value = {
+            // falls back from region to language to default
+            "de-AT, de-AT, Servus", "de-CH, de, Willkommen", "de, de, Willkommen", "fr-FR, default, Welcome",
+            // matching ignores case and accepts an underscore
+            "de-at, de-AT, Servus", "DE-AT, de-AT, Servus", "de_AT, de-AT, Servus", "de_at, de-AT, Servus",
+            "' de-AT ', de-AT, Servus",
+            // null or blank uses the default
+            "none, default, Welcome", "'', default, Welcome", "'  ', default, Welcome",
+            // an unusable locale falls back to the default
+            "../de, default, Welcome", "de/AT, default, Welcome", "de-, default, Welcome", "de--AT, default, Welcome",
+            "de AT, default, Welcome", "de-AT-toolongsubtag, default, Welcome"})
+    void localeIsResolvedAgainstTheTemplatesLocales(String requested, String locale, String subject)
+            throws IOException {
         template("welcome", "default", "Welcome", null, "en");
         template("welcome", "en", "Hello", null, "en");
-        TemplateRenderer renderer = renderer();
-
-        assertThat(renderer.render("welcome", null, Map.of()).locale()).isEqualTo("default");
-        assertThat(renderer.render("welcome", "", Map.of()).locale()).isEqualTo("default");
-        assertThat(renderer.render("welcome", "  ", Map.of()).locale()).isEqualTo("default");
-    }
-
-    @Test
-    void unusableLocaleFallsBackToDefault() throws IOException {
-        template("welcome", "default", "Welcome", null, "en");
         template("welcome", "de", "Willkommen", null, "de");
-        TemplateRenderer renderer = renderer();
+        template("welcome", "de-AT", "Servus", null, "at");
 
-        for (String locale : List.of("../de", "de/AT", "de-", "de--AT", "de AT", "de-AT-toolongsubtag")) {
-            assertThat(renderer.render("welcome", locale, Map.of()).locale()).as(locale).isEqualTo("default");
-        }
+        RenderedContent content = renderer().render("welcome", requested, Map.of());
+
+        assertThat(content.locale()).isEqualTo(locale);
+        assertThat(content.subject()).isEqualTo(subject);
     }
 
     // --- parts --------------------------------------------------------------------------------------------------
