@@ -12,6 +12,9 @@ import io.mailgateway.local.LocalCertificate;
 import io.mailgateway.local.LocalSmtpServer;
 import io.mailgateway.local.LocalSmtpServer.ReceivedMail;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** An SMTP relay for tests: STARTTLS required, AUTH required, certificate for "localhost" from a fresh test CA. */
@@ -58,6 +61,25 @@ public final class TestRelay implements AutoCloseable {
                 "gateway.smtp.username", USERNAME,
                 "gateway.smtp.password", password,
                 "gateway.smtp.trust-ca-file", caPemFile().toString());
+    }
+
+    /**
+     * The environment that points a packaged gateway at this relay, the password passed as a file as in production.
+     *
+     * @param dir where the password file is written
+     */
+    public Map<String, String> gatewayEnvironment(Path dir) {
+        try {
+            Path passwordFile = Files.writeString(dir.resolve("smtp-password"), password + "\n");
+            return Map.of(
+                    "SMTP_HOST", "localhost",
+                    "SMTP_PORT", String.valueOf(port()),
+                    "SMTP_USERNAME", USERNAME,
+                    "SMTP_PASSWORD_FILE", passwordFile.toString(),
+                    "SMTP_TRUST_CA_FILE", caPemFile().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Waits for the mail with this Message-ID. */
