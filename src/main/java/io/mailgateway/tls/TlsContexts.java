@@ -18,7 +18,8 @@ import javax.net.ssl.TrustManagerFactory;
 /** Builds TLS contexts from keys and certificates held in memory, so no key store file or password is needed. */
 public final class TlsContexts {
 
-    private static final char[] IN_MEMORY = new char[0];
+    /** The stores never leave memory, so their entries need no password. */
+    private static final char[] NO_PASSWORD = new char[0];
 
     private TlsContexts() {
     }
@@ -27,9 +28,9 @@ public final class TlsContexts {
     public static SSLContext server(PrivateKey key, List<X509Certificate> chain) {
         try {
             KeyStore store = emptyStore();
-            store.setKeyEntry("server", key, IN_MEMORY, chain.toArray(X509Certificate[]::new));
+            store.setKeyEntry("server", key, NO_PASSWORD, chain.toArray(X509Certificate[]::new));
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(store, IN_MEMORY);
+            keyManagers.init(store, NO_PASSWORD);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers.getKeyManagers(), null, null);
             return context;
