@@ -19,6 +19,7 @@ import jakarta.mail.Transport;
 import jakarta.mail.internet.MimeMessage;
 
 import io.mailgateway.smtp.NoDelaySocketFactories;
+import io.mailgateway.tls.TlsContexts;
 
 /**
  * The ceiling: a plain Angus Mail client that sends the benchmark mail straight to the relay over a fixed number of
@@ -51,7 +52,7 @@ public final class CeilingClient {
         props.put("mail.smtp.starttls.required", "true");
         props.put("mail.smtp.ssl.checkserveridentity", "true");
         // The gateway's own socket factories: Nagle off on the plain socket and inside TLS, as in the gateway.
-        props.put("mail.smtp.ssl.socketFactory", NoDelaySocketFactories.tls(RelayTls.trusting(caPem).getSocketFactory()));
+        props.put("mail.smtp.ssl.socketFactory", NoDelaySocketFactories.tls(TlsContexts.trustingOnly(caPem).getSocketFactory()));
         props.put("mail.smtp.socketFactory", NoDelaySocketFactories.plain());
         props.put("mail.smtp.socketFactory.fallback", "false");
         props.put("mail.smtp.connectiontimeout", "10000");

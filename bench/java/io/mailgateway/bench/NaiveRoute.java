@@ -13,6 +13,8 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.dataformat.JsonLibrary;
 
+import io.mailgateway.tls.TlsContexts;
+
 /**
  * The naive baseline: what a kafka-source to mail-sink pipe does. One Camel route reads the request from Kafka and
  * hands it to camel-mail's default sender, which opens, STARTTLS-negotiates, authenticates and closes one SMTP
@@ -30,7 +32,7 @@ public final class NaiveRoute {
         int warmup = Integer.parseInt(args[7]);
         int total = warmup + Integer.parseInt(args[8]);
         // A pipe trusts the relay's CA through the JVM's default trust store; this sets the same default.
-        SSLContext.setDefault(RelayTls.trusting(Path.of(args[6])));
+        SSLContext.setDefault(TlsContexts.trustingOnly(Path.of(args[6])));
 
         Properties settings = new Properties();
         settings.putAll(Map.of(

@@ -3,7 +3,6 @@ package io.mailgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,19 +129,14 @@ class CrashRecoveryIT {
         return ids;
     }
 
-    private static Map<String, String> environment(Path work, LocalKafkaBroker broker, TestRelay relay)
-            throws IOException {
-        Path passwordFile = Files.writeString(work.resolve("password"), relay.password());
-        return Map.of(
+    private static Map<String, String> environment(Path work, LocalKafkaBroker broker, TestRelay relay) {
+        Map<String, String> environment = new HashMap<>(relay.gatewayEnvironment(work));
+        environment.putAll(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                "SMTP_HOST", "localhost",
-                "SMTP_PORT", String.valueOf(relay.port()),
-                "SMTP_USERNAME", TestRelay.USERNAME,
-                "SMTP_PASSWORD_FILE", passwordFile.toString(),
-                "SMTP_TRUST_CA_FILE", relay.caPemFile().toString(),
                 "GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example",
                 "GATEWAY_DEFAULT_FROM", "noreply@acme.example",
-                "GATEWAY_PARALLEL_SENDS", String.valueOf(PARALLEL_SENDS));
+                "GATEWAY_PARALLEL_SENDS", String.valueOf(PARALLEL_SENDS)));
+        return environment;
     }
 
     private static Map<String, Integer> copiesPerRecipient(TestRelay relay) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,10 +32,9 @@ class PackagedJarIT {
                 KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers())) {
             broker.createTopics(2, "orders.mail");
             broker.createTopics(1, "orders.mail.results", "orders.mail.dlq", "orders.mail.retry", "orders.mail.state", "orders.mail.suppressions");
-            Path passwordFile = Files.writeString(work.resolve("smtp-password"), relay.password() + "\n");
             Path runDir = Files.createDirectories(work.resolve("run"));
-            try (KafkaTopics.Reader results = kafka.read("orders.mail.results");
-                    GatewayProcess gateway = GatewayProcess.start(runDir, Map.ofEntries(
+            Map<String, String> environment = new HashMap<>(relay.gatewayEnvironment(work));
+            environment.putAll(Map.ofEntries(
                             Map.entry("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers()),
                             Map.entry("GATEWAY_TOPIC_OUTBOUND", "orders.mail"),
                             Map.entry("GATEWAY_TOPIC_RESULTS", "orders.mail.results"),
@@ -43,14 +43,11 @@ class PackagedJarIT {
                             Map.entry("GATEWAY_TOPIC_STATE", "orders.mail.state"),
                             Map.entry("GATEWAY_TOPIC_SUPPRESSIONS", "orders.mail.suppressions"),
                             Map.entry("GATEWAY_GROUP_ID", "packaged-jar-it"),
-                            Map.entry("SMTP_HOST", "localhost"),
-                            Map.entry("SMTP_PORT", String.valueOf(relay.port())),
                             Map.entry("SMTP_SECURITY", "starttls"),
-                            Map.entry("SMTP_USERNAME", TestRelay.USERNAME),
-                            Map.entry("SMTP_PASSWORD_FILE", passwordFile.toString()),
-                            Map.entry("SMTP_TRUST_CA_FILE", relay.caPemFile().toString()),
                             Map.entry("GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example"),
-                            Map.entry("GATEWAY_DEFAULT_FROM", "noreply@acme.example")))) {
+                            Map.entry("GATEWAY_DEFAULT_FROM", "noreply@acme.example")));
+            try (KafkaTopics.Reader results = kafka.read("orders.mail.results");
+                    GatewayProcess gateway = GatewayProcess.start(runDir, environment)) {
 
                 kafka.send("orders.mail", "jar-1", """
                         {"id": "jar-1", "template": "welcome", "locale": "de",

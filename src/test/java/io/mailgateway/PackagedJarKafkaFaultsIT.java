@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
@@ -42,20 +43,16 @@ class PackagedJarKafkaFaultsIT {
             // mail.dlq is missing at first.
             broker.createTopics(1, "mail.outbound", "mail.results", "mail.retry", "mail.state", "mail.suppressions");
             broker.stop();
-            Path passwordFile = Files.writeString(work.resolve("smtp-password"), relay.password() + "\n");
-            try (GatewayProcess gateway = GatewayProcess.startAlive(Files.createDirectories(work.resolve("run")),
-                    Map.ofEntries(
+            Map<String, String> environment = new HashMap<>(relay.gatewayEnvironment(work));
+            environment.putAll(Map.ofEntries(
                             Map.entry("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers()),
                             Map.entry("GATEWAY_GROUP_ID", "packaged-jar-faults"),
-                            Map.entry("SMTP_HOST", "localhost"),
-                            Map.entry("SMTP_PORT", String.valueOf(relay.port())),
-                            Map.entry("SMTP_USERNAME", TestRelay.USERNAME),
-                            Map.entry("SMTP_PASSWORD_FILE", passwordFile.toString()),
-                            Map.entry("SMTP_TRUST_CA_FILE", relay.caPemFile().toString()),
                             Map.entry("GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example"),
                             Map.entry("GATEWAY_DEFAULT_FROM", "noreply@acme.example"),
                             Map.entry("GATEWAY_KAFKA_RECHECK_INTERVAL_MS", "500"),
-                            Map.entry("GATEWAY_KAFKA_MAX_BLOCK_MS", "2000")))) {
+                            Map.entry("GATEWAY_KAFKA_MAX_BLOCK_MS", "2000")));
+            try (GatewayProcess gateway = GatewayProcess.startAlive(Files.createDirectories(work.resolve("run")),
+                    environment)) {
                 // 1. No broker at start-up: alive, not ready.
                 assertThat(gateway.httpStatus("/observe/health/ready")).isEqualTo(503);
                 broker.restart();

@@ -1,15 +1,12 @@
 package io.mailgateway.tls;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -36,11 +33,7 @@ public final class RelayTrust {
      */
     public static SSLContext sslContext(Path extraCaFile, String setting) {
         try {
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trustManagers.init(extraCaFile == null ? null : withExtraCertificates(extraCaFile, setting));
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trustManagers.getTrustManagers(), null);
-            return context;
+            return TlsContexts.trusting(extraCaFile == null ? null : withExtraCertificates(extraCaFile, setting));
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("Cannot set up TLS trust from " + setting + ": " + e.getMessage(), e);
         }
@@ -48,33 +41,23 @@ public final class RelayTrust {
 
     private static KeyStore withExtraCertificates(Path pemFile, String setting)
             throws GeneralSecurityException, IOException {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        int index = 0;
-        for (X509Certificate certificate : jvmDefaultCertificates()) {
-            store.setCertificateEntry("jvm-" + index++, certificate);
-        }
-        Collection<? extends Certificate> extra;
-        try (InputStream in = Files.newInputStream(pemFile)) {
-            extra = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        }
+        List<X509Certificate> extra = Pem.readCertificates(pemFile);
         if (extra.isEmpty()) {
             throw new IllegalStateException(setting + " " + pemFile + " holds no certificate");
         }
-        for (Certificate certificate : extra) {
-            store.setCertificateEntry("extra-" + index++, certificate);
-        }
-        return store;
+        List<X509Certificate> trusted = new ArrayList<>(jvmDefaultCertificates());
+        trusted.addAll(extra);
+        return TlsContexts.trustStore(trusted);
     }
 
-    private static X509Certificate[] jvmDefaultCertificates() throws GeneralSecurityException {
+    private static List<X509Certificate> jvmDefaultCertificates() throws GeneralSecurityException {
         TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         defaults.init((KeyStore) null);
         for (var manager : defaults.getTrustManagers()) {
             if (manager instanceof X509TrustManager x509) {
-                return x509.getAcceptedIssuers();
+                return List.of(x509.getAcceptedIssuers());
             }
         }
-        return new X509Certificate[0];
+        return List.of();
     }
 }

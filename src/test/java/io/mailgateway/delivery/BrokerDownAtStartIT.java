@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.mailgateway.MailGateway;
 import io.mailgateway.local.LocalKafkaBroker;
 import io.mailgateway.support.FreePorts;
+import io.mailgateway.support.InJvmGateway;
 import io.mailgateway.support.KafkaTopics;
 import io.mailgateway.support.ManagementPort;
 import io.mailgateway.support.TestRelay;
@@ -69,17 +69,8 @@ class BrokerDownAtStartIT {
             broker.stop();
 
             int managementPort = FreePorts.next();
-            Map<String, String> settings = new HashMap<>(Map.ofEntries(
-                    Map.entry("camel.component.kafka.brokers", broker.bootstrapServers()),
-                    Map.entry("gateway.group-id", "broker-down-at-start"),
-                    Map.entry("gateway.smtp.host", "localhost"),
-                    Map.entry("gateway.smtp.port", String.valueOf(relay.port())),
-                    Map.entry("gateway.smtp.username", TestRelay.USERNAME),
-                    Map.entry("gateway.smtp.password", relay.password()),
-                    Map.entry("gateway.smtp.trust-ca-file", relay.caPemFile().toString()),
-                    Map.entry("gateway.allowed-sender-domains", "acme.example"),
-                    Map.entry("gateway.default-from", "noreply@acme.example"),
-                    Map.entry("camel.management.port", String.valueOf(managementPort))));
+            Map<String, String> settings = InJvmGateway.settings(broker.bootstrapServers(), "broker-down-at-start", relay);
+            settings.put("camel.management.port", String.valueOf(managementPort));
             settings.putAll(waits);
             Main gateway = MailGateway.newMain(settings);
             gateway.start();

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.mailgateway.MailGateway;
 import io.mailgateway.local.LocalKafkaBroker;
 import io.mailgateway.support.FreePorts;
+import io.mailgateway.support.InJvmGateway;
 import io.mailgateway.support.KafkaTopics;
 import io.mailgateway.support.TestRelay;
 
@@ -175,18 +176,10 @@ class ConsumerGroupResetIT {
     }
 
     private static Main gateway(String topic, String group) throws Exception {
-        Main main = MailGateway.newMain(Map.ofEntries(
-                Map.entry("camel.component.kafka.brokers", broker.bootstrapServers()),
-                Map.entry("gateway.topic.outbound", topic),
-                Map.entry("gateway.group-id", group),
-                Map.entry("gateway.smtp.host", "localhost"),
-                Map.entry("gateway.smtp.port", String.valueOf(relay.port())),
-                Map.entry("gateway.smtp.username", TestRelay.USERNAME),
-                Map.entry("gateway.smtp.password", relay.password()),
-                Map.entry("gateway.smtp.trust-ca-file", relay.caPemFile().toString()),
-                Map.entry("gateway.allowed-sender-domains", "acme.example"),
-                Map.entry("gateway.default-from", "noreply@acme.example"),
-                Map.entry("camel.management.port", String.valueOf(FreePorts.next()))));
+        Map<String, String> settings = InJvmGateway.settings(broker.bootstrapServers(), group, relay);
+        settings.put("gateway.topic.outbound", topic);
+        settings.put("camel.management.port", String.valueOf(FreePorts.next()));
+        Main main = MailGateway.newMain(settings);
         main.start();
         return main;
     }

@@ -32,6 +32,7 @@ import io.mailgateway.MailGateway;
 import io.mailgateway.consume.PartitionRewinds;
 import io.mailgateway.local.LocalKafkaBroker;
 import io.mailgateway.support.FreePorts;
+import io.mailgateway.support.InJvmGateway;
 import io.mailgateway.support.KafkaTopics;
 import io.mailgateway.support.ManagementPort;
 import io.mailgateway.support.TestRelay;
@@ -106,21 +107,14 @@ class RefusingRelayWithoutRebalancesIT {
     }
 
     private static Main start(LocalKafkaBroker broker, TestRelay relay, String name, int managementPort) {
-        Main gateway = MailGateway.newMain(Map.ofEntries(
-                Map.entry("camel.main.name", "mail-gateway-" + name),
-                Map.entry("camel.component.kafka.brokers", broker.bootstrapServers()),
-                Map.entry("gateway.group-id", GROUP),
-                Map.entry("gateway.smtp.host", "localhost"),
-                Map.entry("gateway.smtp.port", String.valueOf(relay.port())),
-                Map.entry("gateway.smtp.username", TestRelay.USERNAME),
-                Map.entry("gateway.smtp.password", relay.password()),
-                Map.entry("gateway.smtp.trust-ca-file", relay.caPemFile().toString()),
-                Map.entry("gateway.smtp.probe-interval-ms", "200"),
-                Map.entry("gateway.kafka.rewind-backoff-ms", "200"),
-                Map.entry("gateway.kafka.rewind-backoff-max-ms", "1000"),
-                Map.entry("gateway.allowed-sender-domains", "acme.example"),
-                Map.entry("gateway.default-from", "noreply@acme.example"),
-                Map.entry("camel.management.port", String.valueOf(managementPort))));
+        Map<String, String> settings = InJvmGateway.settings(broker.bootstrapServers(), GROUP, relay);
+        settings.putAll(Map.of(
+                "camel.main.name", "mail-gateway-" + name,
+                "gateway.smtp.probe-interval-ms", "200",
+                "gateway.kafka.rewind-backoff-ms", "200",
+                "gateway.kafka.rewind-backoff-max-ms", "1000",
+                "camel.management.port", String.valueOf(managementPort)));
+        Main gateway = MailGateway.newMain(settings);
         gateway.start();
         return gateway;
     }

@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.mailgateway.local.LocalCertificate;
 import io.mailgateway.mime.MessageIds;
@@ -144,81 +148,62 @@ class SmtpFaultScenariosIT {
 
     // --- the relay defers: the request is retried on the durable schedule and sent once ---
 
-    @Test
-    void greetingWith421IsDeferredAndTheRetryIsSentOnce() {
-        ScriptedSmtpServer busy = relayThat(b -> b.on(Command.GREETING, reply(421, "4.3.2 too busy, try later")));
-        relay.routeTo(busy);
-        String id = id("greeting-421");
-        long offset = request(id, "alice@example.org");
-
-        assertDeferred(awaitStatus(id, "DEFERRED"), "relay-unavailable", 421, "alice@example.org");
-        relay.routeTo(healthyRelay());
-
-        JsonNode sent = awaitTerminal(id);
-        assertNothingLeftBehind(offset);
-        assertSent(sent, Map.of("alice@example.org", "SENT"));
-        assertProgressThenTerminal(id, sent);
-        assertThat(busy.commandLines()).noneMatch(line -> line.startsWith("MAIL"));
-        assertMailedOnceEach(id, "alice@example.org");
+    /**
+     * A relay that answers one step of the dialogue with a temporary error, what the deferred result must also say,
+     * and what the relay must not have seen after that reply.
+     */
+    record Deferral(String behaviour, Command step, int code, String text, String idName, List<String> recipients,
+            Consumer<JsonNode> deferredAlso, Consumer<ScriptedSmtpServer> busyRelayAlso) {
+        @Override
+        public String toString() {
+            return behaviour;
+        }
     }
 
-    @Test
-    void mailFromDeferredWith451IsRetriedAndSentOnce() {
-        ScriptedSmtpServer busy = relayThat(b -> b.on(Command.MAIL, reply(451, "4.3.0 local error, try later")));
-        relay.routeTo(busy);
-        String id = id("mail-451");
-        long offset = request(id, "alice@example.org", "bob@example.org");
-
-        assertDeferred(awaitStatus(id, "DEFERRED"), "relay-unavailable", 451, "alice@example.org", "bob@example.org");
-        relay.routeTo(healthyRelay());
-
-        JsonNode sent = awaitTerminal(id);
-        assertNothingLeftBehind(offset);
-        assertSent(sent, Map.of("alice@example.org", "SENT", "bob@example.org", "SENT"));
-        assertProgressThenTerminal(id, sent);
-        assertThat(busy.commandLines()).noneMatch(line -> line.startsWith("RCPT") || line.equals("DATA"));
-        assertMailedOnceEach(id, "alice@example.org", "bob@example.org");
+    static Stream<Deferral> deferrals() {
+        return Stream.of(
+                new Deferral("greeting with 421 is deferred and the retry is sent once", Command.GREETING, 421,
+                        "4.3.2 too busy, try later", "greeting-421", List.of("alice@example.org"),
+                        deferred -> { },
+                        busy -> assertThat(busy.commandLines()).noneMatch(line -> line.startsWith("MAIL"))),
+                new Deferral("MAIL FROM deferred with 451 is retried and sent once", Command.MAIL, 451,
+                        "4.3.0 local error, try later", "mail-451", List.of("alice@example.org", "bob@example.org"),
+                        deferred -> { },
+                        busy -> assertThat(busy.commandLines())
+                                .noneMatch(line -> line.startsWith("RCPT") || line.equals("DATA"))),
+                new Deferral("every recipient deferred at RCPT is retried and sent once", Command.RCPT, 450,
+                        "4.2.1 mailbox busy", "rcpt-450", List.of("alice@example.org", "bob@example.org"),
+                        deferred -> assertThat(deferred.get("recipients").findValuesAsText("code")).containsOnly("450"),
+                        // No message goes out without an accepted recipient.
+                        busy -> assertThat(busy.commandLines()).noneMatch(line -> line.equals("DATA"))),
+                new Deferral("message deferred with 451 after the final dot is retried and sent once", Command.DATA_END,
+                        451, "4.3.0 queue full, try later", "data-451", List.of("alice@example.org"),
+                        deferred -> assertThat(deferred.at("/smtp/enhancedStatus").asText()).isEqualTo("4.3.0"),
+                        busy -> assertThat(busy.messages()).isEmpty()));
     }
 
-    @Test
-    void everyRecipientDeferredAtRcptIsRetriedAndSentOnce() {
-        ScriptedSmtpServer busy = relayThat(b -> b.on(Command.RCPT, reply(450, "4.2.1 mailbox busy")));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deferrals")
+    void temporaryErrorIsDeferredAndTheRetryIsSentOnce(Deferral deferral) {
+        ScriptedSmtpServer busy = relayThat(b -> b.on(deferral.step(), reply(deferral.code(), deferral.text())));
         relay.routeTo(busy);
-        String id = id("rcpt-450");
-        long offset = request(id, "alice@example.org", "bob@example.org");
+        String id = id(deferral.idName());
+        String[] recipients = deferral.recipients().toArray(String[]::new);
+        long offset = request(id, recipients);
 
         JsonNode deferred = awaitStatus(id, "DEFERRED");
-        assertDeferred(deferred, "relay-unavailable", 450, "alice@example.org", "bob@example.org");
-        assertThat(deferred.get("recipients").findValuesAsText("code")).containsOnly("450");
+        assertDeferred(deferred, "relay-unavailable", deferral.code(), recipients);
+        deferral.deferredAlso().accept(deferred);
         relay.routeTo(healthyRelay());
 
         JsonNode sent = awaitTerminal(id);
         assertNothingLeftBehind(offset);
-        assertSent(sent, Map.of("alice@example.org", "SENT", "bob@example.org", "SENT"));
+        Map<String, String> allSent = new LinkedHashMap<>();
+        deferral.recipients().forEach(recipient -> allSent.put(recipient, "SENT"));
+        assertSent(sent, allSent);
         assertProgressThenTerminal(id, sent);
-        // No message goes out without an accepted recipient.
-        assertThat(busy.commandLines()).noneMatch(line -> line.equals("DATA"));
-        assertMailedOnceEach(id, "alice@example.org", "bob@example.org");
-    }
-
-    @Test
-    void messageDeferredWith451AfterTheFinalDotIsRetriedAndSentOnce() {
-        ScriptedSmtpServer busy = relayThat(b -> b.on(Command.DATA_END, reply(451, "4.3.0 queue full, try later")));
-        relay.routeTo(busy);
-        String id = id("data-451");
-        long offset = request(id, "alice@example.org");
-
-        JsonNode deferred = awaitStatus(id, "DEFERRED");
-        assertDeferred(deferred, "relay-unavailable", 451, "alice@example.org");
-        assertThat(deferred.at("/smtp/enhancedStatus").asText()).isEqualTo("4.3.0");
-        relay.routeTo(healthyRelay());
-
-        JsonNode sent = awaitTerminal(id);
-        assertNothingLeftBehind(offset);
-        assertSent(sent, Map.of("alice@example.org", "SENT"));
-        assertProgressThenTerminal(id, sent);
-        assertThat(busy.messages()).isEmpty();
-        assertMailedOnceEach(id, "alice@example.org");
+        deferral.busyRelayAlso().accept(busy);
+        assertMailedOnceEach(id, recipients);
     }
 
     // --- the relay refuses: per recipient, or the whole message ---

@@ -6,16 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Specifies how the profile service's URL is built: the address can only ever be one path segment. */
 class ProfileUrlTemplateTest {
 
     private static final ProfileUrlTemplate PEOPLE = ProfileUrlTemplate.parse("https://profiles.internal/v1/people/{address}");
-
-    @Test
-    void thePlainAddressIsEncodedAsOnePathSegment() {
-        assertThat(PEOPLE.expand("ada@example.org")).isEqualTo("https://profiles.internal/v1/people/ada%40example.org");
-    }
 
     @Test
     void charactersWithAMeaningInUrlsStayInsideTheSegment() {
@@ -41,36 +38,31 @@ class ProfileUrlTemplateTest {
         assertThat(uri.getRawPath()).isEqualTo("/x%40evil.example%3A80%2Fy");
     }
 
-    @Test
-    void nonAsciiAddressesAreEncodedAsUtf8() {
-        assertThat(PEOPLE.expand("jörg@bücher.example")).endsWith("/j%C3%B6rg%40b%C3%BCcher.example");
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "the plain address is encoded as one path segment | https://profiles.internal/v1/people/{address} "
+                    + "| ada@example.org | https://profiles.internal/v1/people/ada%40example.org",
+            "non-ASCII addresses are encoded as UTF-8 | https://profiles.internal/v1/people/{address} "
+                    + "| jörg@bücher.example | https://profiles.internal/v1/people/j%C3%B6rg%40b%C3%BCcher.example",
+            "text around the placeholder is kept | https://p.internal/v2/{address}/profile?fields=name "
+                    + "| a@b.example | https://p.internal/v2/a%40b.example/profile?fields=name"})
+    void theAddressIsExpandedIntoTheTemplate(String behaviour, String template, String address, String url) {
+        assertThat(ProfileUrlTemplate.parse(template).expand(address)).isEqualTo(url);
     }
 
-    @Test
-    void textAroundThePlaceholderIsKept() {
-        ProfileUrlTemplate template = ProfileUrlTemplate.parse("https://p.internal/v2/{address}/profile?fields=name");
-
-        assertThat(template.expand("a@b.example")).isEqualTo("https://p.internal/v2/a%40b.example/profile?fields=name");
-    }
-
-    @Test
-    void aTemplateMustHaveThePlaceholderOnceInThePathOfAnHttpUrl() {
-        assertThatThrownBy(() -> ProfileUrlTemplate.parse("https://p.internal/v1/people"))
-                .hasMessageContaining("{address} exactly once");
-        assertThatThrownBy(() -> ProfileUrlTemplate.parse("https://p.internal/{address}/{address}"))
-                .hasMessageContaining("{address} exactly once");
-        assertThatThrownBy(() -> ProfileUrlTemplate.parse("https://{address}/people"))
-                .hasMessageContaining("must be in the path");
-        assertThatThrownBy(() -> ProfileUrlTemplate.parse("https://p.internal/people?email={address}"))
-                .hasMessageContaining("must be in the path");
-        assertThatThrownBy(() -> ProfileUrlTemplate.parse("ftp://p.internal/{address}"))
-                .hasMessageContaining("http:// or https://");
-        assertThatThrownBy(() -> ProfileUrlTemplate.parse("file:///etc/{address}"))
-                .hasMessageContaining("http:// or https://");
-        assertThatThrownBy(() -> ProfileUrlTemplate.parse("https://user:secret@p.internal/{address}"))
-                .hasMessageContaining("credentials do not belong in the URL")
+    @ParameterizedTest(name = "{0} is refused: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "https://p.internal/v1/people                | {address} exactly once",
+            "https://p.internal/{address}/{address}      | {address} exactly once",
+            "https://{address}/people                    | must be in the path",
+            "https://p.internal/people?email={address}   | must be in the path",
+            "ftp://p.internal/{address}                  | http:// or https://",
+            "file:///etc/{address}                       | http:// or https://",
+            "https://user:secret@p.internal/{address}    | credentials do not belong in the URL",
+            "https://p.internal/{address}#top            | fragment"})
+    void aTemplateMustHaveThePlaceholderOnceInThePathOfAnHttpUrl(String template, String reason) {
+        assertThatThrownBy(() -> ProfileUrlTemplate.parse(template))
+                .hasMessageContaining(reason)
                 .hasMessageNotContaining("secret");
-        assertThatThrownBy(() -> ProfileUrlTemplate.parse("https://p.internal/{address}#top"))
-                .hasMessageContaining("fragment");
     }
 }

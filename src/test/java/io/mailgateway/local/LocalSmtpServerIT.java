@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.mailgateway.local.LocalSmtpServer.ReceivedMail;
+import io.mailgateway.tls.TlsContexts;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -59,7 +60,7 @@ class LocalSmtpServerIT {
     @BeforeAll
     static void createCertificate() throws Exception {
         certificate = LocalCertificate.create(certificateDir);
-        trustingOnlyTheLocalCa = PemTrust.socketFactory(certificate.caPemFile());
+        trustingOnlyTheLocalCa = TlsContexts.trustingOnly(certificate.caPemFile()).getSocketFactory();
     }
 
     @AfterEach
@@ -223,7 +224,7 @@ class LocalSmtpServerIT {
                 .build()
                 .start();
         Properties properties = startTlsClient();
-        properties.put("mail.smtp.ssl.socketFactory", PemTrust.socketFactory(otherHost.caPemFile()));
+        properties.put("mail.smtp.ssl.socketFactory", TlsContexts.trustingOnly(otherHost.caPemFile()).getSocketFactory());
         Session session = Session.getInstance(properties);
 
         assertThatThrownBy(() -> Transport.send(message(session, "alice@example.org"), USER, PASSWORD))
@@ -239,7 +240,7 @@ class LocalSmtpServerIT {
         startServer(false);
         Properties properties = startTlsClient();
         LocalCertificate stranger = LocalCertificate.create(otherDir);
-        properties.put("mail.smtp.ssl.socketFactory", PemTrust.socketFactory(stranger.caPemFile()));
+        properties.put("mail.smtp.ssl.socketFactory", TlsContexts.trustingOnly(stranger.caPemFile()).getSocketFactory());
         Session session = Session.getInstance(properties);
 
         assertThatThrownBy(() -> Transport.send(message(session, "alice@example.org"), USER, PASSWORD))

@@ -180,8 +180,8 @@ class MemoryBoundsIT {
     }
 
     private static Map<String, String> environment(LocalKafkaBroker broker, TestRelay relay, Path work) throws Exception {
-        Path passwordFile = Files.writeString(work.resolve("smtp-password"), relay.password() + "\n");
-        Map<String, String> environment = new HashMap<>(Map.ofEntries(
+        Map<String, String> environment = new HashMap<>(relay.gatewayEnvironment(work));
+        environment.putAll(Map.ofEntries(
                 Map.entry("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers()),
                 Map.entry("GATEWAY_TOPIC_OUTBOUND", OUTBOUND),
                 Map.entry("GATEWAY_TOPIC_RESULTS", RESULTS),
@@ -191,12 +191,7 @@ class MemoryBoundsIT {
                 Map.entry("GATEWAY_TOPIC_SUPPRESSIONS", "memory.mail.suppressions"),
                 Map.entry("GATEWAY_GROUP_ID", "memory-bounds-it"),
                 Map.entry("GATEWAY_TEMPLATES_DIR", templatesDir().toString()),
-                Map.entry("SMTP_HOST", "localhost"),
-                Map.entry("SMTP_PORT", String.valueOf(relay.port())),
                 Map.entry("SMTP_SECURITY", "starttls"),
-                Map.entry("SMTP_USERNAME", TestRelay.USERNAME),
-                Map.entry("SMTP_PASSWORD_FILE", passwordFile.toString()),
-                Map.entry("SMTP_TRUST_CA_FILE", relay.caPemFile().toString()),
                 Map.entry("GATEWAY_ALLOWED_SENDER_DOMAINS", "acme.example"),
                 Map.entry("GATEWAY_DEFAULT_FROM", "noreply@acme.example")));
         return environment;

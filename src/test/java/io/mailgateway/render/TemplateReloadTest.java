@@ -3,6 +3,8 @@ package io.mailgateway.render;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,17 +38,40 @@ class TemplateReloadTest {
         root = Files.createDirectories(tempDir.resolve("templates"));
     }
 
-    @Test
-    void editedTemplateIsPickedUpWithoutRestart() throws IOException {
-        write("welcome/default/subject.mustache", "Version A", T0);
-        write("welcome/default/text.mustache", "Hi", T0);
+    /** A file of a working template edited in place, and the rendered part that shows the edit. */
+    record Edit(String description, Map<String, String> files, String editedFile, String newContent,
+            Function<RenderedContent, String> part, String before, String after) {
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    static Stream<Edit> edits() {
+        return Stream.of(
+                // same size on purpose: only the last-modified time tells the change apart
+                new Edit("edited template", Map.of("welcome/default/subject.mustache", "Version A",
+                        "welcome/default/text.mustache", "Hi"),
+                        "welcome/default/subject.mustache", "Version B", RenderedContent::subject, "Version A", "Version B"),
+                new Edit("edited partial", Map.of("_partials/footer.text.mustache", "-- Footer A",
+                        "welcome/default/subject.mustache", "Welcome",
+                        "welcome/default/text.mustache", "Hi\n{{> _partials/footer.text}}"),
+                        "_partials/footer.text.mustache", "-- Footer B", RenderedContent::text, "Hi\n-- Footer A",
+                        "Hi\n-- Footer B"));
+    }
+
+    @ParameterizedTest(name = "{0} is picked up without restart")
+    @MethodSource("edits")
+    void editIsPickedUpWithoutRestart(Edit edit) throws IOException {
+        for (Map.Entry<String, String> file : edit.files().entrySet()) {
+            write(file.getKey(), file.getValue(), T0);
+        }
         TemplateRenderer renderer = TemplateRenderer.fromDirectory(root, Duration.ZERO);
-        assertThat(renderer.render("welcome", null, Map.of()).subject()).isEqualTo("Version A");
+        assertThat(edit.part().apply(renderer.render("welcome", null, Map.of()))).isEqualTo(edit.before());
 
-        // same size on purpose: only the last-modified time tells the change apart
-        write("welcome/default/subject.mustache", "Version B", T0.plusSeconds(1));
+        write(edit.editedFile(), edit.newContent(), T0.plusSeconds(1));
 
-        assertThat(renderer.render("welcome", null, Map.of()).subject()).isEqualTo("Version B");
+        assertThat(edit.part().apply(renderer.render("welcome", null, Map.of()))).isEqualTo(edit.after());
     }
 
     @Test
@@ -86,19 +112,6 @@ class TemplateReloadTest {
 
         assertThatThrownBy(() -> renderer.render("welcome", null, Map.of()))
                 .isInstanceOf(TemplateNotFoundException.class);
-    }
-
-    @Test
-    void editedPartialIsPickedUpWithoutRestart() throws IOException {
-        write("_partials/footer.text.mustache", "-- Footer A", T0);
-        write("welcome/default/subject.mustache", "Welcome", T0);
-        write("welcome/default/text.mustache", "Hi\n{{> _partials/footer.text}}", T0);
-        TemplateRenderer renderer = TemplateRenderer.fromDirectory(root, Duration.ZERO);
-        assertThat(renderer.render("welcome", null, Map.of()).text()).isEqualTo("Hi\n-- Footer A");
-
-        write("_partials/footer.text.mustache", "-- Footer B", T0.plusSeconds(1));
-
-        assertThat(renderer.render("welcome", null, Map.of()).text()).isEqualTo("Hi\n-- Footer B");
     }
 
     @Test

@@ -3,6 +3,9 @@ package io.mailgateway.render;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,13 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,22 +67,49 @@ class TemplateRendererTest {
         assertThat(e.getMessage()).isEqualTo("render-failed: html: missing variable 'order.no'");
     }
 
-    @Test
-    void missingVariableInTextIsRenderFailed() throws IOException {
-        template("order", "default", "Order", null, "Total: {{order.total}}");
-
-        assertThatThrownBy(() -> renderer().render("order", null, Map.of()))
-                .isInstanceOf(RenderFailedException.class)
-                .hasMessage("render-failed: text: missing variable 'order.total'");
+    /** A template that cannot render: its parts, the layout it may use, the data, and the message expected. */
+    record Unrenderable(String description, String name, String subject, String html, String text, String layout,
+            Map<String, Object> data, String message) {
+        @Override
+        public String toString() {
+            return description;
+        }
     }
 
-    @Test
-    void missingVariableInSubjectIsRenderFailed() throws IOException {
-        template("order", "default", "Order {{order.no}}", null, "Thanks");
+    static Stream<Unrenderable> unrenderableTemplates() {
+        return Stream.of(
+                new Unrenderable("missing variable in the text", "order", "Order", null, "Total: {{order.total}}",
+                        null, Map.of(), "render-failed: text: missing variable 'order.total'"),
+                new Unrenderable("missing variable in the subject", "order", "Order {{order.no}}", null, "Thanks",
+                        null, Map.of(), "render-failed: subject: missing variable 'order.no'"),
+                new Unrenderable("null value counts as missing", "greet", "S", null, "Hi {{name}}",
+                        null, Collections.singletonMap("name", null), "render-failed: text: missing variable 'name'"),
+                new Unrenderable("missing variable in the layout fails the html part", "welcome", "S",
+                        "{{< _layouts/base.html}}{{$content}}Hi{{/content}}{{/_layouts/base.html}}", null,
+                        "<h1>{{brand.name}}</h1>{{$content}}{{/content}}", Map.of("brand", Map.of()),
+                        "render-failed: html: missing variable 'brand.name'"),
+                new Unrenderable("missing partial, named", "welcome", "S", null, "Hi\n{{> _partials/nope}}",
+                        null, Map.of(), "render-failed: text: partial '_partials/nope' not found"),
+                new Unrenderable("missing layout, named", "welcome", "S",
+                        "{{< _layouts/gone.html}}{{$content}}x{{/content}}{{/_layouts/gone.html}}", null,
+                        null, Map.of(), "render-failed: html: partial '_layouts/gone.html' not found"),
+                new Unrenderable("locale without subject", "nosubject", null, null, "Hi", null, Map.of(),
+                        "render-failed: subject: template 'nosubject' has no default/subject.mustache"),
+                new Unrenderable("locale without html and text", "nobody", "S", null, null, null, Map.of(),
+                        "render-failed: template 'nobody' has neither default/html.mustache nor default/text.mustache"));
+    }
 
-        assertThatThrownBy(() -> renderer().render("order", null, Map.of()))
+    @ParameterizedTest(name = "{0} is render-failed")
+    @MethodSource("unrenderableTemplates")
+    void templateThatCannotRenderIsRenderFailedNamingThePart(Unrenderable template) throws IOException {
+        if (template.layout() != null) {
+            write("_layouts/base.html.mustache", template.layout());
+        }
+        template(template.name(), "default", template.subject(), template.html(), template.text());
+
+        assertThatThrownBy(() -> renderer().render(template.name(), null, template.data()))
                 .isInstanceOf(RenderFailedException.class)
-                .hasMessage("render-failed: subject: missing variable 'order.no'");
+                .hasMessage(template.message());
     }
 
     @Test
@@ -93,33 +124,12 @@ class TemplateRendererTest {
     }
 
     @Test
-    void nullValueCountsAsMissing() throws IOException {
-        template("greet", "default", "S", null, "Hi {{name}}");
-        Map<String, Object> data = new HashMap<>();
-        data.put("name", null);
-
-        assertThatThrownBy(() -> renderer().render("greet", null, data))
-                .isInstanceOf(RenderFailedException.class)
-                .hasMessage("render-failed: text: missing variable 'name'");
-    }
-
-    @Test
     void emptyStringsAndZeroAreValuesNotMissing() throws IOException {
         template("values", "default", "S", null, "[{{note}}][{{count}}][{{flag}}]");
 
         RenderedContent content = renderer().render("values", null, Map.of("note", "", "count", 0, "flag", false));
 
         assertThat(content.text()).isEqualTo("[][0][false]");
-    }
-
-    @Test
-    void missingVariableInLayoutIsRenderFailedForTheHtmlPart() throws IOException {
-        write("_layouts/base.html.mustache", "<h1>{{brand.name}}</h1>{{$content}}{{/content}}");
-        template("welcome", "default", "S", "{{< _layouts/base.html}}{{$content}}Hi{{/content}}{{/_layouts/base.html}}", null);
-
-        assertThatThrownBy(() -> renderer().render("welcome", null, Map.of("brand", Map.of())))
-                .isInstanceOf(RenderFailedException.class)
-                .hasMessage("render-failed: html: missing variable 'brand.name'");
     }
 
     @Test
@@ -236,24 +246,6 @@ class TemplateRendererTest {
     }
 
     @Test
-    void missingPartialIsRenderFailedNamingIt() throws IOException {
-        template("welcome", "default", "S", null, "Hi\n{{> _partials/nope}}");
-
-        assertThatThrownBy(() -> renderer().render("welcome", null, Map.of()))
-                .isInstanceOf(RenderFailedException.class)
-                .hasMessage("render-failed: text: partial '_partials/nope' not found");
-    }
-
-    @Test
-    void missingLayoutIsRenderFailedNamingIt() throws IOException {
-        template("welcome", "default", "S", "{{< _layouts/gone.html}}{{$content}}x{{/content}}{{/_layouts/gone.html}}", null);
-
-        assertThatThrownBy(() -> renderer().render("welcome", null, Map.of()))
-                .isInstanceOf(RenderFailedException.class)
-                .hasMessage("render-failed: html: partial '_layouts/gone.html' not found");
-    }
-
-    @Test
     void dynamicPartialsAreRejectedBecauseDataWouldPickTheTemplate() throws IOException {
         write("_partials/p.text.mustache", "P");
         template("dyn", "default", "S", null, "{{>*which}}");
@@ -292,53 +284,29 @@ class TemplateRendererTest {
 
     // --- locales ------------------------------------------------------------------------------------------------
 
-    @Test
-    void localeFallsBackFromRegionToLanguageToDefault() throws IOException {
-        template("welcome", "default", "Welcome", null, "en");
-        template("welcome", "de", "Willkommen", null, "de");
-        template("welcome", "de-AT", "Servus", null, "at");
-        TemplateRenderer renderer = renderer();
-
-        assertThat(renderer.render("welcome", "de-AT", Map.of()).locale()).isEqualTo("de-AT");
-        assertThat(renderer.render("welcome", "de-CH", Map.of()).locale()).isEqualTo("de");
-        assertThat(renderer.render("welcome", "de", Map.of()).locale()).isEqualTo("de");
-        assertThat(renderer.render("welcome", "fr-FR", Map.of()).locale()).isEqualTo("default");
-        assertThat(renderer.render("welcome", "de-CH", Map.of()).subject()).isEqualTo("Willkommen");
-    }
-
-    @Test
-    void localeMatchingIgnoresCaseAndAcceptsUnderscore() throws IOException {
-        template("welcome", "default", "Welcome", null, "en");
-        template("welcome", "de-AT", "Servus", null, "at");
-        TemplateRenderer renderer = renderer();
-
-        for (String locale : List.of("de-at", "DE-AT", "de_AT", "de_at", " de-AT ")) {
-            RenderedContent content = renderer.render("welcome", locale, Map.of());
-            assertThat(content.locale()).as(locale).isEqualTo("de-AT");
-            assertThat(content.subject()).as(locale).isEqualTo("Servus");
-        }
-    }
-
-    @Test
-    void nullOrBlankLocaleUsesDefault() throws IOException {
+    @ParameterizedTest(name = "locale \"{0}\" renders {1}: {2}")
+    @CsvSource(nullValues = "none", value = {
+            // falls back from region to language to default
+            "de-AT, de-AT, Servus", "de-CH, de, Willkommen", "de, de, Willkommen", "fr-FR, default, Welcome",
+            // matching ignores case and accepts an underscore
+            "de-at, de-AT, Servus", "DE-AT, de-AT, Servus", "de_AT, de-AT, Servus", "de_at, de-AT, Servus",
+            "' de-AT ', de-AT, Servus",
+            // null or blank uses the default
+            "none, default, Welcome", "'', default, Welcome", "'  ', default, Welcome",
+            // an unusable locale falls back to the default
+            "../de, default, Welcome", "de/AT, default, Welcome", "de-, default, Welcome", "de--AT, default, Welcome",
+            "de AT, default, Welcome", "de-AT-toolongsubtag, default, Welcome"})
+    void localeIsResolvedAgainstTheTemplatesLocales(String requested, String locale, String subject)
+            throws IOException {
         template("welcome", "default", "Welcome", null, "en");
         template("welcome", "en", "Hello", null, "en");
-        TemplateRenderer renderer = renderer();
-
-        assertThat(renderer.render("welcome", null, Map.of()).locale()).isEqualTo("default");
-        assertThat(renderer.render("welcome", "", Map.of()).locale()).isEqualTo("default");
-        assertThat(renderer.render("welcome", "  ", Map.of()).locale()).isEqualTo("default");
-    }
-
-    @Test
-    void unusableLocaleFallsBackToDefault() throws IOException {
-        template("welcome", "default", "Welcome", null, "en");
         template("welcome", "de", "Willkommen", null, "de");
-        TemplateRenderer renderer = renderer();
+        template("welcome", "de-AT", "Servus", null, "at");
 
-        for (String locale : List.of("../de", "de/AT", "de-", "de--AT", "de AT", "de-AT-toolongsubtag")) {
-            assertThat(renderer.render("welcome", locale, Map.of()).locale()).as(locale).isEqualTo("default");
-        }
+        RenderedContent content = renderer().render("welcome", requested, Map.of());
+
+        assertThat(content.locale()).isEqualTo(locale);
+        assertThat(content.subject()).isEqualTo(subject);
     }
 
     // --- parts --------------------------------------------------------------------------------------------------
@@ -351,24 +319,6 @@ class TemplateRendererTest {
 
         assertThat(renderer.render("htmlonly", null, Map.of()).text()).isNull();
         assertThat(renderer.render("textonly", null, Map.of()).html()).isNull();
-    }
-
-    @Test
-    void localeWithoutSubjectIsRenderFailed() throws IOException {
-        write("nosubject/default/text.mustache", "Hi");
-
-        assertThatThrownBy(() -> renderer().render("nosubject", null, Map.of()))
-                .isInstanceOf(RenderFailedException.class)
-                .hasMessage("render-failed: subject: template 'nosubject' has no default/subject.mustache");
-    }
-
-    @Test
-    void localeWithoutHtmlAndTextIsRenderFailed() throws IOException {
-        template("nobody", "default", "S", null, null);
-
-        assertThatThrownBy(() -> renderer().render("nobody", null, Map.of()))
-                .isInstanceOf(RenderFailedException.class)
-                .hasMessage("render-failed: template 'nobody' has neither default/html.mustache nor default/text.mustache");
     }
 
     @Test

@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +17,6 @@ import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import io.mailgateway.local.LocalCertificate;
 import io.mailgateway.mime.MimeComposer;
@@ -30,6 +28,7 @@ import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpSettings;
 import io.mailgateway.smtp.SmtpSubmissionException;
 import io.mailgateway.support.ScriptedSmtpServer;
+import io.mailgateway.tls.TlsContexts;
 
 /**
  * Run in a JVM whose security settings allow TLS 1.0 and 1.1: for each legacy version, shows that a plain JDK client
@@ -71,13 +70,7 @@ public final class LegacyTlsProbe {
             readReply(in);
             out.write("STARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
             readReply(in);
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("relay", certificate.certificate());
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trustManagers.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trustManagers.getTrustManagers(), null);
+            SSLContext context = TlsContexts.trustingOnly(List.of(certificate.certificate()));
             try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, ScriptedSmtpServer.HOST, port, true)) {
                 tls.setEnabledProtocols(new String[] {protocol});
                 tls.startHandshake();

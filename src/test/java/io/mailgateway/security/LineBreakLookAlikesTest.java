@@ -130,22 +130,19 @@ class LineBreakLookAlikesTest {
         }
     }
 
+    /**
+     * The look-alikes, and a supplementary character whose surrogate ends in a line-break byte: U+12800 is written
+     * as the UTF-16 units D80A DC00, and cut to bytes the first becomes LF.
+     */
+    static Stream<String> lookAlikesAndASurrogatePair() {
+        return Stream.concat(lookAlikes(), Stream.of("\uD80A\uDC00"));
+    }
+
     @ParameterizedTest
-    @MethodSource("lookAlikes")
+    @MethodSource("lookAlikesAndASurrogatePair")
     void lookAlikesInARecipientLocalPartAreRejectedBecauseALocalPartCannotBeEncoded(String text) {
         ObjectNode body = inline();
         body.putArray("to").add("x" + text.substring(0, 2) + "bcc@example.org");
-
-        assertThatThrownBy(() -> parser.parse(JSON.writeValueAsBytes(body)))
-                .isInstanceOfSatisfying(RequestRejectedException.class,
-                        e -> assertThat(e.detail()).isEqualTo("to[0]: not an address"));
-    }
-
-    @Test
-    void aSupplementaryCharacterWhoseSurrogateEndsInALineBreakByteIsRejectedInALocalPart() {
-        // U+12800 is written as the UTF-16 units D80A DC00: cut to bytes, the first becomes LF
-        ObjectNode body = inline();
-        body.putArray("to").add("x\uD80A\uDC00bcc@example.org");
 
         assertThatThrownBy(() -> parser.parse(JSON.writeValueAsBytes(body)))
                 .isInstanceOfSatisfying(RequestRejectedException.class,

@@ -4,6 +4,7 @@ import static io.mailgateway.support.ScriptedSmtpServer.Action.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -14,7 +15,8 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 
@@ -23,7 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.mailgateway.mime.MimeComposer;
 import io.mailgateway.mime.OutboundMessage;
@@ -71,16 +75,13 @@ class TransportSecurityIT {
     @BeforeAll
     static void issueCertificates() {
         ca = TestCa.create(certificates);
-        String localhost = "dns:localhost,ip:127.0.0.1";
-        CompletableFuture<SSLContext> valid = CompletableFuture.supplyAsync(() -> ca.serverContext("-1d", 30, localhost));
+        Duration month = Duration.ofDays(30);
+        validChain = ca.serverContext(Duration.ofDays(-1), month, "localhost", "127.0.0.1");
         // issued by the trusted CA with the right names: only the dates are wrong
-        CompletableFuture<SSLContext> expired = CompletableFuture.supplyAsync(() -> ca.serverContext("-60d", 30, localhost));
-        CompletableFuture<SSLContext> notYetValid = CompletableFuture.supplyAsync(() -> ca.serverContext("+30d", 30, localhost));
+        expiredChain = ca.serverContext(Duration.ofDays(-60), month, "localhost", "127.0.0.1");
+        notYetValidChain = ca.serverContext(Duration.ofDays(30), month, "localhost", "127.0.0.1");
         // valid and trusted, but for a name the gateway does not connect to
-        otherHostChain = ca.serverContext("-1d", 30, "dns:other-host.invalid");
-        validChain = valid.join();
-        expiredChain = expired.join();
-        notYetValidChain = notYetValid.join();
+        otherHostChain = ca.serverContext(Duration.ofDays(-1), month, "other-host.invalid");
     }
 
     @AfterEach
@@ -102,37 +103,41 @@ class TransportSecurityIT {
                 .satisfies(mail -> assertThat(mail.rawAsString()).contains(BODY_MARKER));
     }
 
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void expiredCertificateIsRefusedBeforeAnythingIsSent(Mode mode) {
-        relay = relay(mode, expiredChain).credentials(USER, PASSWORD).start();
-
-        assertRefusedAsTlsFailure(mode, ca.caPemFile());
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void certificateNotYetValidIsRefusedBeforeAnythingIsSent(Mode mode) {
-        relay = relay(mode, notYetValidChain).credentials(USER, PASSWORD).start();
-
-        assertRefusedAsTlsFailure(mode, ca.caPemFile());
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void certificateFromAnUntrustedIssuerIsRefused(Mode mode) {
-        relay = relay(mode, validChain).credentials(USER, PASSWORD).start();
-
+    /** What is wrong with the relay's certificate, and which CA file the gateway trusts meanwhile. */
+    enum Untrustworthy {
+        EXPIRED("an expired certificate is refused before anything is sent", () -> expiredChain, true),
+        NOT_YET_VALID("a certificate not yet valid is refused before anything is sent", () -> notYetValidChain, true),
         // the JVM's default CAs only: the test CA is not among them
-        assertRefusedAsTlsFailure(mode, null);
+        UNTRUSTED_ISSUER("a certificate from an untrusted issuer is refused", () -> validChain, false),
+        OTHER_HOST_NAME("a trusted certificate for another host name is refused", () -> otherHostChain, true);
+
+        private final String behaviour;
+        private final Supplier<SSLContext> chain;
+        private final boolean trustsTheTestCa;
+
+        Untrustworthy(String behaviour, Supplier<SSLContext> chain, boolean trustsTheTestCa) {
+            this.behaviour = behaviour;
+            this.chain = chain;
+            this.trustsTheTestCa = trustsTheTestCa;
+        }
+
+        @Override
+        public String toString() {
+            return behaviour;
+        }
     }
 
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void trustedCertificateForAnotherHostNameIsRefused(Mode mode) {
-        relay = relay(mode, otherHostChain).credentials(USER, PASSWORD).start();
+    static Stream<Arguments> untrustworthyCertificatesInEachMode() {
+        return Stream.of(Untrustworthy.values())
+                .flatMap(certificate -> Stream.of(Mode.values()).map(mode -> arguments(certificate, mode)));
+    }
 
-        assertRefusedAsTlsFailure(mode, ca.caPemFile());
+    @ParameterizedTest(name = "{0} over {1}")
+    @MethodSource("untrustworthyCertificatesInEachMode")
+    void untrustworthyCertificateIsRefusedAsATlsFailure(Untrustworthy certificate, Mode mode) {
+        relay = relay(mode, certificate.chain.get()).credentials(USER, PASSWORD).start();
+
+        assertRefusedAsTlsFailure(mode, certificate.trustsTheTestCa ? ca.caPemFile() : null);
     }
 
     @Test

@@ -78,14 +78,8 @@ public final class InJvmGateway implements AutoCloseable {
                           brand: {name: ACME, url: "https://acme.example"}
                     """);
             int managementPort = FreePorts.next();
-            Map<String, String> all = new HashMap<>(Map.ofEntries(
-                    Map.entry("camel.component.kafka.brokers", broker.bootstrapServers()),
-                    Map.entry("gateway.group-id", GROUP),
-                    Map.entry("gateway.smtp.host", "localhost"),
-                    Map.entry("gateway.smtp.port", String.valueOf(relay.port())),
-                    Map.entry("gateway.smtp.username", TestRelay.USERNAME),
-                    Map.entry("gateway.smtp.password", relay.password()),
-                    Map.entry("gateway.smtp.trust-ca-file", relay.caPemFile().toString()),
+            Map<String, String> all = settings(broker.bootstrapServers(), GROUP, relay);
+            all.putAll(Map.ofEntries(
                     // Retries within a test's patience.
                     Map.entry("gateway.retry.schedule", "300ms"),
                     Map.entry("gateway.retry.max-age", "3s"),
@@ -93,8 +87,6 @@ public final class InJvmGateway implements AutoCloseable {
                     Map.entry("gateway.smtp.probe-interval-ms", "200"),
                     Map.entry("gateway.kafka.recheck-interval-ms", "200"),
                     Map.entry("gateway.tenants-file", tenants.toString()),
-                    Map.entry("gateway.allowed-sender-domains", "acme.example"),
-                    Map.entry("gateway.default-from", "noreply@acme.example"),
                     Map.entry("camel.management.port", String.valueOf(managementPort))));
             all.putAll(settings);
             Main gateway = MailGateway.newMain(all);
@@ -111,6 +103,19 @@ public final class InJvmGateway implements AutoCloseable {
             broker.close();
             throw e;
         }
+    }
+
+    /**
+     * What every test gateway is started with: its broker and consumer group, the test relay, and acme.example as
+     * the allowed sender domain with noreply@acme.example as the default From. A fresh map, for the test to add to.
+     */
+    public static Map<String, String> settings(String bootstrapServers, String group, TestRelay relay) {
+        Map<String, String> settings = new HashMap<>(relay.gatewaySettings());
+        settings.put("camel.component.kafka.brokers", bootstrapServers);
+        settings.put("gateway.group-id", group);
+        settings.put("gateway.allowed-sender-domains", "acme.example");
+        settings.put("gateway.default-from", "noreply@acme.example");
+        return settings;
     }
 
     private static void createTopics(String bootstrapServers, String... extraTopics) {

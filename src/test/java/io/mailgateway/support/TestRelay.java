@@ -3,6 +3,7 @@ package io.mailgateway.support;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.mail.MessagingException;
@@ -11,6 +12,9 @@ import io.mailgateway.local.LocalCertificate;
 import io.mailgateway.local.LocalSmtpServer;
 import io.mailgateway.local.LocalSmtpServer.ReceivedMail;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** An SMTP relay for tests: STARTTLS required, AUTH required, certificate for "localhost" from a fresh test CA. */
@@ -47,6 +51,35 @@ public final class TestRelay implements AutoCloseable {
 
     public Path caPemFile() {
         return certificate.caPemFile();
+    }
+
+    /** The settings that point a gateway at this relay: its address, the credentials and the CA to trust. */
+    public Map<String, String> gatewaySettings() {
+        return Map.of(
+                "gateway.smtp.host", "localhost",
+                "gateway.smtp.port", String.valueOf(port()),
+                "gateway.smtp.username", USERNAME,
+                "gateway.smtp.password", password,
+                "gateway.smtp.trust-ca-file", caPemFile().toString());
+    }
+
+    /**
+     * The environment that points a packaged gateway at this relay, the password passed as a file as in production.
+     *
+     * @param dir where the password file is written
+     */
+    public Map<String, String> gatewayEnvironment(Path dir) {
+        try {
+            Path passwordFile = Files.writeString(dir.resolve("smtp-password"), password + "\n");
+            return Map.of(
+                    "SMTP_HOST", "localhost",
+                    "SMTP_PORT", String.valueOf(port()),
+                    "SMTP_USERNAME", USERNAME,
+                    "SMTP_PASSWORD_FILE", passwordFile.toString(),
+                    "SMTP_TRUST_CA_FILE", caPemFile().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Waits for the mail with this Message-ID. */

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SuppressionTest {
 
@@ -64,16 +66,12 @@ class SuppressionTest {
         assertThat(entry.key()).isEqualTo("a@example.org");
     }
 
-    @Test
-    void hardBouncesAreMailboxAndDomainFailuresNotSenderOnes() {
-        assertThat(SuppressionList.hardBounce("5.1.1")).isTrue();
-        assertThat(SuppressionList.hardBounce("5.1.2")).isTrue();
-        assertThat(SuppressionList.hardBounce("5.1.10")).isTrue();
-        assertThat(SuppressionList.hardBounce("5.1.7")).isFalse();
-        assertThat(SuppressionList.hardBounce("5.1.8")).isFalse();
-        assertThat(SuppressionList.hardBounce("5.2.2")).isFalse();
-        assertThat(SuppressionList.hardBounce("4.1.1")).isFalse();
-        assertThat(SuppressionList.hardBounce(null)).isFalse();
+    @ParameterizedTest(name = "status {0} is a hard bounce: {1}")
+    @CsvSource(nullValues = "none", value = {
+            "5.1.1, true", "5.1.2, true", "5.1.10, true",
+            "5.1.7, false", "5.1.8, false", "5.2.2, false", "4.1.1, false", "none, false"})
+    void hardBouncesAreMailboxAndDomainFailuresNotSenderOnes(String enhancedStatus, boolean hardBounce) {
+        assertThat(SuppressionList.hardBounce(enhancedStatus)).isEqualTo(hardBounce);
     }
 
     @Test
@@ -84,22 +82,17 @@ class SuppressionTest {
         }
     }
 
-    @Test
-    void unsubscribeEntrySuppressesBulkMailButLetsOtherMailThrough() {
+    @ParameterizedTest(name = "{0} suppresses bulk mail: {2}, other mail: {3}")
+    @CsvSource({
+            "an unsubscribe entry, true,  true, false",
+            "any other entry,      false, true, true"})
+    void whatAnEntrySuppressesDependsOnWhetherOnlyBulkMailIsBarred(String entry, boolean bulkOnly,
+            boolean suppressesBulk, boolean suppressesOther) {
         long now = ADDED.toEpochMilli();
-        long unsubscribe = SuppressionList.packed(now + 60_000, true);
+        long packed = SuppressionList.packed(now + 60_000, bulkOnly);
 
-        assertThat(SuppressionList.suppresses(unsubscribe, true, now)).isTrue();
-        assertThat(SuppressionList.suppresses(unsubscribe, false, now)).isFalse();
-    }
-
-    @Test
-    void otherEntriesSuppressBulkAndOtherMail() {
-        long now = ADDED.toEpochMilli();
-        long manual = SuppressionList.packed(now + 60_000, false);
-
-        assertThat(SuppressionList.suppresses(manual, true, now)).isTrue();
-        assertThat(SuppressionList.suppresses(manual, false, now)).isTrue();
+        assertThat(SuppressionList.suppresses(packed, true, now)).isEqualTo(suppressesBulk);
+        assertThat(SuppressionList.suppresses(packed, false, now)).isEqualTo(suppressesOther);
     }
 
     @Test
