@@ -88,6 +88,11 @@ public final class Attempt {
         return request;
     }
 
+    /** The tenant the request names in {@code tags.tenant}, or null: it picks relays, limits and defaults. */
+    public String tenant() {
+        return request == null ? null : request.tags().get("tenant");
+    }
+
     public void setRequest(MailRequest request) {
         this.request = request;
     }
