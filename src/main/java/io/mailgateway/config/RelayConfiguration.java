@@ -3,7 +3,6 @@ package io.mailgateway.config;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.apache.camel.health.HealthCheckRegistry;
 
 import io.mailgateway.relay.Relay;
 import io.mailgateway.relay.RelayGuard;
@@ -40,9 +39,7 @@ final class RelayConfiguration {
         RelayGuard guard = wiring.bind("relayGuard", new RelayGuard(() -> mailSender, settings.probeInterval()));
         // A relay that refuses the gateway after others took part of a message: consumption waits, as for any refusal.
         mailSender.onRefusal(guard::block);
-        // Registered once Camel has started: the health registry in use is settled only then.
-        wiring.context().addStartupListener((context, alreadyStarted) ->
-                HealthCheckRegistry.get(context).register(guard));
+        wiring.registerWhenStarted(guard);
 
         // One set of limiters: a second one would let each tenant send twice its limit.
         wiring.bind("tenantRateLimits", new TenantRateLimits(tenants, settings.tenantRateWait()));
