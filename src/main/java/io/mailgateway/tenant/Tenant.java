@@ -18,9 +18,14 @@ import io.mailgateway.request.MailAddress;
  * @param relays    the relays for every recipient of the tenant, in failover order; empty to route by recipient domain
  * @param rateLimit the tenant's send-rate limit, or null for none
  * @param bulk      which of the tenant's mail is bulk mail, or null for none
+ * @param withoutDkimKey what to do with mail whose From domain has no DKIM key, or null for the gateway's setting
+ * @param bounceDomain the domain of the tenant's VERP return paths, or null for the gateway's GATEWAY_BOUNCE_DOMAIN
  */
 public record Tenant(String id, MailAddress from, MailAddress replyTo, String locale, Map<String, Object> variables,
-        List<String> relays, RateLimit rateLimit, Bulk bulk) {
+        List<String> relays, RateLimit rateLimit, Bulk bulk, WithoutDkimKey withoutDkimKey, String bounceDomain) {
+
+    /** Mail from a domain with no DKIM key is sent unsigned, or refused. */
+    public enum WithoutDkimKey { SEND, REFUSE }
 
     public Tenant {
         variables = variables == null ? Map.of() : Map.copyOf(variables);

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -46,13 +47,24 @@ public final class Tenants {
 
     private static Tenant tenant(String where, String id, TenantSettings settings) {
         if (settings == null) {
-            return new Tenant(id, null, null, null, Map.of(), List.of(), null, null);
+            return new Tenant(id, null, null, null, Map.of(), List.of(), null, null, null, null);
         }
         return new Tenant(id, address(settings.from()), address(settings.replyTo()), settings.locale(),
                 variables(where + ".variables", settings.variables()),
                 settings.relays() == null ? List.of() : relays(where + ".relays", settings.relays()),
                 settings.rateLimit() == null ? null : rateLimit(where + ".rateLimit", settings.rateLimit()),
-                settings.bulk() == null ? null : bulk(where + ".bulk", settings.bulk()));
+                settings.bulk() == null ? null : bulk(where + ".bulk", settings.bulk()),
+                settings.dkim() == null || settings.dkim().withoutKey() == null ? null
+                        : Tenant.WithoutDkimKey.valueOf(settings.dkim().withoutKey().toUpperCase(Locale.ROOT)),
+                settings.bounceDomain() == null ? null : domain(where + ".bounceDomain", settings.bounceDomain()));
+    }
+
+    private static String domain(String where, String domain) {
+        String trimmed = domain.trim().toLowerCase(Locale.ROOT);
+        if (!trimmed.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")) {
+            throw new IllegalStateException(where + " is not a domain name: '" + domain + "'");
+        }
+        return trimmed;
     }
 
     private static MailAddress address(AddressSetting setting) {
@@ -147,7 +159,11 @@ public final class Tenants {
     }
 
     private record TenantSettings(AddressSetting from, AddressSetting replyTo, String locale,
-            Map<String, Object> variables, List<String> relays, RateLimitSetting rateLimit, BulkSetting bulk) {
+            Map<String, Object> variables, List<String> relays, RateLimitSetting rateLimit, BulkSetting bulk,
+            DkimSetting dkim, String bounceDomain) {
+    }
+
+    private record DkimSetting(String withoutKey) {
     }
 
     /** An address written as a plain string or as {address, name}. */

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PackageDependenciesTest {
 
     /** The packages a request passes through, in order: each may use the ones before it, never one after. */
-    static final List<String> FLOW = List.of("request", "tenant", "enrich", "render", "mime", "smtp", "relay", "result");
+    static final List<String> FLOW = List.of("request", "tenant", "enrich", "render", "mime", "dkim", "returnpath", "smtp", "relay", "result");
 
     private static JavaClasses gateway;
 
@@ -42,7 +42,7 @@ class PackageDependenciesTest {
                 .layer("application").definedBy("io.mailgateway", "io.mailgateway.config..", "io.mailgateway.local..",
                         "io.mailgateway.bench..")
                 .layer("services").definedBy(packages("consume", "idempotency", "suppress", "retry", "metrics",
-                        "preview", "attempt"))
+                        "preview", "attempt", "bounce", "events", "senderchecks"))
                 .layer("flow").definedBy(packages(FLOW.toArray(String[]::new)))
                 .layer("foundation").definedBy(packages("background", "kafka", "tls", "yaml"))
                 .whereLayer("application").mayNotBeAccessedByAnyLayer()
@@ -64,6 +64,8 @@ class PackageDependenciesTest {
                 .should().dependOnClassesThat().resideInAnyPackage(later)
                 .because(flowPackage + " comes before " + String.join(", ", FLOW.subList(step + 1, FLOW.size()))
                         + " in the flow")
+                // A step of the plan may not have classes yet.
+                .allowEmptyShould(true)
                 .check(gateway);
     }
 
