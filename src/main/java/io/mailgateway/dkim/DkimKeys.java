@@ -84,6 +84,34 @@ public final class DkimKeys {
                 .sorted(Comparator.comparing(DkimKey::domain).thenComparing(DkimKey::selector)).toList();
     }
 
+    /**
+     * Every file of {@code directory} that can sign, and for every one that cannot, why: what a domain check reports
+     * without stopping at the first broken file.
+     */
+    public static Inspection inspect(Path directory) {
+        DkimKeys keys = new DkimKeys(directory, Duration.ZERO, Clock.systemUTC());
+        List<DkimKey> valid = new ArrayList<>();
+        List<InvalidDkimKeyException> invalid = new ArrayList<>();
+        for (KeyFile file : keys.list()) {
+            try {
+                valid.add(DkimKeyFile.read(file.path(), file.domain(), file.selector()));
+            } catch (InvalidDkimKeyException e) {
+                invalid.add(e);
+            }
+        }
+        valid.sort(Comparator.comparing(DkimKey::domain).thenComparing(DkimKey::selector));
+        return new Inspection(List.copyOf(valid), List.copyOf(invalid));
+    }
+
+    /**
+     * The files of a keys directory.
+     *
+     * @param keys    those that sign, by domain and selector
+     * @param invalid those that cannot, each naming its file and the problem
+     */
+    public record Inspection(List<DkimKey> keys, List<InvalidDkimKeyException> invalid) {
+    }
+
     /** The keys that sign mail from {@code domain} now: the newest of each algorithm, so one or two (dual signing). */
     public List<DkimKey> signingKeys(String domain) {
         rescanIfDue();

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetHeaders;
@@ -59,7 +60,7 @@ final class DkimSignature {
                 signedFields.append(RELAXED.canonicalizeHeader(name, values[i])).append("\r\n");
             }
             for (int i = 0; i <= present; i++) {
-                names.add(name.toLowerCase(java.util.Locale.ROOT));
+                names.add(name.toLowerCase(Locale.ROOT));
             }
         }
         String value = "v=1; a=" + key.algorithm().signatureAlgorithm() + "; c=relaxed/relaxed; d=" + key.domain()

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import jakarta.mail.MessagingException;
 
@@ -69,7 +70,7 @@ public final class MessageSigner {
 
     private WithoutDkimKey policy(MailRequest request) {
         String tenantId = request.tags().get("tenant");
-        return (tenantId == null ? java.util.Optional.<Tenant>empty() : tenants.find(tenantId))
+        return (tenantId == null ? Optional.<Tenant>empty() : tenants.find(tenantId))
                 .map(Tenant::withoutDkimKey).orElse(withoutKey);
     }
 

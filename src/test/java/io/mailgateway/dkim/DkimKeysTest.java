@@ -159,6 +159,19 @@ class DkimKeysTest {
     }
 
     @Test
+    void anInspectionReportsEveryKeyAndEveryFileThatCannotSign() {
+        TestKeys.rsa(keysDir, "shop.example", "good", 2048);
+        Path weak = TestKeys.rsa(keysDir, "shop.example", "weak", 1024);
+        Path pkcs1 = TestKeys.rsaPkcs1(keysDir, "news.example", "old");
+
+        DkimKeys.Inspection inspection = DkimKeys.inspect(keysDir);
+
+        assertThat(inspection.keys()).extracting(DkimKey::dnsName).containsExactly("good._domainkey.shop.example");
+        assertThat(inspection.invalid()).extracting(InvalidDkimKeyException::file)
+                .containsExactlyInAnyOrder(weak, pkcs1);
+    }
+
+    @Test
     void aKeyNamesItsFileButNeverItsSecret() {
         DkimKey key = DkimKeys.read(keysDirWith(TestKeys.ed25519(keysDir, "shop.example", "ed"))).get(0);
 
