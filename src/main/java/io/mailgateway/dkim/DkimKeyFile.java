@@ -76,7 +76,8 @@ final class DkimKeyFile {
         if (parsed == null) {
             throw new InvalidDkimKeyException(file, "holds no PEM block; expected -----BEGIN PRIVATE KEY-----");
         }
-        throw new InvalidDkimKeyException(file, "holds no unencrypted PKCS#8 private key (-----BEGIN PRIVATE KEY-----)");
+        throw new InvalidDkimKeyException(file,
+                "holds no unencrypted PKCS#8 private key (-----BEGIN PRIVATE KEY-----)");
     }
 
     private static DkimKey rsa(Path file, String domain, String selector, byte[] pkcs8)

@@ -43,6 +43,7 @@ public final class DkimKeys {
     private final Map<Path, DkimKey> valid = new HashMap<>();
     private volatile Map<String, List<DkimKey>> signingKeys = Map.of();
     private volatile Instant nextScan = Instant.MIN;
+    private boolean unreadable;
 
     private DkimKeys(Path directory, Duration rescanInterval, Clock clock) {
         this.directory = directory;
@@ -134,10 +135,15 @@ public final class DkimKeys {
             }
             try {
                 rescan();
+                unreadable = false;
             } catch (RuntimeException e) {
-                // A directory that cannot be listed for a moment (a Secret being swapped) keeps the keys it had.
-                LOG.warn("DKIM keys directory {} could not be read again; signing with the keys read before: {}",
-                        directory, e.getMessage());
+                // A directory that cannot be listed for a moment (a Secret being swapped) keeps the keys it had;
+                // said once until it can be read again.
+                if (!unreadable) {
+                    LOG.warn("DKIM keys directory {} could not be read again; signing with the keys read before: {}",
+                            directory, e.getMessage());
+                }
+                unreadable = true;
             }
             nextScan = clock.instant().plus(rescanInterval);
         }

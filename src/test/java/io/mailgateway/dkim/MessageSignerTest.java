@@ -52,7 +52,8 @@ class MessageSignerTest {
 
         byte[] sent = sent(signer(WithoutDkimKey.SEND).sign(composed("shop.example"), request("shop.example", "acme")));
 
-        assertThat(python.verify(sent, DkimKeys.read(keysDir))).containsExactly("PASS d=shop.example s=rsa1 a=rsa-sha256");
+        assertThat(python.verify(sent, DkimKeys.read(keysDir)))
+                .containsExactly("PASS d=shop.example s=rsa1 a=rsa-sha256");
     }
 
     @Test
@@ -95,7 +96,8 @@ class MessageSignerTest {
         TestKeys.rsa(keysDir, "shop.example", "rsa1", 2048);
         String sent = new String(sent(signer(WithoutDkimKey.SEND).sign(composed("shop.example"),
                 request("shop.example", "acme"))), ISO_8859_1);
-        assertThat(python.verify(sent.getBytes(ISO_8859_1), DkimKeys.read(keysDir))).allMatch(v -> v.startsWith("PASS"));
+        assertThat(python.verify(sent.getBytes(ISO_8859_1), DkimKeys.read(keysDir)))
+                .allMatch(verdict -> verdict.startsWith("PASS"));
         String from = sent.lines().filter(line -> line.startsWith("From: ")).findFirst().orElseThrow();
 
         String fromAbove = "From: ceo@evil.example\r\n" + sent;
