@@ -35,6 +35,12 @@ public final class ReportParser {
      * follows is the returned copy of the original mail, as big as the mail was, and reading it buys nothing.
      */
     static final int MAX_REPORT_BYTES = 1024 * 1024;
+    /**
+     * Lines that may open a MIME part ({@code --boundary}): a report has a handful and its returned mail a few more.
+     * The MIME parser builds every part of a multipart at once, at a real cost per part, so a report that could hold
+     * more is refused before it is parsed rather than after thousands of empty parts.
+     */
+    static final int MAX_BOUNDARY_LINES = 256;
 
     private static final Logger LOG = LoggerFactory.getLogger(ReportParser.class);
     private static final String VERP_PREFIX = ReturnPaths.LOCAL_PART + "+";
@@ -64,16 +70,20 @@ public final class ReportParser {
         String reportMessageId = null;
         String deliveryAddress = null;
         try {
-            MimeMessage bounded = bounded(report);
+            byte[] bytes = boundedBytes(report);
+            MimeMessage bounded = new MimeMessage(session, new ByteArrayInputStream(bytes));
             reportMessageId = messageId(bounded.getHeader("Message-ID", null));
             deliveryAddress = deliveryAddress(bounded);
+            if (boundaryLines(bytes) > MAX_BOUNDARY_LINES) {
+                throw new MessagingException("more than " + MAX_BOUNDARY_LINES + " lines that may open a MIME part");
+            }
             ReportParts parts = ReportParts.of(bounded);
             DeliveryReport read = read(parts, reportMessageId, deliveryAddress);
             if (read != null) {
                 return read;
             }
         } catch (MessagingException | IOException | RuntimeException e) {
-            LOG.debug("Report {} is unreadable: {}", reportMessageId, e.getClass().getSimpleName());
+            LOG.debug("Report {} is unreadable: {}", reportMessageId, e.getMessage());
         }
         return new DeliveryReport(Kind.UNCLASSIFIED, reportMessageId, deliveryAddress, null, null, List.of(), null);
     }
@@ -204,7 +214,7 @@ public final class ReportParser {
     }
 
     /** The report as read from its first {@link #MAX_REPORT_BYTES}, so that nothing after them is ever parsed. */
-    private MimeMessage bounded(MimeMessage report) throws MessagingException, IOException {
+    private static byte[] boundedBytes(MimeMessage report) throws MessagingException, IOException {
         LimitedBuffer buffer = new LimitedBuffer(MAX_REPORT_BYTES);
         try {
             report.writeTo(buffer);
@@ -212,7 +222,17 @@ public final class ReportParser {
             LOG.debug("Report {} is longer than {} bytes; reading its beginning", report.getMessageID(),
                     MAX_REPORT_BYTES);
         }
-        return new MimeMessage(session, new ByteArrayInputStream(buffer.toByteArray()));
+        return buffer.toByteArray();
+    }
+
+    private static int boundaryLines(byte[] bytes) {
+        int lines = 0;
+        for (int i = 2; i < bytes.length; i++) {
+            if (bytes[i] == '-' && bytes[i - 1] == '-' && bytes[i - 2] == '\n') {
+                lines++;
+            }
+        }
+        return lines;
     }
 
     /** Collects bytes up to a limit and then stops the writer. */

@@ -35,7 +35,6 @@ final class ReportParts {
     private static final Pattern LONG_LINE = Pattern.compile("[^\n]{" + MAX_LINE_CHARS + "}(?=[^\n])");
 
     private int visited;
-    private String reportType;
     private byte[] deliveryStatus;
     private byte[] feedbackReport;
     private InternetHeaders returnedHeaders;
@@ -47,13 +46,8 @@ final class ReportParts {
 
     static ReportParts of(Part message) throws MessagingException, IOException {
         ReportParts parts = new ReportParts();
-        parts.visit(message, 0, false);
+        parts.visit(message, 0);
         return parts;
-    }
-
-    /** {@code delivery-status}, {@code feedback-report} or another report-type, lower case; null for no report. */
-    String reportType() {
-        return reportType;
     }
 
     byte[] deliveryStatus() {
@@ -76,24 +70,19 @@ final class ReportParts {
         return LONG_LINE.matcher(lines).replaceAll("$0\n");
     }
 
-    private void visit(Part part, int depth, boolean insideReport) throws MessagingException, IOException {
+    private void visit(Part part, int depth) throws MessagingException, IOException {
         if (++visited > MAX_PARTS || depth > MAX_DEPTH) {
             return;
         }
         ContentType type = contentType(part);
         String base = type == null ? "text/plain" : type.getBaseType().toLowerCase(Locale.ROOT);
         if (base.startsWith("multipart/")) {
-            boolean report = base.equals("multipart/report");
-            if (report && reportType == null) {
-                String declared = type.getParameter("report-type");
-                reportType = declared == null ? "" : declared.trim().toLowerCase(Locale.ROOT);
-            }
             if (!(part.getContent() instanceof Multipart multipart)) {
                 return;
             }
             int count = Math.min(multipart.getCount(), MAX_PARTS);
             for (int i = 0; i < count && visited <= MAX_PARTS; i++) {
-                visit(multipart.getBodyPart(i), depth + 1, insideReport || report);
+                visit(multipart.getBodyPart(i), depth + 1);
             }
             return;
         }

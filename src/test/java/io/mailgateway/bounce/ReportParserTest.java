@@ -221,20 +221,57 @@ class ReportParserTest {
     }
 
     @Test
-    void deeplyNestedMultipartsAreUnclassifiedWithoutExhaustingTheStack() {
+    void aReportIsReadNoDeeperThanAReportIsNested() {
+        DeliveryReport wrapped = parser.parse(message(nested(ReportParts.MAX_DEPTH - 1)));
+        DeliveryReport buried = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> parser.parse(message(nested(ReportParser.MAX_BOUNDARY_LINES - 1))));
+
+        assertThat(wrapped.kind()).isEqualTo(Kind.DSN);
+        assertThat(buried.kind()).isEqualTo(Kind.UNCLASSIFIED);
+        assertThat(buried.reportMessageId()).isEqualTo("<nest@example.org>");
+    }
+
+    private static String nested(int depth) {
         StringBuilder nested = new StringBuilder("Message-ID: <nest@example.org>\nMIME-Version: 1.0\n");
-        int depth = 20_000;
         for (int i = 0; i < depth; i++) {
             nested.append("Content-Type: multipart/mixed; boundary=\"b").append(i).append("\"\n\n--b").append(i)
                     .append('\n');
         }
-        nested.append("Content-Type: text/plain\n\n550 5.1.1 <x@example.org> user unknown\n");
+        return nested.append("Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+                + "Final-Recipient: rfc822; x@example.org\nAction: failed\nStatus: 5.1.1\n").toString();
+    }
+
+    @Test
+    void aReportWithMorePartsThanAnyReportHasIsRefusedBeforeItIsParsed() {
+        StringBuilder many = new StringBuilder("Message-ID: <many@example.org>\nMIME-Version: 1.0\n"
+                + "Content-Type: multipart/report; report-type=delivery-status; boundary=\"p\"\n\n");
+        for (int i = 0; i < 20_000; i++) {
+            many.append("--p\nContent-Type: application/octet-stream\n\n").append(i).append('\n');
+        }
+        many.append("--p\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+                + "Final-Recipient: rfc822; x@example.org\nAction: failed\nStatus: 5.1.1\n\n--p--\n");
 
         DeliveryReport report = assertTimeoutPreemptively(Duration.ofSeconds(10),
-                () -> parser.parse(message(nested.toString())));
+                () -> parser.parse(message(many.toString())));
 
         assertThat(report.kind()).isEqualTo(Kind.UNCLASSIFIED);
-        assertThat(report.reportMessageId()).isEqualTo("<nest@example.org>");
+        assertThat(report.reportMessageId()).isEqualTo("<many@example.org>");
+    }
+
+    @Test
+    void aStatusPartBeyondThePartLimitIsNotRead() {
+        StringBuilder wide = new StringBuilder("Message-ID: <wide@example.org>\nMIME-Version: 1.0\n"
+                + "Content-Type: multipart/report; report-type=delivery-status; boundary=\"p\"\n\n");
+        for (int i = 0; i < ReportParts.MAX_PARTS + 10; i++) {
+            wide.append("--p\nContent-Type: application/octet-stream\n\n").append(i).append('\n');
+        }
+        wide.append("--p\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+                + "Final-Recipient: rfc822; x@example.org\nAction: failed\nStatus: 5.1.1\n\n--p--\n");
+
+        DeliveryReport report = parser.parse(message(wide.toString()));
+
+        assertThat(report.kind()).isEqualTo(Kind.UNCLASSIFIED);
+        assertThat(report.recipients()).isEmpty();
     }
 
     @Test
