@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import jakarta.mail.MessagingException;
@@ -13,6 +14,7 @@ import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeUtility;
 
 /**
@@ -33,6 +35,8 @@ final class ReportParts {
      */
     static final int MAX_LINE_CHARS = 998;
     private static final Pattern LONG_LINE = Pattern.compile("[^\n]{" + MAX_LINE_CHARS + "}(?=[^\n])");
+
+    private static final Set<String> IDENTITY_ENCODINGS = Set.of("7bit", "8bit", "binary");
 
     private int visited;
     private byte[] deliveryStatus;
@@ -142,8 +146,22 @@ final class ReportParts {
 
     /** The part's content, transfer-decoded; never more than the bounded report it comes from. */
     private static byte[] bytes(Part part) throws MessagingException, IOException {
-        try (InputStream in = part.getInputStream()) {
+        try (InputStream in = decoded(part)) {
             return in.readAllBytes();
         }
+    }
+
+    /**
+     * Jakarta Mail leaves a message/* part's transfer encoding in place (RFC 2046 allows it only 7bit, 8bit or
+     * binary), yet some servers send their delivery status in base64: it is decoded here, exactly once.
+     */
+    private static InputStream decoded(Part part) throws MessagingException, IOException {
+        if (part instanceof MimeBodyPart mime && part.isMimeType("message/*")) {
+            String encoding = mime.getEncoding();
+            if (encoding != null && !IDENTITY_ENCODINGS.contains(encoding.trim().toLowerCase(Locale.ROOT))) {
+                return MimeUtility.decode(mime.getRawInputStream(), encoding.trim());
+            }
+        }
+        return part.getInputStream();
     }
 }

@@ -55,6 +55,23 @@ class ReportParserTest {
     }
 
     @Test
+    void aDsnWithCrlfLineEndsAndABase64StatusPartReadsTheSame() {
+        String dsn = text("postfix-550-user-unknown.eml");
+        int start = dsn.indexOf("Reporting-MTA:");
+        int end = dsn.indexOf("\n--4XyZ1J2k3Lz9sTQ.1796572801/mail.gw.test\nContent-Description: Undelivered");
+        String status = dsn.substring(start, end);
+        String encoded = dsn.substring(0, start).replace("Content-Type: message/delivery-status\n",
+                "Content-Type: message/delivery-status\nContent-Transfer-Encoding: base64\n")
+                + java.util.Base64.getMimeEncoder().encodeToString(status.getBytes(StandardCharsets.US_ASCII))
+                + "\n" + dsn.substring(end);
+
+        DeliveryReport asWritten = parser.parse(fixture("postfix-550-user-unknown.eml"));
+        DeliveryReport asServed = parser.parse(message(encoded.replace("\n", "\r\n")));
+
+        assertThat(asServed).isEqualTo(asWritten);
+    }
+
+    @Test
     void theOriginalRecipientIsReportedWhenTheFinalOneWasRewritten() {
         String forwarded = text("postfix-550-user-unknown.eml")
                 .replace("Final-Recipient: rfc822; alice@example.org", "Final-Recipient: rfc822; a.smith@mbox.example.org");
