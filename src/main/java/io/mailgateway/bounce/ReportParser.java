@@ -55,11 +55,9 @@ public final class ReportParser {
 
     public ReportParser(TextBounceRules textRules) {
         this.textRules = textRules;
-        Properties properties = new Properties();
-        // a report cut at the byte limit has lost its closing boundaries; what came before them is still readable
-        properties.setProperty("mail.mime.multipart.ignoremissingendboundary", "true");
-        properties.setProperty("mail.mime.multipart.allowempty", "true");
-        this.session = Session.getInstance(properties);
+        // a report cut at the byte limit has lost its closing boundaries: Jakarta Mail's default still reads the
+        // parts before them
+        this.session = Session.getInstance(new Properties());
     }
 
     /**
@@ -122,7 +120,8 @@ public final class ReportParser {
 
     private static List<ReportedRecipient> recipients(DeliveryStatus status) {
         List<ReportedRecipient> recipients = new ArrayList<>();
-        for (int i = 0; i < status.getRecipientDSNCount(); i++) {
+        int count = Math.min(status.getRecipientDSNCount(), TextBounceRules.MAX_RECIPIENTS);
+        for (int i = 0; i < count; i++) {
             InternetHeaders fields = status.getRecipientDSN(i);
             // the address the gateway gave in RCPT TO: a forwarding rewrite changes only the final one
             String recipient = ReportFields.typedValue(ReportFields.text(fields, "Original-Recipient"));

@@ -24,7 +24,7 @@ public final class TextBounceRules {
 
     /** Where the bundled table lives on the class path. */
     public static final String RESOURCE = "bounces/text-rules.yaml";
-    /** Recipients taken from one bounce: a text naming more is a list, not a bounce about our mail. */
+    /** Recipients taken from one report: the gateway sends each copy to one recipient, a few at most. */
     static final int MAX_RECIPIENTS = 50;
     private static final Pattern STATUS = Pattern.compile("[245]\\.\\d{1,3}\\.\\d{1,3}");
     private static final ObjectMapper YAML = YAMLMapper.builder()
