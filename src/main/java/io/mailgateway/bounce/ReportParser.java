@@ -120,9 +120,15 @@ public final class ReportParser {
 
     private static List<ReportedRecipient> recipients(DeliveryStatus status) {
         List<ReportedRecipient> recipients = new ArrayList<>();
-        int count = Math.min(status.getRecipientDSNCount(), TextBounceRules.MAX_RECIPIENTS);
-        for (int i = 0; i < count; i++) {
-            InternetHeaders fields = status.getRecipientDSN(i);
+        List<InternetHeaders> blocks = new ArrayList<>();
+        for (int i = 0; i < status.getRecipientDSNCount() && i < TextBounceRules.MAX_RECIPIENTS; i++) {
+            blocks.add(status.getRecipientDSN(i));
+        }
+        if (blocks.isEmpty()) {
+            // some servers leave out the blank line after the per-message fields: the recipient's follow them
+            blocks.add(status.getMessageDSN());
+        }
+        for (InternetHeaders fields : blocks) {
             // the address the gateway gave in RCPT TO: a forwarding rewrite changes only the final one
             String recipient = ReportFields.typedValue(ReportFields.text(fields, "Original-Recipient"));
             if (recipient == null) {

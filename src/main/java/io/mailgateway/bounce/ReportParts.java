@@ -101,8 +101,7 @@ final class ReportParts {
                     feedbackReport = bytes(part);
                 }
             }
-            case "text/rfc822-headers", "text/global-headers", "message/rfc822", "message/global",
-                    "message/rfc822-headers" -> {
+            case "text/rfc822-headers", "message/rfc822", "message/global", "message/global-headers" -> {
                 if (returnedHeaders == null) {
                     returnedHeaders = new InternetHeaders(new ByteArrayInputStream(bytes(part)));
                 }

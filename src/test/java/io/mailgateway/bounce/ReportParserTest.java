@@ -82,6 +82,18 @@ class ReportParserTest {
     }
 
     @Test
+    void aDsnWithoutTheBlankLineBeforeItsRecipientFieldsIsStillRead() {
+        String run = text("postfix-550-user-unknown.eml").replace("(UTC)\n\nFinal-Recipient", "(UTC)\nFinal-Recipient");
+
+        DeliveryReport report = parser.parse(message(run));
+
+        assertThat(report.kind()).isEqualTo(Kind.DSN);
+        assertThat(report.originalEnvelopeId()).isEqualTo("ord-1042:confirmation");
+        assertThat(report.recipients()).extracting(ReportedRecipient::recipient, ReportedRecipient::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("alice@example.org", "5.1.1"));
+    }
+
+    @Test
     void aRecipientBlockWithoutActionTakesItsActionFromItsStatus() {
         String noAction = text("postfix-550-user-unknown.eml").replace("Action: failed\n", "");
 
