@@ -1,14 +1,17 @@
 package io.mailgateway.bounce;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Properties;
 
 import jakarta.mail.MessagingException;
@@ -62,7 +65,7 @@ class ReportParserTest {
         String status = dsn.substring(start, end);
         String encoded = dsn.substring(0, start).replace("Content-Type: message/delivery-status\n",
                 "Content-Type: message/delivery-status\nContent-Transfer-Encoding: base64\n")
-                + java.util.Base64.getMimeEncoder().encodeToString(status.getBytes(StandardCharsets.US_ASCII))
+                + Base64.getMimeEncoder().encodeToString(status.getBytes(StandardCharsets.US_ASCII))
                 + "\n" + dsn.substring(end);
 
         DeliveryReport asWritten = parser.parse(fixture("postfix-550-user-unknown.eml"));
@@ -74,7 +77,8 @@ class ReportParserTest {
     @Test
     void theOriginalRecipientIsReportedWhenTheFinalOneWasRewritten() {
         String forwarded = text("postfix-550-user-unknown.eml")
-                .replace("Final-Recipient: rfc822; alice@example.org", "Final-Recipient: rfc822; a.smith@mbox.example.org");
+                .replace("Final-Recipient: rfc822; alice@example.org",
+                        "Final-Recipient: rfc822; a.smith@mbox.example.org");
 
         DeliveryReport report = parser.parse(message(forwarded));
 
@@ -90,7 +94,7 @@ class ReportParserTest {
         assertThat(report.kind()).isEqualTo(Kind.DSN);
         assertThat(report.originalEnvelopeId()).isEqualTo("ord-1042:confirmation");
         assertThat(report.recipients()).extracting(ReportedRecipient::recipient, ReportedRecipient::status)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("alice@example.org", "5.1.1"));
+                .containsExactly(tuple("alice@example.org", "5.1.1"));
     }
 
     @Test
@@ -171,8 +175,8 @@ class ReportParserTest {
         assertThat(report.recipients()).extracting(ReportedRecipient::recipient, ReportedRecipient::action,
                 ReportedRecipient::status)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("grace@example.net", Action.FAILED, "5.1.1"),
-                        org.assertj.core.groups.Tuple.tuple("heidi@example.net", Action.FAILED, "5.1.1"));
+                        tuple("grace@example.net", Action.FAILED, "5.1.1"),
+                        tuple("heidi@example.net", Action.FAILED, "5.1.1"));
         assertThat(report.recipients().get(0).diagnostic()).isEqualTo("Remote host said: 550 5.1.1 "
                 + "<grace@example.net>: Recipient address rejected: User unknown");
     }
@@ -213,7 +217,7 @@ class ReportParserTest {
         assertThat(report.kind()).isEqualTo(Kind.TEXT);
         assertThat(report.originalMessageId()).isEqualTo("<ord-1042.confirmation@gw.test>");
         assertThat(report.recipients()).extracting(ReportedRecipient::recipient, ReportedRecipient::status)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("alice@example.org", "5.1.1"));
+                .containsExactly(tuple("alice@example.org", "5.1.1"));
     }
 
     @Test
@@ -243,7 +247,8 @@ class ReportParserTest {
         String oversized = dsn.replace(end, attachment + end);
         assertThat(oversized.length()).isGreaterThan(ReportParser.MAX_REPORT_BYTES * 10);
 
-        DeliveryReport report = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> parser.parse(message(oversized)));
+        DeliveryReport report = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> parser.parse(message(oversized)));
 
         assertThat(report.kind()).isEqualTo(Kind.DSN);
         assertThat(report.recipients()).extracting(ReportedRecipient::status).containsExactly("5.1.1");
@@ -318,7 +323,7 @@ class ReportParserTest {
     void aMessageThatCannotBeWrittenOutIsUnclassified() throws MessagingException {
         MimeMessage unreadable = new MimeMessage(SESSION) {
             @Override
-            public void writeTo(java.io.OutputStream out) throws IOException {
+            public void writeTo(OutputStream out) throws IOException {
                 throw new IOException("connection to the mailbox lost");
             }
         };

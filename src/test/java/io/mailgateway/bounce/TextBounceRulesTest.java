@@ -2,6 +2,7 @@ package io.mailgateway.bounce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.List;
 
@@ -38,7 +39,7 @@ class TextBounceRulesTest {
         List<ReportedRecipient> read = bundled.read("kim@example.org: 451 4.7.1 Greylisted, try again later\n");
 
         assertThat(read).extracting(ReportedRecipient::recipient, ReportedRecipient::action, ReportedRecipient::status)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("kim@example.org", Action.FAILED, "4.7.1"));
+                .containsExactly(tuple("kim@example.org", Action.FAILED, "4.7.1"));
     }
 
     @Test
@@ -57,14 +58,19 @@ class TextBounceRulesTest {
 
     @Test
     void aRuleWhoseStatusContradictsItsMeaningIsRefusedByName() {
-        assertThatThrownBy(() -> TextBounceRules.of(List.of(new RuleDefinition("full", "mailbox full", "hard", "4.2.2"))))
+        RuleDefinition hardButTransient = new RuleDefinition("full", "mailbox full", "hard", "4.2.2");
+
+        assertThatThrownBy(() -> TextBounceRules.of(List.of(hardButTransient)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("bounces/text-rules.yaml: rule full: status: must be an enhanced status code 5.x.x for hard");
+                .hasMessage("bounces/text-rules.yaml: rule full: status: "
+                        + "must be an enhanced status code 5.x.x for hard");
     }
 
     @Test
     void aRuleWithABrokenPatternOrUnknownMeaningIsRefusedByName() {
-        assertThatThrownBy(() -> TextBounceRules.of(List.of(new RuleDefinition("broken", "(unclosed", "hard", "5.0.0"))))
+        RuleDefinition broken = new RuleDefinition("broken", "(unclosed", "hard", "5.0.0");
+
+        assertThatThrownBy(() -> TextBounceRules.of(List.of(broken)))
                 .hasMessageStartingWith("bounces/text-rules.yaml: rule broken: pattern: ");
         assertThatThrownBy(() -> TextBounceRules.of(List.of(new RuleDefinition("odd", "x", "maybe", "5.0.0"))))
                 .hasMessage("bounces/text-rules.yaml: rule odd: meaning: must be hard, soft or delayed");
