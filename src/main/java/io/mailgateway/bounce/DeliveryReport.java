@@ -7,7 +7,9 @@ import java.util.List;
  *
  * @param kind              how the report was read
  * @param reportMessageId   the report's own Message-ID (what makes handling it twice detectable), or null
- * @param returnPath        the address the report was sent to: a VERP return path when the mail had one, or null
+ * @param returnPath        the address the report was sent to: a VERP return path when the mail had one, or null;
+ *                          for a complaint, the complained-about mail's envelope sender (Original-Mail-From, else
+ *                          its returned Return-Path), since providers send complaints to a feedback address
  * @param originalMessageId the Message-ID of the mail it is about, when the report quotes it, or null
  * @param originalEnvelopeId the DSN's Original-Envelope-Id (the request id the gateway sent as ENVID), or null
  * @param recipients        what it says about each recipient; empty for an unclassified report
@@ -26,9 +28,12 @@ public record DeliveryReport(Kind kind, String reportMessageId, String returnPat
     /**
      * One recipient's line of a report.
      *
-     * @param recipient  the address the report is about (Final-Recipient, Original-Rcpt-To, or from the text)
+     * @param recipient  the address the report is about: Original-Recipient (what the gateway gave in RCPT TO),
+     *                   else Final-Recipient; Original-Rcpt-To of a complaint; from a text bounce, or null when its
+     *                   text names none
      * @param action     failed, delayed (or delivered, relayed, expanded, which the gateway ignores)
-     * @param status     the enhanced status code, such as 5.1.1, or null
+     * @param status     the enhanced status code, such as 5.1.1, or null; its class tells a failure that will last
+     *                   (5.x.x) from one that may pass (4.x.x, such as a full mailbox)
      * @param remoteMta  the server that refused, or null
      * @param diagnostic the server's reply, such as "smtp; 550 5.1.1 user unknown", or null
      */
