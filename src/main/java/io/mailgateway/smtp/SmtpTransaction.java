@@ -10,15 +10,24 @@ import jakarta.mail.internet.MimeMessage;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
- * Sends one message to its envelope over a connected session; recipients the relay refused with 452 (too many
- * recipients) go in further transactions on the same connection, as RFC 5321 section 4.5.3.1.10 suggests.
+ * Sends one message to its envelope over a connected session: in one transaction, where recipients the relay
+ * refused with 452 (too many recipients) go in further transactions on the same connection, as RFC 5321 section
+ * 4.5.3.1.10 suggests; or, with VERP, in one transaction per recipient, each with its own return path.
  */
 final class SmtpTransaction {
 
     private SmtpTransaction() {
     }
 
-    static SubmissionOutcome submitAll(SMTPTransport transport, MimeMessage message, List<InternetAddress> envelope)
+    static SubmissionOutcome submitAll(SMTPTransport transport, MimeMessage message, List<InternetAddress> envelope,
+            ReturnPathPlan returnPaths) throws SmtpSubmissionException {
+        if (returnPaths.perRecipient()) {
+            return submitEach(transport, message, envelope, returnPaths);
+        }
+        return submitTogether(transport, message, envelope);
+    }
+
+    private static SubmissionOutcome submitTogether(SMTPTransport transport, MimeMessage message, List<InternetAddress> envelope)
             throws SmtpSubmissionException {
         SubmissionOutcome first = submit(transport, message, envelope);
         List<RecipientOutcome> settled = new ArrayList<>();
@@ -46,6 +55,79 @@ final class SmtpTransaction {
         }
         tooMany.forEach(a -> settled.add(new RecipientOutcome(a.getAddress(), SmtpReply.parse(452, "452 4.5.3 too many recipients"))));
         return new SubmissionOutcome(reply, settled);
+    }
+
+    /**
+     * One transaction per recipient, the same message bytes each time. A refusal at RCPT settles that recipient
+     * only; a failure of the message itself fails the message while no copy went out yet, and afterwards defers
+     * the recipients not sent to, as in the 452 case.
+     */
+    private static SubmissionOutcome submitEach(SMTPTransport transport, MimeMessage message,
+            List<InternetAddress> envelope, ReturnPathPlan returnPaths) throws SmtpSubmissionException {
+        if (!(transport instanceof GatewaySmtpTransport gateway)) {
+            throw new IllegalStateException("VERP needs the gateway's SMTP transport, not " + transport.getClass());
+        }
+        List<RecipientOutcome> settled = new ArrayList<>();
+        SmtpReply reply = null;
+        for (int i = 0; i < envelope.size(); i++) {
+            InternetAddress recipient = envelope.get(i);
+            String returnPath = returnPaths.returnPath(recipient.getAddress());
+            try {
+                SubmissionOutcome outcome;
+                try {
+                    gateway.sendMessage(message, recipient, returnPath, returnPaths.envelopeId());
+                    // Not reached with reportsuccess, as in a transaction for everyone.
+                    outcome = new SubmissionOutcome(SmtpReplies.lastReply(transport), List.of());
+                } catch (MessagingException e) {
+                    outcome = SmtpReplies.sendFailure(transport, e);
+                }
+                reply = outcome.reply();
+                settled.addAll(outcome.recipients());
+            } catch (SmtpSubmissionException e) {
+                RecipientOutcome refusal = e.recipients().stream()
+                        .filter(o -> o.address().equalsIgnoreCase(recipient.getAddress()) && !o.accepted())
+                        .findFirst().orElse(null);
+                if (refusal != null) {
+                    settled.add(refusal);
+                } else if (reply == null) {
+                    throw settled.isEmpty() ? e : withRecipients(e, settled);
+                } else {
+                    SmtpReply deferred = e.reply() != null && e.reply().transientFailure() ? e.reply()
+                            : SmtpReply.parse(451, "451 4.3.0 not submitted: " + e.getMessage());
+                    envelope.subList(i, envelope.size())
+                            .forEach(a -> settled.add(new RecipientOutcome(a.getAddress(), deferred)));
+                    return new SubmissionOutcome(reply, settled);
+                }
+            }
+        }
+        if (reply == null) {
+            // No copy went out: the same failure one transaction for everyone would have given.
+            boolean anyTransient = settled.stream().anyMatch(o -> o.reply().transientFailure());
+            if (anyTransient) {
+                throw new SmtpTransientException("the relay deferred the recipients", settled.get(0).reply(),
+                        settled, null);
+            }
+            throw new SmtpPermanentException("recipient-rejected", "the relay rejected every recipient",
+                    settled.get(0).reply(), settled, null);
+        }
+        return new SubmissionOutcome(reply, settled);
+    }
+
+    /** The failure of the message, keeping what the relay said of recipients in earlier transactions. */
+    private static SmtpSubmissionException withRecipients(SmtpSubmissionException e, List<RecipientOutcome> earlier) {
+        List<RecipientOutcome> recipients = new ArrayList<>(earlier);
+        recipients.addAll(e.recipients());
+        if (e instanceof SmtpTransientException) {
+            return new SmtpTransientException(e.getMessage(), e.reply(), recipients, e);
+        }
+        if (e instanceof SmtpPermanentException) {
+            return new SmtpPermanentException(e.category(), e.getMessage(), e.reply(), recipients, e);
+        }
+        if (e instanceof SmtpUnknownOutcomeException) {
+            return new SmtpUnknownOutcomeException(e.getMessage(), recipients, e);
+        }
+        // A lost connection is tried again whole, on a new connection: the earlier refusals come again.
+        return e;
     }
 
     private static void split(List<RecipientOutcome> outcomes, List<InternetAddress> sent, List<RecipientOutcome> settled,
