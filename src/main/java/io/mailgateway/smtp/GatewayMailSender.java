@@ -59,11 +59,13 @@ public class GatewayMailSender implements RelayProbe, AutoCloseable, org.apache.
             throws MessagingException {
         List<String> international = internationalAddresses(message, envelope);
         long started = System.nanoTime();
+        SmtpTransaction.Copies copies = new SmtpTransaction.Copies(returnPaths,
+                started + LongestTransaction.lastCopyStart(settings, envelope.size()).toNanos());
         String result = "accepted";
         try {
             return international.isEmpty()
-                    ? submitPooled(message, envelope, returnPaths)
-                    : submitInternational(message, envelope, returnPaths, international);
+                    ? submitPooled(message, envelope, copies)
+                    : submitInternational(message, envelope, copies, international);
         } catch (SmtpSubmissionException e) {
             result = e.category();
             throw e;
@@ -77,11 +79,11 @@ public class GatewayMailSender implements RelayProbe, AutoCloseable, org.apache.
      * took anything; the message then goes once more over a new connection.
      */
     private SubmissionOutcome submitPooled(MimeMessage message, List<InternetAddress> envelope,
-            ReturnPathPlan returnPaths) throws SmtpSubmissionException {
+            SmtpTransaction.Copies copies) throws SmtpSubmissionException {
         SmtpConnectionPool.Connection connection = pool.borrow();
         try {
             SubmissionOutcome outcome = SmtpTransaction.submitAll(connection.transport(), message, envelope,
-                    returnPaths);
+                    copies);
             pool.giveBack(connection);
             return outcome;
         } catch (ConnectionLostException e) {
@@ -94,7 +96,7 @@ public class GatewayMailSender implements RelayProbe, AutoCloseable, org.apache.
             SmtpConnectionPool.Connection fresh = pool.borrow();
             try {
                 SubmissionOutcome outcome = SmtpTransaction.submitAll(fresh.transport(), message, envelope,
-                        returnPaths);
+                        copies);
                 pool.giveBack(fresh);
                 return outcome;
             } catch (SmtpSubmissionException | RuntimeException again) {
@@ -109,14 +111,14 @@ public class GatewayMailSender implements RelayProbe, AutoCloseable, org.apache.
 
     /** Mails to internationalized addresses are rare: they get a connection of their own, in UTF-8 mode. */
     private SubmissionOutcome submitInternational(MimeMessage message, List<InternetAddress> envelope,
-            ReturnPathPlan returnPaths, List<String> international) throws SmtpSubmissionException {
+            SmtpTransaction.Copies copies, List<String> international) throws SmtpSubmissionException {
         SMTPTransport transport = sessions.openUtf8();
         try {
             if (!transport.supportsExtension("SMTPUTF8")) {
                 throw new SmtpPermanentException("recipient-rejected", "the relay does not offer SMTPUTF8, which "
                         + String.join(", ", international) + " need; nothing was sent", null, List.of(), null);
             }
-            return SmtpTransaction.submitAll(transport, message, envelope, returnPaths);
+            return SmtpTransaction.submitAll(transport, message, envelope, copies);
         } finally {
             SmtpSessions.closeQuietly(transport);
         }

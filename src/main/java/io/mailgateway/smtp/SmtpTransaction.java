@@ -19,10 +19,19 @@ final class SmtpTransaction {
     private SmtpTransaction() {
     }
 
+    /**
+     * How a message goes out with VERP.
+     *
+     * @param returnPaths   each recipient's return path, or none: one transaction for everyone
+     * @param lastCopyStart the {@link System#nanoTime()} after which no further recipient's transaction starts
+     */
+    record Copies(ReturnPathPlan returnPaths, long lastCopyStart) {
+    }
+
     static SubmissionOutcome submitAll(SMTPTransport transport, MimeMessage message, List<InternetAddress> envelope,
-            ReturnPathPlan returnPaths) throws SmtpSubmissionException {
-        if (returnPaths.perRecipient()) {
-            return submitEach(transport, message, envelope, returnPaths);
+            Copies copies) throws SmtpSubmissionException {
+        if (copies.returnPaths().perRecipient()) {
+            return submitEach(transport, message, envelope, copies);
         }
         return submitTogether(transport, message, envelope);
     }
@@ -63,13 +72,22 @@ final class SmtpTransaction {
      * the recipients not sent to, as in the 452 case.
      */
     private static SubmissionOutcome submitEach(SMTPTransport transport, MimeMessage message,
-            List<InternetAddress> envelope, ReturnPathPlan returnPaths) throws SmtpSubmissionException {
+            List<InternetAddress> envelope, Copies copies) throws SmtpSubmissionException {
+        ReturnPathPlan returnPaths = copies.returnPaths();
         if (!(transport instanceof GatewaySmtpTransport gateway)) {
             throw new IllegalStateException("VERP needs the gateway's SMTP transport, not " + transport.getClass());
         }
         List<RecipientOutcome> settled = new ArrayList<>();
         SmtpReply reply = null;
         for (int i = 0; i < envelope.size(); i++) {
+            if (i > 0 && System.nanoTime() - copies.lastCopyStart() > 0) {
+                // A slow relay: the next copy could end after the shutdown timeout gives up on this one.
+                SmtpReply later = SmtpReply.parse(451, "451 4.4.0 not sent in this attempt: the relay is too slow"
+                        + " to take every recipient's copy within the submission's time bound");
+                envelope.subList(i, envelope.size())
+                        .forEach(a -> settled.add(new RecipientOutcome(a.getAddress(), later)));
+                break;
+            }
             InternetAddress recipient = envelope.get(i);
             String returnPath = returnPaths.returnPath(recipient.getAddress());
             try {

@@ -1,5 +1,6 @@
 package io.mailgateway.relay;
 
+import static io.mailgateway.support.ScriptedSmtpServer.Action.delayedReply;
 import static io.mailgateway.support.ScriptedSmtpServer.Action.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,11 +37,14 @@ import io.mailgateway.retry.RetryPlanner;
 import io.mailgateway.retry.RetrySchedule;
 import io.mailgateway.returnpath.ReturnPaths;
 import io.mailgateway.smtp.GatewayMailSender;
+import io.mailgateway.smtp.LongestTransaction;
+import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpSettings;
 import io.mailgateway.smtp.SubmissionOutcome;
 import io.mailgateway.support.ScriptedSmtpServer;
+import io.mailgateway.support.ScriptedSmtpServer.Command;
 import io.mailgateway.support.ScriptedSmtpServer.ReceivedMessage;
 import io.mailgateway.tenant.Tenants;
 
@@ -205,6 +210,35 @@ class ReturnPathSubmissionIT {
                 assertThat(received.envelopeRecipients()).containsExactly("alice@example.org"));
     }
 
+    @Test
+    void aRelayTooSlowForEveryCopyWithinTheSubmissionsBoundLeavesTheLastRecipientsForTheNextAttempt()
+            throws Exception {
+        Duration read = Duration.ofMillis(400);
+        Duration slow = Duration.ofMillis(280);
+        ScriptedSmtpServer relay = relay(ScriptedSmtpServer.builder()
+                .on(Command.MAIL, delayedReply(slow, 250, "2.1.0 Ok"))
+                .on(Command.RCPT, delayedReply(slow, 250, "2.1.5 Ok"))
+                .on(Command.DATA_END, delayedReply(slow, 250, "2.0.0 queued")));
+        String[] recipients = IntStream.rangeClosed(1, 12).mapToObj(i -> "r" + i + "@example.org")
+                .toArray(String[]::new);
+        SmtpSettings settings = new SmtpSettings(ScriptedSmtpServer.HOST, relay.port(), SmtpSecurity.STARTTLS, USER,
+                PASSWORD, certificate.caPemFile(), Duration.ofMillis(100), read, Duration.ofSeconds(1),
+                "gateway.example.org");
+        long started = System.nanoTime();
+
+        SubmissionOutcome outcome = router(settings, Tenants.none(), returnPaths)
+                .submit(message("order-1042", recipients), null, null, "order-1042");
+
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(took).isLessThan(LongestTransaction.of(settings, recipients.length));
+        List<RecipientOutcome> deferred = outcome.recipients().stream().filter(r -> !r.accepted()).toList();
+        assertThat(deferred).isNotEmpty().allSatisfy(r -> assertThat(r.reply().code()).isEqualTo(451));
+        // the copies sent are the first recipients, the deferred ones the last
+        assertThat(outcome.recipients().subList(0, recipients.length - deferred.size()))
+                .allSatisfy(r -> assertThat(r.accepted()).isTrue());
+        assertThat(relay.messages()).hasSize(recipients.length - deferred.size());
+    }
+
     private static String[] dsn() {
         List<String> extensions = new ArrayList<>(DEFAULT_EXTENSIONS);
         extensions.add("DSN");
@@ -226,8 +260,11 @@ class ReturnPathSubmissionIT {
     }
 
     private RelayRouter router(ScriptedSmtpServer relay, Tenants tenants, ReturnPaths paths) {
-        SmtpSettings settings = new SmtpSettings(ScriptedSmtpServer.HOST, relay.port(), SmtpSecurity.STARTTLS, USER,
-                PASSWORD, certificate.caPemFile(), TIMEOUT, TIMEOUT, TIMEOUT, "gateway.example.org");
+        return router(new SmtpSettings(ScriptedSmtpServer.HOST, relay.port(), SmtpSecurity.STARTTLS, USER,
+                PASSWORD, certificate.caPemFile(), TIMEOUT, TIMEOUT, TIMEOUT, "gateway.example.org"), tenants, paths);
+    }
+
+    private RelayRouter router(SmtpSettings settings, Tenants tenants, ReturnPaths paths) {
         GatewayMailSender sender = new GatewayMailSender(settings, SmtpPoolSettings.DEFAULT, (outcome, took) -> { });
         opened.add(sender);
         Map<String, GatewayMailSender> senders = new LinkedHashMap<>();
