@@ -68,8 +68,9 @@ final class SmtpTransaction {
 
     /**
      * One transaction per recipient, the same message bytes each time. A refusal at RCPT settles that recipient
-     * only; a failure of the message itself fails the message while no copy went out yet, and afterwards defers
-     * the recipients not sent to, as in the 452 case.
+     * only. A failure of the message itself fails the message while no copy went out yet; afterwards the relay's
+     * answer settles that recipient alone, and a connection that failed defers the recipients not sent to, as in
+     * the 452 case.
      */
     private static SubmissionOutcome submitEach(SMTPTransport transport, MimeMessage message,
             List<InternetAddress> envelope, Copies copies) throws SmtpSubmissionException {
@@ -107,6 +108,9 @@ final class SmtpTransaction {
                         .findFirst().orElse(null);
                 if (refusal != null) {
                     settled.add(refusal);
+                } else if (reply != null && answered(e)) {
+                    // Others have their copy: the relay's answer to this one is about this recipient alone.
+                    settled.add(new RecipientOutcome(recipient.getAddress(), e.reply()));
                 } else if (reply == null) {
                     throw settled.isEmpty() ? e : withRecipients(e, settled);
                 } else {
@@ -129,6 +133,12 @@ final class SmtpTransaction {
                     settled.get(0).reply(), settled, null);
         }
         return new SubmissionOutcome(reply, settled);
+    }
+
+    /** Whether the relay refused or deferred the message with a reply, the connection still usable. */
+    private static boolean answered(SmtpSubmissionException e) {
+        return (e instanceof SmtpPermanentException || e instanceof SmtpTransientException) && e.reply() != null
+                && e.reply().code() >= 400;
     }
 
     /** The failure of the message, keeping what the relay said of recipients in earlier transactions. */

@@ -3,6 +3,7 @@ package io.mailgateway.relay;
 import static io.mailgateway.support.ScriptedSmtpServer.Action.delayedReply;
 import static io.mailgateway.support.ScriptedSmtpServer.Action.reply;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,7 @@ import io.mailgateway.returnpath.ReturnPaths;
 import io.mailgateway.smtp.GatewayMailSender;
 import io.mailgateway.smtp.LongestTransaction;
 import io.mailgateway.smtp.RecipientOutcome;
+import io.mailgateway.smtp.SmtpPermanentException;
 import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpSettings;
@@ -237,6 +239,21 @@ class ReturnPathSubmissionIT {
         assertThat(outcome.recipients().subList(0, recipients.length - deferred.size()))
                 .allSatisfy(r -> assertThat(r.accepted()).isTrue());
         assertThat(relay.messages()).hasSize(recipients.length - deferred.size());
+    }
+
+    @Test
+    void aMessageTheRelayRejectsBeforeAnyCopyWentOutFailsWithoutTryingTheOtherRecipients() throws Exception {
+        ScriptedSmtpServer relay = relay(ScriptedSmtpServer.builder()
+                .on(Command.DATA_END, reply(554, "5.7.1 message refused")));
+        OutboundMessage message = message("order-1042", "alice@example.org", "bob@example.net");
+
+        SmtpPermanentException failure = catchThrowableOfType(SmtpPermanentException.class,
+                () -> router(relay, Tenants.none()).submit(message, null, null, "order-1042"));
+
+        assertThat(failure.category()).isEqualTo("message-rejected");
+        assertThat(failure.reply().code()).isEqualTo(554);
+        assertThat(commands(relay, "MAIL FROM:")).hasSize(1);
+        assertThat(relay.messages()).isEmpty();
     }
 
     private static String[] dsn() {
