@@ -58,7 +58,7 @@ public class GatewaySmtpTransport extends SMTPTransport {
     @Override
     protected void sendCommand(String command) throws MessagingException {
         ReturnPathSend send = current;
-        if (send != null && command.startsWith(MAIL_FROM)) {
+        if (send != null && send.returnPath() != null && command.startsWith(MAIL_FROM)) {
             // The rest of Angus's MAIL command is the old sender, then SMTPUTF8 when the session asks for it.
             String rewritten = MAIL_FROM + "<" + send.returnPath() + ">"
                     + (command.endsWith(SMTPUTF8) ? SMTPUTF8 : "");
@@ -72,10 +72,10 @@ public class GatewaySmtpTransport extends SMTPTransport {
             super.sendCommand(rewritten);
         } else if (send != null && command.startsWith(RCPT_TO) && supportsExtension("DSN")) {
             String withDsn = command + " NOTIFY=FAILURE,DELAY";
-            String original = encodedAsXtext(send.recipient());
+            String original = "rfc822;" + encodedAsXtext(send.recipient());
             // An internationalized address would need the utf-8 address type (RFC 6533), which not every relay knows.
-            if (send.recipient().chars().allMatch(c -> c < 0x80) && original.length() + 7 <= MAX_ORCPT) {
-                withDsn += " ORCPT=rfc822;" + original;
+            if (send.recipient().chars().allMatch(c -> c < 0x80) && original.length() <= MAX_ORCPT) {
+                withDsn += " ORCPT=" + original;
             }
             super.sendCommand(withDsn);
         } else {
