@@ -12,6 +12,7 @@ import io.mailgateway.request.RequestParser;
 import io.mailgateway.result.OffsetCommitter;
 import io.mailgateway.result.ResultFactory;
 import io.mailgateway.result.ResultWriter;
+import io.mailgateway.returnpath.ReturnPaths;
 import io.mailgateway.suppress.SuppressionList;
 import io.mailgateway.tenant.Tenants;
 
@@ -46,6 +47,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         ProfileSettings profile = ProfileSettings.from(settings);
         RenderSettings render = RenderSettings.from(settings);
         RelaySettings relay = RelaySettings.from(settings);
+        BounceSettings bounce = BounceSettings.from(settings);
         RetrySettings retry = RetrySettings.from(settings);
         IdempotencySettings idempotency = IdempotencySettings.from(settings);
         SuppressionSettings suppression = SuppressionSettings.from(settings);
@@ -60,7 +62,8 @@ public class GatewayConfiguration implements CamelConfiguration {
         Tenants tenants = TenantConfiguration.bind(wiring, tenant);
         ProfileConfiguration.bind(wiring, profile);
         RenderPermits renderPermits = RenderConfiguration.bind(wiring, render, clock);
-        RelayConfiguration.bind(wiring, relay, tenants);
+        ReturnPaths returnPaths = BounceConfiguration.bind(wiring, bounce, tenants);
+        RelayConfiguration.bind(wiring, relay, tenants, returnPaths);
         DkimConfiguration.bind(wiring, dkim, tenants, clock);
 
         ResultFactory results = wiring.bind("results", new ResultFactory(clock));

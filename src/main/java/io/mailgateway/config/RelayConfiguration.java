@@ -10,6 +10,7 @@ import io.mailgateway.relay.RelayRouter;
 import io.mailgateway.relay.RelaySelection;
 import io.mailgateway.relay.Relays;
 import io.mailgateway.relay.TenantRateLimits;
+import io.mailgateway.returnpath.ReturnPaths;
 import io.mailgateway.smtp.GatewayMailSender;
 import io.mailgateway.tenant.Tenants;
 
@@ -19,7 +20,8 @@ final class RelayConfiguration {
     private RelayConfiguration() {
     }
 
-    static void bind(Wiring wiring, RelaySettings settings, Tenants tenants) throws Exception {
+    static void bind(Wiring wiring, RelaySettings settings, Tenants tenants, ReturnPaths returnPaths)
+            throws Exception {
         Relays relays = settings.relays();
         // The sender camel-mail submits with: each relay with its own pool of connections, picked per tenant or
         // recipient domain, with failover.
@@ -32,7 +34,8 @@ final class RelayConfiguration {
             wiring.startWithCamel(sender);
         }
         RelayRouter mailSender = wiring.bind("mailSender",
-                new RelayRouter(senders, new RelaySelection(relays, tenants), wiring.metrics()::failover));
+                new RelayRouter(senders, new RelaySelection(relays, tenants), wiring.metrics()::failover,
+                        returnPaths, tenants));
 
         // The guard probes the sender and the sender tells the guard of refusals: the sender is built first, the
         // guard gets it, and the guard is then handed to the sender.

@@ -17,11 +17,16 @@ import jakarta.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mailgateway.tenant.Tenant;
+import io.mailgateway.tenant.Tenants;
+
+import io.mailgateway.returnpath.ReturnPaths;
 import io.mailgateway.smtp.Envelope;
 import io.mailgateway.smtp.GatewayMailSender;
 import io.mailgateway.smtp.RecipientOutcome;
 import io.mailgateway.smtp.RelayProbe;
 import io.mailgateway.smtp.RelayUnreachableException;
+import io.mailgateway.smtp.ReturnPathPlan;
 import io.mailgateway.smtp.SmtpPermanentException;
 import io.mailgateway.smtp.SmtpReply;
 import io.mailgateway.smtp.SmtpSubmissionException;
@@ -43,6 +48,8 @@ public final class RelayRouter implements RelayProbe {
     private final RelaySelection selection;
     private final BiConsumer<String, String> failovers;
     private final boolean named;
+    private final ReturnPaths returnPaths;
+    private final Tenants tenants;
     // Relays that refused the gateway (AUTH, TLS) and are probed until they accept it again.
     private final Set<String> refusing = Collections.synchronizedSet(new LinkedHashSet<>());
     private volatile Consumer<SmtpSubmissionException> refusalListener = refusal -> { };
@@ -53,6 +60,15 @@ public final class RelayRouter implements RelayProbe {
      */
     public RelayRouter(Map<String, GatewayMailSender> senders, RelaySelection selection,
             BiConsumer<String, String> failovers) {
+        this(senders, selection, failovers, ReturnPaths.off(), Tenants.none());
+    }
+
+    /**
+     * @param returnPaths the VERP return paths; each recipient gets its own transaction when one applies
+     * @param tenants     for the bounce domain a tenant names
+     */
+    public RelayRouter(Map<String, GatewayMailSender> senders, RelaySelection selection,
+            BiConsumer<String, String> failovers, ReturnPaths returnPaths, Tenants tenants) {
         if (!senders.containsKey(Relay.DEFAULT)) {
             throw new IllegalArgumentException("the default relay is missing");
         }
@@ -61,6 +77,8 @@ public final class RelayRouter implements RelayProbe {
         this.failovers = failovers;
         // With the default relay alone, messages and results read exactly as without relay names.
         this.named = senders.size() > 1;
+        this.returnPaths = returnPaths;
+        this.tenants = tenants;
     }
 
     /**
@@ -79,19 +97,46 @@ public final class RelayRouter implements RelayProbe {
      */
     public SubmissionOutcome submit(MimeMessage message, String tenant, List<String> pending)
             throws MessagingException {
+        return submit(message, tenant, pending, null);
+    }
+
+    /**
+     * Submits the message and returns the relays' answer for every recipient of this submission; with VERP, each
+     * recipient's copy carries a return path that names this request and recipient.
+     *
+     * @param requestId the request's id, which the return paths and DSN's envelope id name; null: no VERP
+     */
+    public SubmissionOutcome submit(MimeMessage message, String tenant, List<String> pending, String requestId)
+            throws MessagingException {
         List<InternetAddress> envelope = Envelope.of(message, pending);
+        ReturnPathPlan plan = returnPathPlan(requestId, tenant, envelope);
         List<RelayGroup> groups = selection.groups(tenant, envelope);
-        return groups.size() == 1 ? submit(groups.get(0), message) : submitEach(groups, message);
+        return groups.size() == 1 ? submit(groups.get(0), message, plan) : submitEach(groups, message, plan);
+    }
+
+    private ReturnPathPlan returnPathPlan(String requestId, String tenant, List<InternetAddress> envelope) {
+        if (requestId == null || !returnPaths.enabled()) {
+            return ReturnPathPlan.NONE;
+        }
+        String bounceDomain = tenant == null ? null
+                : tenants.find(tenant).map(Tenant::bounceDomain).orElse(null);
+        Map<String, String> byRecipient = new LinkedHashMap<>();
+        for (InternetAddress recipient : envelope) {
+            returnPaths.returnPath(requestId, recipient.getAddress(), bounceDomain)
+                    .ifPresent(path -> byRecipient.put(recipient.getAddress(), path));
+        }
+        return byRecipient.isEmpty() ? ReturnPathPlan.NONE : new ReturnPathPlan(requestId, byRecipient);
     }
 
     /** Each group through its relays; one outcome for every recipient, as if one relay had answered. */
-    private SubmissionOutcome submitEach(List<RelayGroup> groups, MimeMessage message) throws MessagingException {
+    private SubmissionOutcome submitEach(List<RelayGroup> groups, MimeMessage message, ReturnPathPlan plan)
+            throws MessagingException {
         List<RecipientOutcome> recipients = new ArrayList<>();
         SmtpReply acceptedReply = null;
         List<Failed> failures = new ArrayList<>();
         for (RelayGroup group : groups) {
             try {
-                SubmissionOutcome outcome = submit(group, message);
+                SubmissionOutcome outcome = submit(group, message, plan);
                 recipients.addAll(outcome.recipients());
                 if (outcome.recipients().stream().anyMatch(RecipientOutcome::accepted)) {
                     acceptedReply = outcome.reply();
@@ -165,13 +210,14 @@ public final class RelayRouter implements RelayProbe {
     }
 
     /** Through the group's relays in order, moving on only while a relay is unreachable. */
-    private SubmissionOutcome submit(RelayGroup group, MimeMessage message) throws MessagingException {
+    private SubmissionOutcome submit(RelayGroup group, MimeMessage message, ReturnPathPlan plan)
+            throws MessagingException {
         List<String> unreachable = new ArrayList<>();
         RelayUnreachableException last = null;
         for (int i = 0; i < group.relays().size(); i++) {
             String name = group.relays().get(i);
             try {
-                return senders.get(name).submit(message, group.envelope());
+                return senders.get(name).submit(message, group.envelope(), plan);
             } catch (RelayUnreachableException e) {
                 last = e;
                 unreachable.add(name);

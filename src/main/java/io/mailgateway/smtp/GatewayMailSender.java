@@ -48,12 +48,24 @@ public class GatewayMailSender implements RelayProbe, AutoCloseable, org.apache.
      * several relays, each with a part of its envelope.
      */
     public SubmissionOutcome submit(MimeMessage message, List<InternetAddress> envelope) throws MessagingException {
+        return submit(message, envelope, ReturnPathPlan.NONE);
+    }
+
+    /**
+     * Submits the message to these envelope recipients, with VERP each in a transaction of its own with its return
+     * path, and returns the relay's answers.
+     */
+    public SubmissionOutcome submit(MimeMessage message, List<InternetAddress> envelope, ReturnPathPlan returnPaths)
+            throws MessagingException {
         List<String> international = internationalAddresses(message, envelope);
         long started = System.nanoTime();
+        SmtpTransaction.Copies copies = new SmtpTransaction.Copies(returnPaths,
+                started + LongestTransaction.lastCopyStart(settings, envelope.size()).toNanos());
         String result = "accepted";
         try {
             return international.isEmpty()
-                    ? submitPooled(message, envelope) : submitInternational(message, envelope, international);
+                    ? submitPooled(message, envelope, copies)
+                    : submitInternational(message, envelope, copies, international);
         } catch (SmtpSubmissionException e) {
             result = e.category();
             throw e;
@@ -66,11 +78,12 @@ public class GatewayMailSender implements RelayProbe, AutoCloseable, org.apache.
      * Submits over a pooled connection. A reused connection the relay closed meanwhile fails before the relay
      * took anything; the message then goes once more over a new connection.
      */
-    private SubmissionOutcome submitPooled(MimeMessage message, List<InternetAddress> envelope)
-            throws SmtpSubmissionException {
+    private SubmissionOutcome submitPooled(MimeMessage message, List<InternetAddress> envelope,
+            SmtpTransaction.Copies copies) throws SmtpSubmissionException {
         SmtpConnectionPool.Connection connection = pool.borrow();
         try {
-            SubmissionOutcome outcome = SmtpTransaction.submitAll(connection.transport(), message, envelope);
+            SubmissionOutcome outcome = SmtpTransaction.submitAll(connection.transport(), message, envelope,
+                    copies);
             pool.giveBack(connection);
             return outcome;
         } catch (ConnectionLostException e) {
@@ -82,7 +95,8 @@ public class GatewayMailSender implements RelayProbe, AutoCloseable, org.apache.
             pool.discardIdle();
             SmtpConnectionPool.Connection fresh = pool.borrow();
             try {
-                SubmissionOutcome outcome = SmtpTransaction.submitAll(fresh.transport(), message, envelope);
+                SubmissionOutcome outcome = SmtpTransaction.submitAll(fresh.transport(), message, envelope,
+                        copies);
                 pool.giveBack(fresh);
                 return outcome;
             } catch (SmtpSubmissionException | RuntimeException again) {
@@ -97,14 +111,14 @@ public class GatewayMailSender implements RelayProbe, AutoCloseable, org.apache.
 
     /** Mails to internationalized addresses are rare: they get a connection of their own, in UTF-8 mode. */
     private SubmissionOutcome submitInternational(MimeMessage message, List<InternetAddress> envelope,
-            List<String> international) throws SmtpSubmissionException {
+            SmtpTransaction.Copies copies, List<String> international) throws SmtpSubmissionException {
         SMTPTransport transport = sessions.openUtf8();
         try {
             if (!transport.supportsExtension("SMTPUTF8")) {
                 throw new SmtpPermanentException("recipient-rejected", "the relay does not offer SMTPUTF8, which "
                         + String.join(", ", international) + " need; nothing was sent", null, List.of(), null);
             }
-            return SmtpTransaction.submitAll(transport, message, envelope);
+            return SmtpTransaction.submitAll(transport, message, envelope, copies);
         } finally {
             SmtpSessions.closeQuietly(transport);
         }

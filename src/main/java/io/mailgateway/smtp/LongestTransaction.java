@@ -18,6 +18,10 @@ import java.util.Map;
  * <li>RSET before the connection goes back to the pool: one reply.</li>
  * </ul>
  * So: 2 × connect + ({@value #FIXED_REPLIES} + recipients) × read + write.
+ *
+ * <p>With VERP each recipient's copy is a transaction of its own ({@value #COPY_REPLIES} replies and one write
+ * each), which could take several times as long; so no further copy starts once the one after it could end past this
+ * same bound ({@link #lastCopyStart}), and the recipients left wait for the next attempt.
  */
 public final class LongestTransaction {
 
@@ -25,6 +29,8 @@ public final class LongestTransaction {
     static final int SESSION_REPLIES = 8;
     /** Every reply waited for besides one per recipient: the pool's wait, the session, MAIL, DATA, ".", RSET. */
     static final int FIXED_REPLIES = 1 + SESSION_REPLIES + 3 + 1;
+    /** Replies one recipient's own transaction waits for: MAIL, RCPT, DATA and ".". */
+    static final int COPY_REPLIES = 4;
 
     private LongestTransaction() {
     }
@@ -36,6 +42,15 @@ public final class LongestTransaction {
 
     public static Duration of(SmtpSettings relay, int recipients) {
         return of(relay.connectTimeout(), relay.readTimeout(), relay.writeTimeout(), recipients);
+    }
+
+    /**
+     * How long after a submission began a further recipient's own transaction may still start: its replies, its
+     * write and the RSET before the connection goes back to the pool then end within {@link #of}.
+     */
+    public static Duration lastCopyStart(SmtpSettings relay, int recipients) {
+        return of(relay, recipients).minus(relay.readTimeout().multipliedBy(COPY_REPLIES + 1L))
+                .minus(relay.writeTimeout());
     }
 
     /**

@@ -30,6 +30,16 @@ class LongestTransactionTest {
     }
 
     @Test
+    void aRecipientsOwnTransactionStartsOnlyWhileItsRepliesWriteAndRsetStillEndWithinTheBound() {
+        SmtpSettings relay = relay(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30));
+        // MAIL, RCPT, DATA and "." of the copy, then RSET, and the message's write
+        Duration afterLastStart = Duration.ofSeconds(30).multipliedBy(4 + 1).plus(Duration.ofSeconds(30));
+
+        assertThat(LongestTransaction.lastCopyStart(relay, 3).plus(afterLastStart))
+                .isEqualTo(LongestTransaction.of(relay, 3));
+    }
+
+    @Test
     void defaultShutdownTimeoutCoversTheLongestSubmissionOfTheDefaultSettings() throws IOException {
         Map<String, String> defaults = defaults();
         Duration longest = LongestTransaction.of(
