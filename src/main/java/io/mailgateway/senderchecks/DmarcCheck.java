@@ -72,8 +72,8 @@ final class DmarcCheck {
         boolean sameDomain = strictSpf ? envelopeDomain.equalsIgnoreCase(domain)
                 : organizationalDomain(envelopeDomain).equals(organizationalDomain(domain));
         boolean spfAligned = spfPasses && sameDomain;
-        String dkim = dkimAligned ? "DKIM aligned (d=" + domain + ")" : "DKIM not aligned (no published key of "
-                + domain + " is configured)";
+        String dkim = dkimAligned ? "DKIM aligned (d=" + domain + ")" : "DKIM not aligned (no key of " + domain
+                + " is both configured and published)";
         String spf = spfAligned ? "SPF aligned (" + envelopeDomain + ")"
                 : !sameDomain ? "SPF not aligned (envelope sender " + envelopeDomain + " is outside "
                         + (strictSpf ? domain + ", and aspf=s" : "the organizational domain " + organizationalDomain(domain)) + ")"

@@ -94,7 +94,6 @@ public final class DnsLookups implements DnsRecords {
         }
         lookup.setResolver(resolver);
         lookup.setCache(cache);
-        lookup.setSearchPath((Name[]) null);
         Record[] answers = lookup.run();
         return switch (lookup.getResult()) {
             case Lookup.SUCCESSFUL -> Arrays.asList(answers);

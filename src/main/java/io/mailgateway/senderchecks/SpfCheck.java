@@ -105,20 +105,21 @@ final class SpfCheck {
         return String.join(" ", terms);
     }
 
+    /** One record with every term of the records, in a stable order; their "all" when they agree, else ~all. */
     private static String merged(List<String> records) {
         Set<String> terms = new LinkedHashSet<>();
         terms.add("v=spf1");
-        String all = "~all";
-        for (String record : records) {
+        Set<String> alls = new LinkedHashSet<>();
+        for (String record : records.stream().sorted().toList()) {
             for (String term : record.trim().split("\\s+")) {
                 if (term.matches("[+~?-]?all")) {
-                    all = term;
+                    alls.add(term);
                 } else if (!term.equalsIgnoreCase("v=spf1")) {
                     terms.add(term);
                 }
             }
         }
-        terms.add(all);
+        terms.add(alls.size() == 1 ? alls.iterator().next() : "~all");
         return String.join(" ", terms);
     }
 }
