@@ -47,8 +47,10 @@ public final class CheckDomainCommand {
         }
         DomainCheck check;
         SenderCheckSettings settings;
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
-            // The gateway's own settings, read as it reads them at start-up.
+        try {
+            // The gateway's own settings, read as it reads them at start-up. The context is never started, so there
+            // is nothing to stop (and no shutdown lines in the command's output).
+            DefaultCamelContext context = new DefaultCamelContext();
             context.getPropertiesComponent().setLocation("classpath:application.properties");
             Properties overriding = new Properties();
             overriding.putAll(overrides);

@@ -1,6 +1,7 @@
 package io.mailgateway.senderchecks;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,7 +66,24 @@ public final class DomainCheck {
     private List<RelayHost> relays() {
         return relayHosts.stream().distinct().map(host -> {
             InetAddress literal = DnsLookups.literal(host);
-            return new RelayHost(host, literal != null ? List.of(literal) : dns.addresses(host));
+            return new RelayHost(host, literal != null ? List.of(literal) : addresses(host));
         }).toList();
+    }
+
+    /** The relay's addresses from the DNS servers checked, else as the gateway finds them when it connects. */
+    private List<InetAddress> addresses(String host) {
+        try {
+            List<InetAddress> addresses = dns.addresses(host);
+            if (!addresses.isEmpty()) {
+                return addresses;
+            }
+        } catch (DnsLookupException e) {
+            // A name such as localhost, or one in the hosts file, is not in DNS: ask the system's resolver too.
+        }
+        try {
+            return List.of(InetAddress.getAllByName(host));
+        } catch (UnknownHostException e) {
+            return List.of();
+        }
     }
 }
