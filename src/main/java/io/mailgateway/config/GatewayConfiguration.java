@@ -51,6 +51,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         SuppressionSettings suppression = SuppressionSettings.from(settings);
         ConsumptionSettings consumption = ConsumptionSettings.from(settings);
         HttpSettings http = HttpSettings.from(settings);
+        DkimSettings dkim = DkimSettings.from(settings);
         SenderCheckSettings senderChecks = SenderCheckSettings.from(settings);
 
         Clock clock = Clock.systemUTC();
@@ -61,6 +62,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         ProfileConfiguration.bind(wiring, profile);
         RenderPermits renderPermits = RenderConfiguration.bind(wiring, render, clock);
         RelayConfiguration.bind(wiring, relay, tenants);
+        DkimConfiguration.bind(wiring, dkim, tenants, clock);
 
         ResultFactory results = wiring.bind("results", new ResultFactory(clock));
         wiring.bind("resultWriter", new ResultWriter());

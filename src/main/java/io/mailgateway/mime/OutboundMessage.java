@@ -16,6 +16,16 @@ public class OutboundMessage extends MimeMessage {
         this.fixedMessageId = messageId;
     }
 
+    /**
+     * A copy parsed from the bytes {@code source} writes: it writes those same bytes again, however often, which is
+     * what a signature over them needs.
+     */
+    protected OutboundMessage(OutboundMessage source) throws MessagingException {
+        super(source);
+        this.requestId = source.requestId;
+        this.fixedMessageId = source.fixedMessageId;
+    }
+
     // MimeMessage would generate a random Message-ID on every saveChanges(); ours derives from the request id.
     @Override
     protected void updateMessageID() throws MessagingException {
