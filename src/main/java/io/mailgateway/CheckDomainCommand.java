@@ -22,6 +22,7 @@ import io.mailgateway.senderchecks.Finding;
  */
 public final class CheckDomainCommand {
 
+    private static final String DOMAIN = "(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+\\.?";
     private static final String USAGE = "usage: java -jar mail-gateway.jar check-domain DOMAIN\n"
             + "  (uses the gateway's settings: SMTP_HOST, GATEWAY_RELAYS_FILE, GATEWAY_DKIM_KEYS_DIR, "
             + "GATEWAY_BOUNCE_DOMAIN, GATEWAY_DNS_SERVERS, GATEWAY_DNS_TIMEOUT_MS)";
@@ -41,7 +42,7 @@ public final class CheckDomainCommand {
             out.println(USAGE);
             return 0;
         }
-        if (args.length != 1 || !args[0].matches("(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+\\.?")) {
+        if (args.length != 1 || !args[0].matches(DOMAIN)) {
             err.println(USAGE);
             return 2;
         }
@@ -71,8 +72,9 @@ public final class CheckDomainCommand {
             err.println("cannot check " + args[0] + ": " + e.getMessage());
             return 1;
         }
+        boolean verp = !report.envelopeDomain().equals(report.domain());
         out.println("envelope-sender (SPF) domain: " + report.envelopeDomain()
-                + (report.envelopeDomain().equals(report.domain()) ? " (the From domain)" : " (GATEWAY_BOUNCE_DOMAIN)"));
+                + (verp ? " (GATEWAY_BOUNCE_DOMAIN)" : " (the From domain)"));
         for (Finding finding : report.findings()) {
             out.printf("%-8s %s: %s%n", finding.status(), finding.check(), finding.message());
             if (finding.publish() != null) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.mailgateway.support.Dnsmasq;
+import io.mailgateway.support.FreePorts;
 import io.mailgateway.tls.Pem;
 
 /**
@@ -131,7 +132,8 @@ class CheckDomainCommandIT {
     void aMissingSpfRecordIsMissingWithARecordForTheRelay() {
         Run run = checkDomain("spf-missing.test");
         assertEquals(1, run.exitCode, run.output);
-        assertTrue(run.has("MISSING  SPF spf-missing.test: no SPF record (TXT v=spf1) at spf-missing.test"), run.output);
+        assertTrue(run.has("MISSING  SPF spf-missing.test: no SPF record (TXT v=spf1) at spf-missing.test"),
+                run.output);
         assertTrue(run.has("publish: spf-missing.test TXT \"v=spf1 ip4:" + RELAY_IP + " ~all\""), run.output);
     }
 
@@ -199,10 +201,20 @@ class CheckDomainCommandIT {
 
     @Test
     void anUnansweredDnsServerEndsTheCheckWithExitCodeOne() {
-        Run run = checkDomain("good.test", "gateway.dns.servers", "127.0.0.1:" + io.mailgateway.support.FreePorts.next(),
+        Run run = checkDomain("good.test", "gateway.dns.servers", "127.0.0.1:" + FreePorts.next(),
                 "gateway.dns.timeout-ms", "300");
         assertEquals(1, run.exitCode, run.output);
         assertTrue(run.errors.contains("cannot check good.test: DNS lookup of"), run.errors);
+    }
+
+    @Test
+    void anUnusableKeyFileIsWrongNamingTheFileNotItsContent(@TempDir Path brokenKeys) throws Exception {
+        Path file = Files.createDirectories(brokenKeys.resolve("good.test")).resolve("s1.pem");
+        Files.writeString(file, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+        Run run = checkDomain("good.test", "gateway.dkim.keys-dir", brokenKeys.toString());
+        assertEquals(1, run.exitCode, run.output);
+        assertTrue(run.has("WRONG    DKIM good.test: DKIM key " + file), run.output);
+        assertTrue(!run.output.contains("bm90IGEga2V5"), run.output);
     }
 
     @Test

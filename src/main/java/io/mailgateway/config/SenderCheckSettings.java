@@ -28,7 +28,8 @@ public record SenderCheckSettings(List<String> dnsServers, Duration dnsTimeout, 
             requireServer(server);
         }
         if (dnsTimeout.isNegative() || dnsTimeout.isZero()) {
-            throw new IllegalArgumentException("GATEWAY_DNS_TIMEOUT_MS must be positive but was " + dnsTimeout.toMillis());
+            throw new IllegalArgumentException("GATEWAY_DNS_TIMEOUT_MS must be positive but was "
+                    + dnsTimeout.toMillis());
         }
     }
 

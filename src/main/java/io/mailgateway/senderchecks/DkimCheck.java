@@ -19,11 +19,11 @@ final class DkimCheck {
     List<Finding> check(List<DkimPublicKeys.Key> keys) {
         List<Finding> findings = new ArrayList<>();
         for (DkimPublicKeys.Key key : keys) {
-            String check = "DKIM " + key.recordName();
             if (key.problem() != null) {
-                findings.add(new Finding(check, Finding.Status.WRONG, key.problem(), null));
+                findings.add(new Finding("DKIM " + key.domain(), Finding.Status.WRONG, key.problem(), null));
                 continue;
             }
+            String check = "DKIM " + key.recordName();
             String publish = Finding.txt(key.recordName(), key.record());
             List<Map<String, String>> records = dns.txt(key.recordName()).stream()
                     .map(DkimCheck::tags)

@@ -57,7 +57,7 @@ public final class DkimPublicKeys {
                     .toList();
         } catch (InvalidDkimKeyException | UncheckedIOException e) {
             // The signing step refuses such a file too; the message names the file, never its content.
-            return List.of(new Key(lower, "?", null, null, e.getMessage()));
+            return List.of(new Key(lower, null, null, null, e.getMessage()));
         }
     }
 }

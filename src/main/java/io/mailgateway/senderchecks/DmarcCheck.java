@@ -69,18 +69,27 @@ final class DmarcCheck {
     private static Finding alignment(String domain, String envelopeDomain, boolean dkimAligned, boolean spfPasses,
             Map<String, String> tags) {
         boolean strictSpf = "s".equalsIgnoreCase(tags.getOrDefault("aspf", "r"));
+        String organizational = organizationalDomain(domain);
         boolean sameDomain = strictSpf ? envelopeDomain.equalsIgnoreCase(domain)
-                : organizationalDomain(envelopeDomain).equals(organizationalDomain(domain));
+                : organizationalDomain(envelopeDomain).equals(organizational);
         boolean spfAligned = spfPasses && sameDomain;
-        String dkim = dkimAligned ? "DKIM aligned (d=" + domain + ")" : "DKIM not aligned (no key of " + domain
-                + " is both configured and published)";
-        String spf = spfAligned ? "SPF aligned (" + envelopeDomain + ")"
-                : !sameDomain ? "SPF not aligned (envelope sender " + envelopeDomain + " is outside "
-                        + (strictSpf ? domain + ", and aspf=s" : "the organizational domain " + organizationalDomain(domain)) + ")"
-                : "SPF not aligned (" + envelopeDomain + "'s SPF record does not authorise every relay)";
-        if (dkimAligned || spfAligned) {
-            return new Finding("DMARC alignment", dkimAligned ? Finding.Status.OK : Finding.Status.WARNING, dkim + ", " + spf + (dkimAligned ? "" : ": DMARC passes on SPF alone, "
-                    + "which forwarding breaks"), null);
+        String dkim = dkimAligned ? "DKIM aligned (d=" + domain + ")"
+                : "DKIM not aligned (no key of " + domain + " is both configured and published)";
+        String spf;
+        if (spfAligned) {
+            spf = "SPF aligned (" + envelopeDomain + ")";
+        } else if (sameDomain) {
+            spf = "SPF not aligned (" + envelopeDomain + "'s SPF record does not authorise every relay)";
+        } else {
+            spf = "SPF not aligned (envelope sender " + envelopeDomain + " is outside "
+                    + (strictSpf ? domain + ", and aspf=s" : "the organizational domain " + organizational) + ")";
+        }
+        if (dkimAligned) {
+            return Finding.ok("DMARC alignment", dkim + ", " + spf);
+        }
+        if (spfAligned) {
+            return Finding.warning("DMARC alignment", dkim + ", " + spf + ": DMARC passes on SPF alone, which "
+                    + "forwarding breaks", null);
         }
         return new Finding("DMARC alignment", Finding.Status.WRONG, "mail from " + domain + " fails DMARC: " + dkim
                 + ", " + spf, null);

@@ -41,8 +41,9 @@ final class SpfCheck {
         relays.stream().filter(RelayHost::onThisMachine).forEach(relay -> findings.add(Finding.warning(check,
                 "relay " + relay.name() + " is on this machine: receivers see the IPs it relays from, which this "
                         + "check cannot know", null)));
-        relays.stream().filter(relay -> !relay.onThisMachine() && relay.addresses().isEmpty()).forEach(relay ->
-                findings.add(Finding.warning(check, "relay " + relay.name() + " does not resolve to an address", null)));
+        relays.stream().filter(relay -> !relay.onThisMachine() && relay.addresses().isEmpty())
+                .forEach(relay -> findings.add(Finding.warning(check, "relay " + relay.name()
+                        + " does not resolve to an address", null)));
         if (records.isEmpty()) {
             findings.add(new Finding(check, Finding.Status.MISSING, "no SPF record (TXT v=spf1) at " + envelopeDomain,
                     Finding.txt(envelopeDomain, withRelays("v=spf1 ~all", remote))));

@@ -87,7 +87,8 @@ public final class SpfEvaluator {
             countDnsTerm(domain, "redirect=" + redirect);
             Verdict redirected = check(redirect);
             if (redirected.result() == Result.NONE) {
-                throw new Unusable(Result.PERMERROR, domain + " redirects to " + redirect + ", which has no SPF record");
+                throw new Unusable(Result.PERMERROR, domain + " redirects to " + redirect
+                        + ", which has no SPF record");
             }
             return redirected;
         }
