@@ -11,7 +11,8 @@ import io.mailgateway.config.GatewayConfiguration;
 
 /**
  * Starts the gateway; {@code send FILE...} instead publishes mail requests to Kafka, and
- * {@code check-templates [DIR]} checks a templates folder.
+ * {@code check-templates [DIR]} checks a templates folder and {@code check-domain DOMAIN} a sending domain's DNS
+ * records.
  */
 public final class MailGateway {
 
@@ -27,6 +28,9 @@ public final class MailGateway {
         }
         if (args.length > 0 && args[0].equals("check-templates")) {
             System.exit(CheckTemplatesCommand.run(Arrays.copyOfRange(args, 1, args.length)));
+        }
+        if (args.length > 0 && args[0].equals("check-domain")) {
+            System.exit(CheckDomainCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }
         newMain(Map.of()).run(args);
     }

@@ -54,6 +54,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         ConsumptionSettings consumption = ConsumptionSettings.from(settings);
         HttpSettings http = HttpSettings.from(settings);
         DkimSettings dkim = DkimSettings.from(settings);
+        SenderCheckSettings senderChecks = SenderCheckSettings.from(settings);
 
         Clock clock = Clock.systemUTC();
         Wiring wiring = new Wiring(context, MetricsConfiguration.metrics(context));
@@ -76,5 +77,6 @@ public class GatewayConfiguration implements CamelConfiguration {
         ConsumptionConfiguration.bind(wiring, consumption, kafka, topics, renderPermits, completedRequests, this);
         HttpConfiguration.bind(wiring, http, render.templatesFolder(), tenants, suppressionList, clock);
         MetricsConfiguration.bindConsumerLag(wiring, kafka, topics);
+        SenderCheckConfiguration.bind(wiring, senderChecks, relay);
     }
 }
