@@ -2,7 +2,6 @@ package io.mailgateway.local;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -49,7 +48,7 @@ public final class BouncingDomain implements Consumer<ReceivedMail> {
         }
         try {
             returnToSender.accept(DeliveryStatusReports.userUnknown(mail, bounced, reportingMta, "mx." + domain));
-        } catch (MessagingException | IOException | RuntimeException e) {
+        } catch (MessagingException | RuntimeException e) {
             LOG.warn("Could not return a delivery status report for {} to {}", bounced, mail.envelopeFrom(), e);
         }
     }

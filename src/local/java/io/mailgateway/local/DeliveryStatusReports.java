@@ -7,7 +7,6 @@ import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MailDateFormat;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.util.Date;
 import java.util.List;
 import java.util.Properties;
@@ -34,7 +33,7 @@ public final class DeliveryStatusReports {
      * @param remoteMta    the host name of the server that refused the recipients
      */
     public static MimeMessage userUnknown(ReceivedMail mail, List<String> recipients, String reportingMta,
-            String remoteMta) throws MessagingException, IOException {
+            String remoteMta) throws MessagingException {
         DeliveryStatus status = new DeliveryStatus();
         InternetHeaders perMessage = new InternetHeaders();
         perMessage.addHeader("Reporting-MTA", "dns; " + reportingMta);
