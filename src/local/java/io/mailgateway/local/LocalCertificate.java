@@ -76,7 +76,7 @@ public final class LocalCertificate {
                 hostNames);
         try {
             Files.createDirectories(dir);
-            Path keyStore = writeKeyStore(dir.resolve(ALIAS + ".p12"), keyPair, certificate);
+            Path keyStore = writeKeyStore(dir.resolve(ALIAS + ".p12"), keyPair, certificate, randomPassword());
             Path pem = Pem.write(dir.resolve(ALIAS + ".pem"), certificate);
             return new LocalCertificate(keyPair, certificate, keyStore, pem);
         } catch (IOException e) {
@@ -86,10 +86,20 @@ public final class LocalCertificate {
         }
     }
 
-    /** Kept on disk for tools that want a key store; its password is random and never leaves this method. */
-    private static Path writeKeyStore(Path file, KeyPair keyPair, X509Certificate certificate)
+    /** A PKCS12 key store of this key and certificate with the caller's password, for servers that only take one. */
+    public Path writeKeyStore(Path file, char[] password) {
+        try {
+            return writeKeyStore(file, keyPair, certificate, password);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot write the key store", e);
+        }
+    }
+
+    /** Kept on disk for tools that want a key store; its password is random and never leaves this class. */
+    private static Path writeKeyStore(Path file, KeyPair keyPair, X509Certificate certificate, char[] password)
             throws IOException, GeneralSecurityException {
-        char[] password = randomPassword();
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setKeyEntry(ALIAS, keyPair.getPrivate(), password, new X509Certificate[] {certificate});

@@ -3,11 +3,19 @@ package io.mailgateway.local;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.apache.camel.main.Main;
@@ -18,29 +26,47 @@ import io.mailgateway.SendCommand;
 /**
  * Local mode: the gateway on an embedded Kafka broker and an embedded STARTTLS + AUTH SMTP server that writes
  * every mail it receives to {@code target/local/mail} as .eml; sends the example requests and keeps running. The
- * preview pages show the templates and the caught mails.
+ * preview pages show the templates and the caught mails. Mail from the local From domain is DKIM-signed, and mail
+ * to the bouncing domain comes back as a delivery status report into an IMAPS bounce mailbox, which the gateway
+ * reads and turns into events.
  */
 public final class LocalMode {
 
     private static final Path WORK = Path.of("target", "local");
     private static final Path EXAMPLES = Path.of("docs", "examples");
+    /** Kept from run to run, so that the DKIM record printed once stays valid. */
+    private static final Path DKIM_KEYS = WORK.resolve("dkim");
+    private static final String FROM_DOMAIN = "acme.example";
+    private static final String DKIM_SELECTOR = "local";
+    /** The envelope-sender domain of the VERP return paths: all of it is delivered into the bounce mailbox. */
+    private static final String BOUNCE_DOMAIN = "bounce.localhost";
+    /** Every recipient of this domain bounces, a moment after the SMTP server accepted the mail. */
+    private static final String BOUNCING_RECIPIENT_DOMAIN = "bounce.test";
+    private static final Duration BOUNCE_DELAY = Duration.ofSeconds(2);
 
     private LocalMode() {
     }
 
     public static void main(String[] args) throws Exception {
         long start = System.nanoTime();
-        deleteRecursively(WORK);
+        deleteAllBut(WORK, DKIM_KEYS);
         LocalKafkaBroker broker = LocalKafkaBroker.start(WORK.resolve("kafka"));
         broker.createTopics(3, "mail.outbound");
-        broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions");
+        broker.createTopics(1, "mail.results", "mail.dlq", "mail.retry", "mail.state", "mail.suppressions",
+                "mail.events");
         String password = UUID.randomUUID().toString();
         LocalCertificate certificate = LocalCertificate.create(WORK.resolve("tls"));
+        LocalDkimKey dkimKey = LocalDkimKey.createOrLoad(DKIM_KEYS, FROM_DOMAIN, DKIM_SELECTOR);
+        Path bounceSecretFile = writeSecret(WORK.resolve("bounce").resolve("secret"));
+        LocalBounceMailbox mailbox = LocalBounceMailbox.start(certificate, WORK.resolve("bounce-mailbox"));
+        Executor later = CompletableFuture.delayedExecutor(BOUNCE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         LocalSmtpServer smtp = LocalSmtpServer.builder()
                 .certificate(certificate)
                 .credentials("gateway", password)
                 .implicitTls(false)
                 .mailDir(WORK.resolve("mail"))
+                .afterAccepting(new BouncingDomain(BOUNCING_RECIPIENT_DOMAIN, LocalSmtpServer.HOST,
+                        report -> later.execute(() -> mailbox.deliver(report))))
                 .build()
                 .start();
         int managementPort = portOr(8080);
@@ -61,12 +87,22 @@ public final class LocalMode {
                 Map.entry("camel.server.host", "127.0.0.1"),
                 Map.entry("camel.server.port", String.valueOf(httpPort)),
                 Map.entry("gateway.preview.enabled", "true"),
-                Map.entry("gateway.preview.mail-dir", WORK.resolve("mail").toAbsolutePath().toString())));
+                Map.entry("gateway.preview.mail-dir", WORK.resolve("mail").toAbsolutePath().toString()),
+                Map.entry("gateway.dkim.keys-dir", DKIM_KEYS.toAbsolutePath().toString()),
+                Map.entry("gateway.bounce.domain", BOUNCE_DOMAIN),
+                Map.entry("gateway.bounce.secret-file", bounceSecretFile.toAbsolutePath().toString()),
+                Map.entry("gateway.bounce.mailbox.url", mailbox.url()),
+                Map.entry("gateway.bounce.mailbox.username", mailbox.username()),
+                Map.entry("gateway.bounce.mailbox.password-file", mailbox.passwordFile().toAbsolutePath().toString()),
+                Map.entry("gateway.bounce.mailbox.trust-ca-file", certificate.caPemFile().toAbsolutePath().toString())));
+        LocalEventsPrinter events = LocalEventsPrinter.start(broker.bootstrapServers(), "mail.events", System.out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 gateway.stop();
             } finally {
+                events.close();
                 smtp.close();
+                mailbox.close();
                 broker.close();
             }
         }, "local-mode-shutdown"));
@@ -82,18 +118,25 @@ public final class LocalMode {
         System.out.printf("""
 
                 Running. Press Ctrl-C to stop.
-                  Kafka broker      %s   (topics mail.outbound, mail.results, mail.dlq, mail.retry, mail.state, mail.suppressions)
-                  SMTP server       %s:%d   (STARTTLS and AUTH required)
+                  Kafka broker      %s   (topics mail.outbound, mail.results, mail.dlq, mail.retry, mail.state, mail.suppressions, mail.events)
+                  SMTP server       %s:%d   (STARTTLS and AUTH required; every recipient @%s bounces)
                   mails received    %s/*.eml
+                  bounce mailbox    %s   (user %s, password in %s)
+                  DKIM key          %s/%s/%s.pem; the DNS record to publish for it:
+                    %s
                   template preview  http://127.0.0.1:%d/preview
                   caught mails      http://127.0.0.1:%d/preview/mails
                   health, metrics   http://127.0.0.1:%d/observe/health   http://127.0.0.1:%d/observe/metrics
 
                 Send another request (in a second terminal):
                   KAFKA_BOOTSTRAP_SERVERS=%s java -jar target/mail-gateway.jar send docs/examples/requests/welcome.json
-                %n""", broker.bootstrapServers(), LocalSmtpServer.HOST, smtp.port(),
-                WORK.resolve("mail").toAbsolutePath(), httpPort, httpPort, managementPort, managementPort,
-                broker.bootstrapServers());
+                The mail to anyone@%s bounces a moment after it was accepted: watch for its BOUNCED event (the
+                "event ..." lines here), then send docs/examples/bounce-again.json as above; its result is SUPPRESSED.
+                %n""", broker.bootstrapServers(), LocalSmtpServer.HOST, smtp.port(), BOUNCING_RECIPIENT_DOMAIN,
+                WORK.resolve("mail").toAbsolutePath(), mailbox.url(), mailbox.username(),
+                mailbox.passwordFile().toAbsolutePath(), DKIM_KEYS.toAbsolutePath(), FROM_DOMAIN, DKIM_SELECTOR,
+                dkimKey.dnsRecord(), httpPort, httpPort, managementPort, managementPort,
+                broker.bootstrapServers(), BOUNCING_RECIPIENT_DOMAIN);
         Thread.currentThread().join();
     }
 
@@ -107,14 +150,27 @@ public final class LocalMode {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    /** Empties {@code dir} of everything but {@code kept} and what lies in it. */
+    private static void deleteAllBut(Path dir, Path kept) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.delete(path);
+                if (!path.startsWith(kept) && !kept.startsWith(path)) {
+                    Files.delete(path);
+                }
             }
         }
+    }
+
+    /** A new random secret of 32 bytes (base64), readable only by this user. */
+    private static Path writeSecret(Path file) throws IOException {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, Base64.getEncoder().encodeToString(secret), StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 }

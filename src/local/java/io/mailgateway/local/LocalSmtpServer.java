@@ -25,6 +25,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.subethamail.smtp.MessageContext;
@@ -76,10 +77,12 @@ public final class LocalSmtpServer implements AutoCloseable {
     private final Map<String, Reply> rejectedRecipients = new ConcurrentHashMap<>();
     private volatile Reply messageRejection;
     private volatile Credentials credentials;
+    private final Consumer<ReceivedMail> afterAccepting;
 
     private LocalSmtpServer(Builder builder) {
         this.mailDir = builder.mailDir;
         this.keepMessages = builder.keepMessages;
+        this.afterAccepting = builder.afterAccepting;
         this.credentials = new Credentials(builder.user, builder.password.getBytes(StandardCharsets.UTF_8));
         SSLContext sslContext = builder.certificate.serverSslContext();
 
@@ -245,9 +248,11 @@ public final class LocalSmtpServer implements AutoCloseable {
             synchronized (acceptedAt) {
                 acceptedAt.add(Instant.now());
             }
+            ReceivedMail mail = new ReceivedMail(from, recipients, raw);
             if (keepMessages) {
-                store(new ReceivedMail(from, recipients, raw));
+                store(mail);
             }
+            afterAccepting.accept(mail);
             return null;
         }
 
@@ -265,8 +270,15 @@ public final class LocalSmtpServer implements AutoCloseable {
         private boolean implicitTls;
         private Path mailDir;
         private boolean keepMessages = true;
+        private Consumer<ReceivedMail> afterAccepting = mail -> { };
 
         private Builder() {
+        }
+
+        /** Called with every accepted mail just before its DATA is answered, e.g. to bounce some of its recipients. */
+        public Builder afterAccepting(Consumer<ReceivedMail> afterAccepting) {
+            this.afterAccepting = Objects.requireNonNull(afterAccepting);
+            return this;
         }
 
         public Builder certificate(LocalCertificate certificate) {

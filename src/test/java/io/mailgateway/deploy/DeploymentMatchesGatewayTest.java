@@ -51,10 +51,12 @@ class DeploymentMatchesGatewayTest {
     private static final Set<String> FILE_SETTINGS = Set.of("SMTP_PASSWORD_FILE", "SMTP_TRUST_CA_FILE",
             "GATEWAY_TENANTS_FILE", "KAFKA_SSL_TRUSTSTORE_LOCATION", "KAFKA_SSL_KEYSTORE_LOCATION",
             "GATEWAY_RELAYS_FILE", "GATEWAY_PROFILE_AUTH_HEADER_FILE", "GATEWAY_PROFILE_TRUST_CA_FILE",
-            "GATEWAY_UNSUBSCRIBE_SECRET_FILE");
+            "GATEWAY_UNSUBSCRIBE_SECRET_FILE", "GATEWAY_BOUNCE_SECRET_FILE", "GATEWAY_BOUNCE_MAILBOX_PASSWORD_FILE",
+            "GATEWAY_BOUNCE_MAILBOX_TRUST_CA_FILE");
     /** File settings whose file holds a secret: it must come from a Secret volume, never a ConfigMap. */
     private static final Set<String> SECRET_FILE_SETTINGS = Set.of("SMTP_PASSWORD_FILE",
-            "KAFKA_SSL_KEYSTORE_LOCATION", "GATEWAY_PROFILE_AUTH_HEADER_FILE", "GATEWAY_UNSUBSCRIBE_SECRET_FILE");
+            "KAFKA_SSL_KEYSTORE_LOCATION", "GATEWAY_PROFILE_AUTH_HEADER_FILE", "GATEWAY_UNSUBSCRIBE_SECRET_FILE",
+            "GATEWAY_BOUNCE_SECRET_FILE", "GATEWAY_BOUNCE_MAILBOX_PASSWORD_FILE");
     /** Variables whose value is itself a secret: only ever from a Secret (secretKeyRef), never written down. */
     private static final Pattern SECRET_VARIABLE = Pattern.compile(".*_(PASSWORD|SECRET)");
     /** Where the gateway reads its settings from the environment. */

@@ -14,7 +14,11 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetHeaders;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -28,9 +32,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocketFactory;
+import org.eclipse.angus.mail.dsn.DeliveryStatus;
+import org.eclipse.angus.mail.dsn.MultipartReport;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.junit.jupiter.api.AfterEach;
@@ -247,6 +254,78 @@ class LocalSmtpServerIT {
                 .isInstanceOf(MessagingException.class)
                 .hasCauseInstanceOf(SSLHandshakeException.class);
         assertThat(server.received()).isEmpty();
+    }
+
+    @Test
+    void returnsAReadableDeliveryStatusReportToTheEnvelopeSenderForABouncingRecipient() throws Exception {
+        List<MimeMessage> returned = new CopyOnWriteArrayList<>();
+        server = LocalSmtpServer.builder()
+                .certificate(certificate)
+                .credentials(USER, PASSWORD)
+                .mailDir(mailDir)
+                .afterAccepting(new BouncingDomain("bounce.test", "localhost", returned::add))
+                .build()
+                .start();
+        Properties properties = startTlsClient();
+        properties.put("mail.smtp.from", "bounces+token1@bounce.localhost");
+        Session session = Session.getInstance(properties);
+        Transport.send(message(session, "anyone@bounce.test", "alice@example.org"), USER, PASSWORD);
+
+        await().atMost(WAIT).until(() -> !returned.isEmpty());
+        assertThat(returned).hasSize(1);
+        String messageId = server.awaitMessages(1, WAIT).get(0).toMimeMessage().getMessageID();
+        // read back from its bytes, as the bounce mailbox's reader gets it
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        returned.get(0).writeTo(bytes);
+        MimeMessage report = new MimeMessage(Session.getInstance(new Properties()),
+                new ByteArrayInputStream(bytes.toByteArray()));
+
+        assertThat(report.getAllRecipients()).extracting(Object::toString)
+                .containsExactly("bounces+token1@bounce.localhost");
+        assertThat(new ContentType(report.getContentType())).satisfies(type -> {
+            assertThat(type.getBaseType()).isEqualToIgnoringCase("multipart/report");
+            assertThat(type.getParameter("report-type")).isEqualTo("delivery-status");
+        });
+        assertThat(report.getContent()).isInstanceOfSatisfying(MultipartReport.class, multipart -> {
+            try {
+                DeliveryStatus status = multipart.getDeliveryStatus();
+                assertThat(status.getMessageDSN().getHeader("Reporting-MTA", null)).isEqualTo("dns; localhost");
+                assertThat(status.getRecipientDSNCount()).as("only the bouncing domain's recipient").isEqualTo(1);
+                InternetHeaders recipient = status.getRecipientDSN(0);
+                assertThat(recipient.getHeader("Final-Recipient", null)).isEqualTo("rfc822; anyone@bounce.test");
+                assertThat(recipient.getHeader("Action", null)).isEqualTo("failed");
+                assertThat(recipient.getHeader("Status", null)).isEqualTo("5.1.1");
+                assertThat(recipient.getHeader("Remote-MTA", null)).isEqualTo("dns; mx.bounce.test");
+                assertThat(recipient.getHeader("Diagnostic-Code", null)).startsWith("smtp; 550 5.1.1");
+                assertThat(multipart.getBodyPart(2).getContentType()).startsWithIgnoringCase("text/rfc822-headers");
+                String returnedHeaders = new String(multipart.getBodyPart(2).getInputStream().readAllBytes(),
+                        StandardCharsets.US_ASCII);
+                assertThat(returnedHeaders).contains("Message-ID: " + messageId, "Subject: Hello")
+                        .doesNotContain("A line with only a dot");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    @Test
+    void returnsNoReportForANullSenderNorForOtherDomains() throws Exception {
+        List<MimeMessage> returned = new CopyOnWriteArrayList<>();
+        server = LocalSmtpServer.builder()
+                .certificate(certificate)
+                .credentials(USER, PASSWORD)
+                .mailDir(mailDir)
+                .afterAccepting(new BouncingDomain("bounce.test", "localhost", returned::add))
+                .build()
+                .start();
+        Properties nullSender = startTlsClient();
+        nullSender.put("mail.smtp.from", "<>");
+
+        Transport.send(message(Session.getInstance(nullSender), "anyone@bounce.test"), USER, PASSWORD);
+        Transport.send(message(Session.getInstance(startTlsClient()), "alice@example.org"), USER, PASSWORD);
+
+        assertThat(server.awaitMessages(2, WAIT)).hasSize(2);
+        assertThat(returned).isEmpty();
     }
 
     private void startServer(boolean implicitTls) {
