@@ -31,18 +31,19 @@ final class BounceMailboxConfiguration {
     static void bind(Wiring wiring, BounceMailboxSettings settings, KafkaSettings kafka, Topics topics,
             CompletedRequests completedRequests, SuppressionList suppressionList, EventPublisher events,
             BounceIntake.ReportReader reader, Clock clock) throws Exception {
-        if (settings.mailbox().isEmpty()) {
-            // The route exists either way and never starts: a placeholder keeps it resolvable.
-            wiring.bind("bounceMailbox", wiring.context().getEndpoint("direct:bounce-mailbox-off"));
-            return;
-        }
-        BounceMailboxSettings.Mailbox mailbox = settings.mailbox().get();
-        ReturnPaths returnPaths = ReturnPaths.load(settings.secretFile().get(), null);
         ReportLedger ledger = new ReportLedger(clock, settings.softBounceDays());
-        wiring.bind("bounceMailbox", endpoint(wiring, mailbox, settings));
+        ReturnPaths returnPaths = settings.secretFile().map(file -> ReturnPaths.load(file, null))
+                .orElseGet(ReturnPaths::off);
         wiring.bind("bounceIntake", new BounceIntake(reader, returnPaths, completedRequests, events, suppressionList,
                 ledger, settings.softBounceLimit(), settings.handledFolder(), settings.unclassifiedFolder(),
                 outcome -> wiring.metrics().bounceReport(outcome.name().toLowerCase(Locale.ROOT)), clock));
+        if (settings.mailbox().isEmpty()) {
+            // The route exists either way, and only the lease starts it: without a mailbox there is none, and a
+            // placeholder keeps the route resolvable.
+            wiring.bind("bounceMailbox", wiring.context().getEndpoint("direct:bounce-mailbox-off"));
+            return;
+        }
+        wiring.bind("bounceMailbox", endpoint(wiring, settings.mailbox().get(), settings));
         MailboxLease lease = new MailboxLease(kafka.clients(), topics.events(), topics.groupId() + "-bounce-mailbox",
                 ROUTE_ID, ledger, settings.softBounceDays(), clock);
         wiring.bind("bounceMailboxLease", lease);

@@ -73,7 +73,8 @@ public class GatewayConfiguration implements CamelConfiguration {
         SuppressionList suppressionList = SuppressionConfiguration.bind(wiring, suppression, kafka, topics, clock);
         ConsumptionConfiguration.bind(wiring, consumption, kafka, topics, renderPermits, completedRequests, this);
         EventPublisher events = EventsConfiguration.bind(wiring, kafka, topics);
-        HttpConfiguration.bind(wiring, http, render.templatesFolder(), tenants, suppressionList, clock);
+        HttpConfiguration.bind(wiring, http, render.templatesFolder(), tenants, suppressionList, events::publish,
+                clock);
         BounceMailboxConfiguration.bind(wiring, bounceMailbox, kafka, topics, completedRequests, suppressionList,
                 events, new ReportParser()::parse, clock);
         MetricsConfiguration.bindConsumerLag(wiring, kafka, topics);
