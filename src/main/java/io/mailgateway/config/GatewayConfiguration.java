@@ -6,6 +6,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RuntimeCamelException;
 
+import io.mailgateway.bounce.ReportParser;
+import io.mailgateway.events.EventPublisher;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.render.RenderPermits;
 import io.mailgateway.request.RequestParser;
@@ -55,6 +57,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         HttpSettings http = HttpSettings.from(settings);
         DkimSettings dkim = DkimSettings.from(settings);
         SenderCheckSettings senderChecks = SenderCheckSettings.from(settings);
+        BounceMailboxSettings bounceMailbox = BounceMailboxSettings.from(settings);
 
         Clock clock = Clock.systemUTC();
         Wiring wiring = new Wiring(context, MetricsConfiguration.metrics(context));
@@ -75,7 +78,11 @@ public class GatewayConfiguration implements CamelConfiguration {
         CompletedRequests completedRequests = IdempotencyConfiguration.bind(wiring, idempotency, kafka, topics, clock);
         SuppressionList suppressionList = SuppressionConfiguration.bind(wiring, suppression, kafka, topics, clock);
         ConsumptionConfiguration.bind(wiring, consumption, kafka, topics, renderPermits, completedRequests, this);
-        HttpConfiguration.bind(wiring, http, render.templatesFolder(), tenants, suppressionList, clock);
+        EventPublisher events = EventsConfiguration.bind(wiring, kafka, topics);
+        HttpConfiguration.bind(wiring, http, render.templatesFolder(), tenants, suppressionList, events::publish,
+                clock);
+        BounceMailboxConfiguration.bind(wiring, bounceMailbox, kafka, topics, completedRequests, suppressionList,
+                events, returnPaths, new ReportParser()::parse, clock);
         MetricsConfiguration.bindConsumerLag(wiring, kafka, topics);
         SenderCheckConfiguration.bind(wiring, senderChecks, relay);
     }

@@ -3,7 +3,9 @@ package io.mailgateway.config;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Consumer;
 
+import io.mailgateway.events.DeliveryEvent;
 import io.mailgateway.preview.PreviewPages;
 import io.mailgateway.suppress.BulkMail;
 import io.mailgateway.suppress.SuppressionList;
@@ -18,9 +20,12 @@ final class HttpConfiguration {
     private HttpConfiguration() {
     }
 
-    /** @param templatesFolder the templates the gateway renders mails from */
+    /**
+     * @param templatesFolder   the templates the gateway renders mails from
+     * @param unsubscribeEvents publishes the UNSUBSCRIBED event of an accepted unsubscribe
+     */
     static void bind(Wiring wiring, HttpSettings settings, Path templatesFolder, Tenants tenants,
-            SuppressionList suppressionList, Clock clock) {
+            SuppressionList suppressionList, Consumer<DeliveryEvent> unsubscribeEvents, Clock clock) {
         wiring.bind("previewPages", new PreviewPages(templatesFolder, settings.previewMailDir().orElse(null)));
 
         // The bulk mail of tenants (their bulk: settings in the tenants file) and the endpoint that answers its
@@ -29,7 +34,8 @@ final class HttpConfiguration {
         boolean unsubscribe = settings.unsubscribeEnabled() || settings.hasUnsubscribeSecret();
         UnsubscribeTokens tokens = bulk.isEmpty() && !unsubscribe ? null : unsubscribeTokens(settings);
         wiring.bind("bulkMail", new BulkMail(bulk, bulk.isEmpty() ? null : tokens, clock));
-        wiring.bind("unsubscribes", new Unsubscribes(unsubscribe ? tokens : null, () -> suppressionList, clock));
+        wiring.bind("unsubscribes", new Unsubscribes(unsubscribe ? tokens : null, () -> suppressionList, clock,
+                unsubscribeEvents));
     }
 
     private static UnsubscribeTokens unsubscribeTokens(HttpSettings settings) {

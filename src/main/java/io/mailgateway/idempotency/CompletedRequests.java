@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.carrotsearch.hppc.LongArrayDeque;
 import com.carrotsearch.hppc.LongLongHashMap;
@@ -109,10 +110,28 @@ public class CompletedRequests extends BackgroundService {
      * Waits until the index has caught up with everything written before the current partitions were assigned.
      */
     public DeliveryResult find(String id) {
+        DeliveryResult original = latest(hash(id), id);
+        if (original == null) {
+            return null;
+        }
+        return new DeliveryResult(original.id(), original.status(), original.terminal(), original.messageId(),
+                original.attempt(), original.smtp(), original.recipients(), original.reason(), original.tags(),
+                Boolean.TRUE, original.receivedAt(), original.completedAt());
+    }
+
+    /**
+     * The latest result recorded within the window for the request whose id has this 64-bit hash (as a VERP return
+     * path carries it), as published; empty when none is. The caller checks the id it names.
+     */
+    public Optional<DeliveryResult> resultByIdHash(long idHash) {
+        return Optional.ofNullable(latest(idHash, null));
+    }
+
+    // The result indexed under the hash, or null; with an id, only if it is that id's.
+    private DeliveryResult latest(long hash, String id) {
         follower.awaitCaughtUp();
         long location;
         byte[] recent;
-        long hash = hash(id);
         synchronized (this) {
             if (!index.containsKey(hash)) {
                 return null;
@@ -123,7 +142,8 @@ public class CompletedRequests extends BackgroundService {
         byte[] value = recent;
         if (value == null) {
             ConsumerRecord<String, byte[]> record = fetch(location);
-            if (record == null || !id.equals(record.key()) || record.value() == null
+            if (record == null || record.key() == null || hash(record.key()) != hash
+                    || (id != null && !id.equals(record.key())) || record.value() == null
                     || Instant.ofEpochMilli(record.timestamp()).isBefore(clock.instant().minus(window))) {
                 return null;
             }
@@ -131,12 +151,10 @@ public class CompletedRequests extends BackgroundService {
         }
         try {
             DeliveryResult original = JSON.readValue(value, DeliveryResult.class);
-            if (!id.equals(original.id())) {
+            if (original.id() == null || (id != null ? !id.equals(original.id()) : hash(original.id()) != hash)) {
                 return null;
             }
-            return new DeliveryResult(original.id(), original.status(), original.terminal(), original.messageId(),
-                    original.attempt(), original.smtp(), original.recipients(), original.reason(), original.tags(),
-                    Boolean.TRUE, original.receivedAt(), original.completedAt());
+            return original;
         } catch (IOException e) {
             poisonRecords.skip(LOG, topic, CompactedTopicFollower.partition(location),
                     CompactedTopicFollower.offset(location), "not a delivery result");

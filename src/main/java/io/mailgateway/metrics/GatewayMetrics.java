@@ -80,6 +80,18 @@ public final class GatewayMetrics {
     }
 
     /**
+     * Counts a message of the bounce mailbox by what became of it: handled, ignored (nothing to report),
+     * unclassified (no report) or unmatched (names no request of the gateway).
+     */
+    public void bounceReport(String outcome) {
+        Counter.builder("mail.gateway.bounce.reports")
+                .description("Messages of the bounce mailbox, by what became of them")
+                .tag("outcome", outcome)
+                .register(registry())
+                .increment();
+    }
+
+    /**
      * Counts a record skipped as unusable in a topic the gateway reads itself (suppression list, completed requests,
      * retries). Followers may meet one before Camel's registry exists: such counts wait and are added once it does.
      */

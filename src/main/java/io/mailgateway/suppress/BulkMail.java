@@ -74,7 +74,8 @@ public final class BulkMail {
             return message;
         }
         check(request);
-        String token = tokens.sign(request.tags().get("tenant"), request.to().get(0).address(), clock.instant());
+        String token = tokens.sign(request.tags().get("tenant"), request.to().get(0).address(), clock.instant(),
+                request.id());
         String url = bulk.unsubscribeUrl().replace(Bulk.TOKEN_PLACEHOLDER, URLEncoder.encode(token, StandardCharsets.US_ASCII));
         try {
             message.setHeader("List-Unsubscribe", "<" + url + ">");

@@ -20,14 +20,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param tenant    the tenant the entry came from (e.g. whose newsletter was unsubscribed), or null
  * @param addedAt   when the entry was added
  * @param expiresAt when the entry stops suppressing, or null for "addedAt plus the configured time to live"
+ * @param source    where the entry came from, such as the delivery event that caused it, or null
  */
-public record Suppression(String address, String reason, String tenant, Instant addedAt, Instant expiresAt) {
+public record Suppression(String address, String reason, String tenant, Instant addedAt, Instant expiresAt,
+        String source) {
+
+    public Suppression(String address, String reason, String tenant, Instant addedAt, Instant expiresAt) {
+        this(address, reason, tenant, addedAt, expiresAt, null);
+    }
 
     public static final String HARD_BOUNCE = "hard-bounce";
     public static final String UNSUBSCRIBE = "unsubscribe";
     public static final String COMPLAINT = "complaint";
+    /** Too many soft bounces in a row of days: the mailbox keeps refusing, if only for now. */
+    public static final String SOFT_BOUNCES = "soft-bounces";
     public static final String MANUAL = "manual";
-    public static final Set<String> REASONS = Set.of(HARD_BOUNCE, UNSUBSCRIBE, COMPLAINT, MANUAL);
+    public static final Set<String> REASONS = Set.of(HARD_BOUNCE, SOFT_BOUNCES, UNSUBSCRIBE, COMPLAINT, MANUAL);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -71,6 +79,9 @@ public record Suppression(String address, String reason, String tenant, Instant 
         if (expiresAt != null) {
             fields.put("expiresAt", expiresAt.toString());
         }
+        if (source != null) {
+            fields.put("source", source);
+        }
         try {
             return JSON.writeValueAsBytes(fields);
         } catch (JsonProcessingException e) {
@@ -108,7 +119,7 @@ public record Suppression(String address, String reason, String tenant, Instant 
         }
         Instant addedAt = instant(node, "addedAt");
         return new Suppression(address, reason, text(node, "tenant"), addedAt == null ? fallbackAddedAt : addedAt,
-                instant(node, "expiresAt"));
+                instant(node, "expiresAt"), text(node, "source"));
     }
 
     private static String text(JsonNode node, String field) {

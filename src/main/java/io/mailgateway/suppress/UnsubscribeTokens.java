@@ -42,8 +42,12 @@ public final class UnsubscribeTokens {
         this.key = new SecretKeySpec(bytes, ALGORITHM);
     }
 
-    /** What a valid token says. */
-    public record Claims(String tenant, String address, Instant issuedAt) { }
+    /**
+     * What a valid token says.
+     *
+     * @param requestId the request whose mail carried the link; null in tokens issued before links named it
+     */
+    public record Claims(String tenant, String address, Instant issuedAt, String requestId) { }
 
     /** Why a token was refused. */
     public static final class InvalidTokenException extends RuntimeException {
@@ -63,10 +67,18 @@ public final class UnsubscribeTokens {
 
     /** A URL-safe token for this tenant and recipient. */
     public String sign(String tenant, String address, Instant issuedAt) {
+        return sign(tenant, address, issuedAt, null);
+    }
+
+    /** A URL-safe token for this tenant and recipient of request {@code requestId}, which the unsubscribe event names. */
+    public String sign(String tenant, String address, Instant issuedAt, String requestId) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("t", tenant);
         claims.put("a", Suppression.normalize(address));
         claims.put("iat", issuedAt.getEpochSecond());
+        if (requestId != null) {
+            claims.put("r", requestId);
+        }
         byte[] payload;
         try {
             payload = JSON.writeValueAsBytes(claims);
@@ -108,7 +120,8 @@ public final class UnsubscribeTokens {
             if (!address.contains("@") || !claims.path("iat").canConvertToLong()) {
                 throw new InvalidTokenException("token: incomplete", true);
             }
-            return new Claims(tenant, address, Instant.ofEpochSecond(claims.get("iat").asLong()));
+            String requestId = claims.path("r").isTextual() ? claims.get("r").asText() : null;
+            return new Claims(tenant, address, Instant.ofEpochSecond(claims.get("iat").asLong()), requestId);
         } catch (InvalidTokenException e) {
             throw e;
         } catch (Exception e) {

@@ -3,11 +3,15 @@ package io.mailgateway.suppress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mailgateway.events.DeliveryEvent;
+import io.mailgateway.events.DeliveryEvent.SourceKind;
 import io.mailgateway.suppress.UnsubscribeTokens.Claims;
 import io.mailgateway.suppress.UnsubscribeTokens.InvalidTokenException;
 
@@ -25,12 +29,23 @@ public final class Unsubscribes {
     private final UnsubscribeTokens tokens;
     private final Supplier<SuppressionList> suppressions;
     private final Clock clock;
+    private final Consumer<DeliveryEvent> events;
 
     /** @param tokens null when no unsubscribe secret is configured: then every request is refused */
     public Unsubscribes(UnsubscribeTokens tokens, Supplier<SuppressionList> suppressions, Clock clock) {
+        this(tokens, suppressions, clock, event -> { });
+    }
+
+    /**
+     * @param events publishes an UNSUBSCRIBED event per accepted unsubscribe whose token names its request, and
+     *               returns once it is acknowledged
+     */
+    public Unsubscribes(UnsubscribeTokens tokens, Supplier<SuppressionList> suppressions, Clock clock,
+            Consumer<DeliveryEvent> events) {
         this.tokens = tokens;
         this.suppressions = suppressions;
         this.clock = clock;
+        this.events = events;
     }
 
     /** @param query the raw query string of the request, which carries {@code token=...} */
@@ -50,7 +65,21 @@ public final class Unsubscribes {
         // An address that gets no mail at all (a hard bounce, a complaint) keeps that entry: an unsubscribe
         // would let transactional mail through again.
         suppressions.get().addUnlessAllMailSuppressed(new Suppression(claims.address(), Suppression.UNSUBSCRIBE,
-                claims.tenant(), clock.instant(), null));
+                claims.tenant(), clock.instant(), null, claims.requestId() == null ? "unsubscribe link"
+                        : "unsubscribe link of request " + claims.requestId()));
+        // Links issued before they named their request unsubscribe all the same, but an event needs a request id.
+        if (claims.requestId() != null) {
+            String now = clock.instant().toString();
+            try {
+                events.accept(new DeliveryEvent(claims.requestId(), DeliveryEvent.Type.UNSUBSCRIBED,
+                        claims.address(), null, null, null, new DeliveryEvent.Source(SourceKind.UNSUBSCRIBE, null),
+                        claims.tenant() == null ? null : Map.of("tenant", claims.tenant()), now, now));
+            } catch (RuntimeException e) {
+                // The address is suppressed already; asking again publishes the event then.
+                LOG.warn("An unsubscribe was recorded but its event was not published: {}", e.getMessage());
+                return new Response(503, "try again later\n");
+            }
+        }
         return new Response(200, "unsubscribed\n");
     }
 

@@ -72,6 +72,6 @@ class HttpConfigurationTest {
 
     private void bind(HttpSettings settings) {
         HttpConfiguration.bind(wiring, settings, Path.of("templates"), Tenants.none(), suppressionList,
-                Clock.systemUTC());
+                event -> { }, Clock.systemUTC());
     }
 }

@@ -28,8 +28,8 @@ class SchemaDocumentsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"mail-request-v1.schema.json", "delivery-result-v1.schema.json", "tenants.schema.json",
-            "relays.schema.json"})
+    @ValueSource(strings = {"mail-request-v1.schema.json", "delivery-result-v1.schema.json",
+            "delivery-event-v1.schema.json", "tenants.schema.json", "relays.schema.json"})
     void isAValidJsonSchema202012(String file) throws IOException {
         JsonNode document = read(file);
         // format assertions on, so that every "pattern" must also be a valid regular expression
@@ -45,8 +45,8 @@ class SchemaDocumentsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mail-request-v1.schema.json", "delivery-result-v1.schema.json", "tenants.schema.json",
-            "relays.schema.json"})
+    @ValueSource(strings = {"mail-request-v1.schema.json", "delivery-result-v1.schema.json",
+            "delivery-event-v1.schema.json", "tenants.schema.json", "relays.schema.json"})
     void describesEveryPropertyAndDefinition(String file) throws IOException {
         List<String> undescribed = new ArrayList<>();
         collectUndescribed(read(file), "", undescribed);

@@ -44,7 +44,7 @@ class BulkMailTest {
         assertThat(message.getHeader("List-Unsubscribe-Post", null)).isEqualTo("List-Unsubscribe=One-Click");
         String token = link.substring(link.indexOf("token=") + 6, link.length() - 1);
         assertThat(new UnsubscribeTokens(SECRET).verify(token))
-                .isEqualTo(new UnsubscribeTokens.Claims("acme", "reader@example.org", CLOCK.instant()));
+                .isEqualTo(new UnsubscribeTokens.Claims("acme", "reader@example.org", CLOCK.instant(), "req-1"));
     }
 
     @Test

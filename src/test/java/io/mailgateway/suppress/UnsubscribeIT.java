@@ -31,11 +31,13 @@ import io.mailgateway.support.InJvmGateway;
  * One-click unsubscribe end to end: a tenant's bulk mail leaves the gateway (real Kafka, a relay requiring
  * STARTTLS and AUTH) with RFC 8058 headers whose URL points at the gateway's own HTTP server; a POST to that URL
  * suppresses the recipient for bulk mail (transactional mail still reaches them), and a forged or altered token
- * changes nothing.
+ * changes nothing. An accepted unsubscribe is published as an UNSUBSCRIBED delivery event of the request whose
+ * mail carried the link.
  */
 class UnsubscribeIT {
 
     private static final String FROM = "shop@acme.example";
+    private static final String EVENTS = "mail.events";
     private static final String SECRET = "unsubscribe-secret-" + UUID.randomUUID();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -64,7 +66,7 @@ class UnsubscribeIT {
                 "camel.server.host", "127.0.0.1",
                 "camel.server.port", String.valueOf(httpPort),
                 "gateway.unsubscribe.enabled", "true",
-                "gateway.unsubscribe.secret-file", secretFile.toString()));
+                "gateway.unsubscribe.secret-file", secretFile.toString()), EVENTS);
         gatewayList = gateway.bean("suppressionList", SuppressionList.class);
     }
 
@@ -93,15 +95,22 @@ class UnsubscribeIT {
         assertThat(claims.tenant()).isEqualTo("acme");
         assertThat(claims.address()).isEqualTo(reader);
         assertThat(claims.issuedAt()).isBefore(Instant.now().plusSeconds(1));
+        assertThat(claims.requestId()).isEqualTo(id);
         assertThat(gatewayList.isSuppressed(reader)).isFalse();
 
-        try (var suppressions = gateway.kafka().read(InJvmGateway.SUPPRESSIONS)) {
+        try (var suppressions = gateway.kafka().read(InJvmGateway.SUPPRESSIONS);
+                var events = gateway.kafka().read(EVENTS)) {
             HttpResponse<String> response = post(url);
 
             assertThat(response.statusCode()).isEqualTo(200);
             JsonNode entry = suppressions.awaitJson(reader);
             assertThat(entry.get("reason").asText()).isEqualTo("unsubscribe");
             assertThat(entry.get("tenant").asText()).isEqualTo("acme");
+            JsonNode event = events.awaitJson(id);
+            assertThat(event.get("event").asText()).isEqualTo("UNSUBSCRIBED");
+            assertThat(event.get("recipient").asText()).isEqualTo(reader);
+            assertThat(event.at("/source/kind").asText()).isEqualTo("unsubscribe");
+            assertThat(event.at("/tags/tenant").asText()).isEqualTo("acme");
         }
         String next = request(reader, "digest");
         JsonNode result = gateway.results().awaitJson(next);

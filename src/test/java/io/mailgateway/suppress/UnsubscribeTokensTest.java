@@ -25,7 +25,14 @@ class UnsubscribeTokensTest {
         String token = tokens.sign("acme", "  Alice@Example.ORG ", ISSUED);
 
         assertThat(token).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
-        assertThat(tokens.verify(token)).isEqualTo(new Claims("acme", "alice@example.org", ISSUED));
+        assertThat(tokens.verify(token)).isEqualTo(new Claims("acme", "alice@example.org", ISSUED, null));
+    }
+
+    @Test
+    void aTokenIssuedForARequestNamesItsRequestId() {
+        String token = tokens.sign("acme", "alice@example.org", ISSUED, "news-2026-12");
+
+        assertThat(tokens.verify(token).requestId()).isEqualTo("news-2026-12");
     }
 
     @Test
