@@ -103,6 +103,8 @@ class BounceLoopIT {
                 Map.entry("GATEWAY_BOUNCE_MAILBOX_PASSWORD_FILE",
                         Files.writeString(work.resolve("mailbox-password"), mailboxPassword).toString()),
                 Map.entry("GATEWAY_BOUNCE_MAILBOX_TRUST_CA_FILE", MAILBOX_CA.toString()),
+                // Postfix's report arrives within seconds; the default poll delay (30 s) would only slow the test.
+                Map.entry("GATEWAY_BOUNCE_MAILBOX_POLL_DELAY", "1s"),
                 Map.entry("GATEWAY_TOPIC_EVENTS", "mail.events"));
     }
 
