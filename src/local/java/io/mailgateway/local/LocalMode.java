@@ -94,7 +94,9 @@ public final class LocalMode {
                 Map.entry("gateway.bounce.mailbox.url", mailbox.url()),
                 Map.entry("gateway.bounce.mailbox.username", mailbox.username()),
                 Map.entry("gateway.bounce.mailbox.password-file", mailbox.passwordFile().toAbsolutePath().toString()),
-                Map.entry("gateway.bounce.mailbox.trust-ca-file", certificate.caPemFile().toAbsolutePath().toString())));
+                Map.entry("gateway.bounce.mailbox.trust-ca-file", certificate.caPemFile().toAbsolutePath().toString()),
+                // the local bounce comes back within seconds: show it without the production poll delay
+                Map.entry("gateway.bounce.mailbox.poll-delay", "2s")));
         LocalEventsPrinter events = LocalEventsPrinter.start(broker.bootstrapServers(), "mail.events", System.out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
