@@ -82,6 +82,12 @@ public class MailboxLease extends BackgroundService {
 
     private void hold() throws Exception {
         try (KafkaConsumer<String, byte[]> consumer = clients.groupMember(groupId, 1)) {
+            // A subscription to a missing topic waits for ever without an error: no instance would read the mailbox
+            // and nothing would say why. Failing here makes readiness DOWN with the reason, and the thread retries.
+            if (consumer.partitionsFor(topic, READ_BACK_TIMEOUT).isEmpty()) {
+                throw new IllegalStateException("the events topic " + topic
+                        + " does not exist: the bounce mailbox is not read until it does");
+            }
             member = consumer;
             consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                 @Override

@@ -31,6 +31,8 @@ import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import org.apache.camel.main.Main;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,7 @@ import io.mailgateway.suppress.Suppression;
 import io.mailgateway.support.FreePorts;
 import io.mailgateway.support.InJvmGateway;
 import io.mailgateway.support.KafkaTopics;
+import io.mailgateway.support.ManagementPort;
 import io.mailgateway.tls.Certificates;
 import io.mailgateway.tls.Certificates.KeyAndCertificate;
 import io.mailgateway.tls.Pem;
@@ -251,6 +254,37 @@ class BounceMailboxIT {
             if (stopped != null) {
                 stopped.start();
             }
+            other.stop();
+        }
+    }
+
+    @Test
+    void aMissingEventsTopicIsReadinessDownWithTheReasonUntilTheTopicExists() throws Exception {
+        String absent = "absent.events." + UUID.randomUUID();
+        Map<String, String> settings = new HashMap<>(InJvmGateway.settings(gateway.broker().bootstrapServers(),
+                "absent-events-" + UUID.randomUUID(), gateway.relay()));
+        settings.putAll(mailboxSettings);
+        settings.put("gateway.topic.events", absent);
+        int managementPort = FreePorts.next();
+        settings.put("camel.management.port", String.valueOf(managementPort));
+        settings.put("gateway.tenants-file", work.resolve("gateway").resolve("tenants.yaml").toString());
+        Main other = MailGateway.newMain(settings);
+        other.start();
+        try {
+            MailboxLease lease = other.getCamelContext().getRegistry()
+                    .lookupByNameAndType("bounceMailboxLease", MailboxLease.class);
+            await().atMost(WAIT).untilAsserted(() -> {
+                var ready = ManagementPort.get(managementPort, "/observe/health/ready");
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body()).contains("bounce-mailbox-lease").contains(absent + " does not exist");
+            });
+            assertThat(lease.holding()).isFalse();
+
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", gateway.broker().bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(absent, 1, (short) 1))).all().get();
+            }
+            await().atMost(WAIT).until(lease::holding);
+        } finally {
             other.stop();
         }
     }
