@@ -45,7 +45,7 @@ final class BounceMailboxConfiguration {
         MailboxLease lease = new MailboxLease(kafka.clients(), topics.events(), topics.groupId() + "-bounce-mailbox",
                 ROUTE_ID, ledger, settings.softBounceDays(), clock);
         wiring.bind("bounceMailboxLease", lease);
-        wiring.startWithCamel(lease);
+        wiring.startOnceStarted(lease);
         wiring.registerWhenStarted(lease.healthCheck());
     }
 

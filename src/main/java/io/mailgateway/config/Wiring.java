@@ -3,6 +3,7 @@ package io.mailgateway.config;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Service;
+import org.apache.camel.StartupListener;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
 
@@ -37,6 +38,24 @@ final class Wiring {
     /** Started with Camel and stopped with it, after the routes. */
     void startWithCamel(Service service) throws Exception {
         context.addService(service, true, true);
+    }
+
+    /**
+     * Started once Camel has fully started and stopped with it: for a service that starts or stops routes itself,
+     * which Camel would otherwise set up again after it (a route it does not start at start-up stays stopped).
+     */
+    void startOnceStarted(Service service) throws Exception {
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // not yet: the routes are settled only when Camel has fully started
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) throws Exception {
+                started.addService(service, true, true);
+            }
+        });
     }
 
     /**

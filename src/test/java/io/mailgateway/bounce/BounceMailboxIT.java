@@ -284,6 +284,9 @@ class BounceMailboxIT {
                 admin.createTopics(List.of(new NewTopic(absent, 1, (short) 1))).all().get();
             }
             await().atMost(WAIT).until(lease::holding);
+            // Holding the lease means reading the mailbox: the route runs, whenever the lease was taken.
+            assertThat(other.getCamelContext().getRouteController().getRouteStatus("bounce-mailbox").isStarted())
+                    .isTrue();
         } finally {
             other.stop();
         }
