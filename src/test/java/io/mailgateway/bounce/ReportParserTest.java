@@ -19,10 +19,13 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.mailgateway.bounce.DeliveryReport.Action;
 import io.mailgateway.bounce.DeliveryReport.Kind;
 import io.mailgateway.bounce.DeliveryReport.ReportedRecipient;
+import io.mailgateway.returnpath.ReturnPaths;
 
 class ReportParserTest {
 
@@ -44,6 +47,28 @@ class ReportParserTest {
         assertThat(report.recipients()).containsExactly(new ReportedRecipient("alice@example.org", Action.FAILED,
                 "5.1.1", "mx.example.org", "smtp; 550 5.1.1 <alice@example.org>: Recipient address rejected: User "
                         + "unknown in local recipient table"));
+    }
+
+    // Both reports were produced by a real Postfix refusing the next hop with 550 5.1.1, sent to a VERP return path
+    // made with this key, and fetched over IMAPS from Dovecot (CRLF line ends).
+    @ParameterizedTest
+    @ValueSource(strings = {"postfix-real-dsn.eml", "postfix-real-dsn-headers-only.eml"})
+    void aReportFromARealPostfixNamesTheRequestAndRecipientItsReturnPathWasMadeFor(String fixture) {
+        ReturnPaths returnPaths = ReturnPaths.of("postfix-real-dsn-fixture-secret!".getBytes(StandardCharsets.US_ASCII),
+                "bounce.gw.test");
+
+        DeliveryReport report = parser.parse(fixture(fixture));
+
+        assertThat(report.kind()).isEqualTo(Kind.DSN);
+        assertThat(report.originalMessageId()).isEqualTo("<dd80e03ce9099630cdf683ae1519cff2@gw.test>");
+        assertThat(report.recipients()).singleElement().satisfies(recipient -> {
+            assertThat(recipient.recipient()).isEqualTo("nobody@bounce.test");
+            assertThat(recipient.action()).isEqualTo(Action.FAILED);
+            assertThat(recipient.status()).isEqualTo("5.1.1");
+            assertThat(recipient.diagnostic()).startsWith("smtp; 550 5.1.1");
+        });
+        ReturnPaths.Token token = returnPaths.parse(report.returnPath()).orElseThrow();
+        assertThat(returnPaths.matches(token, "fixture-bounce-1", "nobody@bounce.test")).isTrue();
     }
 
     @Test
