@@ -16,18 +16,31 @@ public final class DkimPublicKeys {
     /**
      * A configured key, or why the keys could not be read.
      *
-     * @param type      the k= tag: rsa or ed25519
-     * @param publicKey the p= tag
-     * @param problem   why a key file is unusable, else null (names the file, never its content)
+     * @param key     the key as the signing step reads it, or null when the folder holds an unusable file
+     * @param problem why a key file is unusable, else null (names the file, never its content)
      */
-    public record Key(String domain, String selector, String type, String publicKey, String problem) {
+    public record Key(String domain, DkimKey key, String problem) {
+
+        public String selector() {
+            return key.selector();
+        }
+
+        /** The k= tag: rsa or ed25519. */
+        public String type() {
+            return key.algorithm().keyType();
+        }
+
+        /** The p= tag. */
+        public String publicKey() {
+            return Base64.getEncoder().encodeToString(key.publicKey());
+        }
 
         public String recordName() {
-            return selector + "._domainkey." + domain;
+            return key.dnsName();
         }
 
         public String record() {
-            return "v=DKIM1; k=" + type + "; p=" + publicKey;
+            return key.dnsRecord();
         }
     }
 
@@ -52,12 +65,11 @@ public final class DkimPublicKeys {
         try {
             return DkimKeys.read(keysDir).stream()
                     .filter(key -> key.domain().equals(lower))
-                    .map(key -> new Key(key.domain(), key.selector(), key.algorithm().keyType(),
-                            Base64.getEncoder().encodeToString(key.publicKey()), null))
+                    .map(key -> new Key(key.domain(), key, null))
                     .toList();
         } catch (InvalidDkimKeyException | UncheckedIOException e) {
             // The signing step refuses such a file too; the message names the file, never its content.
-            return List.of(new Key(lower, null, null, null, e.getMessage()));
+            return List.of(new Key(lower, null, e.getMessage()));
         }
     }
 }
