@@ -1,6 +1,7 @@
 package io.mailgateway.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.Exchange;
@@ -15,6 +16,7 @@ import io.mailgateway.idempotency.InFlightRequests;
 import io.mailgateway.idempotency.OutcomeGuard;
 import io.mailgateway.idempotency.OutcomeGuard.TopicUse;
 import io.mailgateway.render.RenderPermits;
+import io.mailgateway.tenant.Tenants;
 
 /**
  * The beans camel-kafka's consumer and routes/consume-requests.camel.yaml use to take requests in batches: see
@@ -26,7 +28,7 @@ final class ConsumptionConfiguration {
     }
 
     /** @param owner the owner of the send threads, as Camel's thread pools are named and shut down by owner */
-    static void bind(Wiring wiring, ConsumptionSettings settings, KafkaSettings kafka, Topics topics,
+    static void bind(Wiring wiring, ConsumptionSettings settings, KafkaSettings kafka, Topics topics, Tenants tenants,
             RenderPermits renderPermits, CompletedRequests completedRequests, Object owner) throws Exception {
         // The threads that handle a batch's records in parallel: rendering, composing, submitting, publishing.
         wiring.bind("sendThreads", wiring.context().getExecutorServiceManager()
@@ -46,17 +48,19 @@ final class ConsumptionConfiguration {
         // another instance) are processed only once the index of completed requests has read everything written before.
         wiring.bind("subscribeAdapter", new CommittedStartSubscribeAdapter(completedRequests::markCatchUpPoint));
         wiring.bind("dropAllHeaders", dropAllHeaders());
-        bindOutcomeGuard(wiring, settings.recheckInterval(), kafka, topics);
+        bindOutcomeGuard(wiring, settings.recheckInterval(), kafka, topics, tenants);
     }
 
     /** Holds consumption while a topic is missing or not allowed, or an attempt's outcome is not yet recorded. */
-    private static void bindOutcomeGuard(Wiring wiring, Duration recheckInterval, KafkaSettings kafka, Topics topics)
-            throws Exception {
-        OutcomeGuard guard = wiring.bind("outcomeGuard", new OutcomeGuard(kafka.clients(), List.of(
-                new TopicUse(topics.outbound(), true, false, false), new TopicUse(topics.results(), false, true, false),
+    private static void bindOutcomeGuard(Wiring wiring, Duration recheckInterval, KafkaSettings kafka, Topics topics,
+            Tenants tenants) throws Exception {
+        // Every request topic (the shared one and each tenant's) is read; a missing one is named like any other.
+        List<TopicUse> uses = new ArrayList<>();
+        tenants.requestTopics().forEach(topic -> uses.add(new TopicUse(topic, true, false, false)));
+        uses.addAll(List.of(new TopicUse(topics.results(), false, true, false),
                 new TopicUse(topics.deadLetters(), false, true, false), new TopicUse(topics.retry(), true, true, false),
-                new TopicUse(topics.state(), true, true, true), new TopicUse(topics.suppressions(), true, true, true)),
-                recheckInterval));
+                new TopicUse(topics.state(), true, true, true), new TopicUse(topics.suppressions(), true, true, true)));
+        OutcomeGuard guard = wiring.bind("outcomeGuard", new OutcomeGuard(kafka.clients(), uses, recheckInterval));
         wiring.metrics().gauge("mail.gateway.outcomes.unrecorded", "Outcomes held because Kafka did not take them yet",
                 guard, OutcomeGuard::unrecordedCount);
         // Started once Camel has started: the health registry in use and the routes it publishes through exist then.

@@ -63,7 +63,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         Wiring wiring = new Wiring(context, MetricsConfiguration.metrics(context));
         wiring.bind("gatewayMetrics", wiring.metrics());
         wiring.bind("requestParser", new RequestParser(request.limits(), request.allowedHeaders()));
-        Tenants tenants = TenantConfiguration.bind(wiring, tenant);
+        Tenants tenants = TenantConfiguration.bind(wiring, tenant, topics);
         ProfileConfiguration.bind(wiring, profile);
         RenderPermits renderPermits = RenderConfiguration.bind(wiring, render, clock);
         ReturnPaths returnPaths = BounceConfiguration.bind(wiring, bounce, tenants);
@@ -77,13 +77,14 @@ public class GatewayConfiguration implements CamelConfiguration {
         RetryConfiguration.bind(wiring, retry, kafka, topics, results, clock);
         CompletedRequests completedRequests = IdempotencyConfiguration.bind(wiring, idempotency, kafka, topics, clock);
         SuppressionList suppressionList = SuppressionConfiguration.bind(wiring, suppression, kafka, topics, clock);
-        ConsumptionConfiguration.bind(wiring, consumption, kafka, topics, renderPermits, completedRequests, this);
+        ConsumptionConfiguration.bind(wiring, consumption, kafka, topics, tenants, renderPermits, completedRequests,
+                this);
         EventPublisher events = EventsConfiguration.bind(wiring, kafka, topics);
         HttpConfiguration.bind(wiring, http, render.templatesFolder(), tenants, suppressionList, events::publish,
                 clock);
         BounceMailboxConfiguration.bind(wiring, bounceMailbox, kafka, topics, completedRequests, suppressionList,
                 events, returnPaths, new ReportParser()::parse, clock);
-        MetricsConfiguration.bindConsumerLag(wiring, kafka, topics);
+        MetricsConfiguration.bindConsumerLag(wiring, kafka, topics, tenants);
         SenderCheckConfiguration.bind(wiring, senderChecks, relay);
     }
 }

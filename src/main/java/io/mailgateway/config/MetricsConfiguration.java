@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import io.mailgateway.metrics.ConsumerLag;
 import io.mailgateway.metrics.GatewayMetrics;
+import io.mailgateway.tenant.Tenants;
 
 /** The gateway's own meters and the lag of its consumer group; Camel's {@code camel.metrics.*} settings do the rest. */
 final class MetricsConfiguration {
@@ -19,11 +20,11 @@ final class MetricsConfiguration {
                 .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class));
     }
 
-    static void bindConsumerLag(Wiring wiring, KafkaSettings kafka, Topics topics) throws Exception {
+    static void bindConsumerLag(Wiring wiring, KafkaSettings kafka, Topics topics, Tenants tenants) throws Exception {
         ConsumerLag lag = wiring.bind("consumerLag",
-                new ConsumerLag(kafka.clients(), topics.groupId(), topics.outbound()));
+                new ConsumerLag(kafka.clients(), topics.groupId(), tenants.requestTopics()));
         wiring.startWithCamel(lag);
         wiring.metrics().gauge("mail.gateway.consumer.lag",
-                "Requests waiting in the request topic for this consumer group", lag, ConsumerLag::lag);
+                "Requests waiting in the request topics for this consumer group", lag, ConsumerLag::lag);
     }
 }

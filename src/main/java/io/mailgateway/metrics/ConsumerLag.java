@@ -2,6 +2,7 @@ package io.mailgateway.metrics;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ import io.mailgateway.background.BackgroundService;
 import io.mailgateway.kafka.KafkaClients;
 
 /**
- * How many requests wait in the request topic for the gateway's consumer group: end offsets minus committed
+ * How many requests wait in the request topics for the gateway's consumer group: end offsets minus committed
  * offsets, summed over partitions. Asked of the brokers at most every few seconds, when metrics are scraped, on the
  * scraping thread (it has none of its own); an admin client that keeps failing is replaced, so one fault of the
  * client does not leave the lag unknown for good.
@@ -36,15 +37,16 @@ public final class ConsumerLag extends BackgroundService {
     private int failures;
     private boolean closed;
     private final String groupId;
-    private final String topic;
+    private final List<String> topics;
     private long measuredAt;
     private double lag = Double.NaN;
 
-    public ConsumerLag(KafkaClients clients, String groupId, String topic) {
+    /** @param topics the request topics: the shared one and every tenant's */
+    public ConsumerLag(KafkaClients clients, String groupId, List<String> topics) {
         this.clients = clients;
         this.admin = clients.admin();
         this.groupId = groupId;
-        this.topic = topic;
+        this.topics = List.copyOf(topics);
     }
 
     /** The lag, or NaN while the brokers cannot tell. */
@@ -57,8 +59,9 @@ public final class ConsumerLag extends BackgroundService {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic)
-                    .partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS).forEach((topic, description) ->
+                    description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()),
+                            OffsetSpec.latest())));
             Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
             long sum = 0;
             for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : ends.entrySet()) {

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.RuntimeCamelException;
 
 import io.mailgateway.attempt.Attempt;
@@ -235,7 +236,8 @@ public final class RetryPlanner {
                 attempt.smtp(), all, new Reason(reason.category(), reason.detail() + "; next attempt at " + next.get()),
                 attempt.tags(), null, attempt.receivedAt(), attempt.completedAt());
         RetryState nextState = new RetryState(attempts, state.receivedAt(), settled, pending, unknownOutcomeResent);
-        return new Decision(progress, new RetryRecord(request.id(), json(requestJson), nextState, next.get().toString()));
+        return new Decision(progress, new RetryRecord(request.id(), withTenant(json(requestJson), request), nextState,
+                next.get().toString()));
     }
 
     private static DeliveryResult terminal(DeliveryResult attempt, List<Recipient> recipients, int attempts, Reason reason) {
@@ -270,6 +272,19 @@ public final class RetryPlanner {
 
     private static String normalize(String address) {
         return address.toLowerCase(Locale.ROOT);
+    }
+
+    // The tenant a request was bound to by its topic goes with its retries: the retry topic names no tenant, and a
+    // retried request is not judged by the topic it comes back from.
+    private static JsonNode withTenant(JsonNode requestJson, MailRequest request) {
+        String tenant = request.tags().get("tenant");
+        if (tenant == null || !(requestJson instanceof ObjectNode object)
+                || tenant.equals(object.path("tags").path("tenant").textValue())) {
+            return requestJson;
+        }
+        ObjectNode tags = object.get("tags") instanceof ObjectNode existing ? existing : object.putObject("tags");
+        tags.put("tenant", tenant);
+        return object;
     }
 
     private static JsonNode json(byte[] requestJson) {

@@ -9,7 +9,7 @@ import java.util.Set;
 import io.mailgateway.request.MailAddress;
 
 /**
- * The settings of one tenant (selected by the request's {@code tags.tenant}) in the tenants file.
+ * The settings of one tenant (selected by the topic its requests arrive on, or by their {@code tags.tenant}) in the tenants file.
  *
  * @param from      From when the request names none, or null
  * @param replyTo   Reply-To when the request names none, or null
@@ -20,9 +20,12 @@ import io.mailgateway.request.MailAddress;
  * @param bulk      which of the tenant's mail is bulk mail, or null for none
  * @param withoutDkimKey what to do with mail whose From domain has no DKIM key, or null for the gateway's setting
  * @param bounceDomain the domain of the tenant's VERP return paths, or null for the gateway's GATEWAY_BOUNCE_DOMAIN
+ * @param topic     the Kafka topic the tenant's requests arrive on (its own or from the file's topicPattern), or null
+ *                  when producers name their tenant in {@code tags.tenant}
  */
 public record Tenant(String id, MailAddress from, MailAddress replyTo, String locale, Map<String, Object> variables,
-        List<String> relays, RateLimit rateLimit, Bulk bulk, WithoutDkimKey withoutDkimKey, String bounceDomain) {
+        List<String> relays, RateLimit rateLimit, Bulk bulk, WithoutDkimKey withoutDkimKey, String bounceDomain,
+        String topic) {
 
     /** Mail from a domain with no DKIM key is sent unsigned, or refused. */
     public enum WithoutDkimKey { SEND, REFUSE }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,27 +28,65 @@ public final class Tenants {
 
     private final Path file;
     private final Map<String, Tenant> byId;
+    private final Map<String, Tenant> byTopic;
+    private final String sharedTopic;
 
-    private Tenants(Path file, Map<String, Tenant> byId) {
+    private Tenants(Path file, Map<String, Tenant> byId, String sharedTopic) {
         this.file = file;
-        this.byId = Map.copyOf(byId);
+        this.byId = Collections.unmodifiableMap(new LinkedHashMap<>(byId));
+        this.byTopic = TenantTopics.byTopic(file, byId.values());
+        this.sharedTopic = sharedTopic;
     }
 
+    /** No tenants; the shared request topic is not known (for parts of the gateway that do not consume). */
     public static Tenants none() {
-        return new Tenants(null, Map.of());
+        return new Tenants(null, Map.of(), null);
     }
 
-    /** Reads a YAML (or JSON) file with a top-level {@code tenants:} map; a broken file stops start-up. */
+    /** No tenants: every request arrives on the shared request topic. */
+    public static Tenants none(String sharedTopic) {
+        return new Tenants(null, Map.of(), sharedTopic);
+    }
+
+    /**
+     * Reads a YAML (or JSON) file with a top-level {@code tenants:} map; a broken file stops start-up. The shared
+     * request topic is not known, so tenant topics are not checked against the gateway's own topics.
+     */
     public static Tenants load(Path file) {
         TenantsFile settings = SettingsFile.read(file, "tenants", TenantsFile.class);
+        String pattern = settings.topicPattern() == null ? null
+                : TenantTopics.pattern(SettingsFile.where(file, "topicPattern"), settings.topicPattern());
+        boolean topicBound = pattern != null
+                || settings.tenants().values().stream().anyMatch(tenant -> tenant != null && tenant.topic() != null);
         Map<String, Tenant> byId = new LinkedHashMap<>();
-        settings.tenants().forEach((id, tenant) -> byId.put(id, tenant(where(file, id), id, tenant)));
-        return new Tenants(file, byId);
+        settings.tenants().forEach((id, tenant) -> {
+            String topic = topicBound ? TenantTopics.topicOf(where(file, id), id,
+                    tenant == null ? null : tenant.topic(), pattern) : null;
+            byId.put(id, tenant(where(file, id), id, tenant, topic));
+        });
+        return new Tenants(file, byId, null);
     }
 
-    private static Tenant tenant(String where, String id, TenantSettings settings) {
+    /**
+     * The tenants file of a consuming gateway: no tenant topic may be one of the gateway's own topics.
+     *
+     * @param sharedTopic   the request topic of requests that name no tenant by their topic
+     * @param gatewayTopics every topic the gateway reads or writes besides tenant topics, the shared one included
+     */
+    public static Tenants load(Path file, String sharedTopic, Collection<String> gatewayTopics) {
+        Tenants tenants = load(file);
+        for (Tenant tenant : tenants.all()) {
+            if (tenant.topic() != null && gatewayTopics.contains(tenant.topic())) {
+                throw new IllegalStateException(tenants.where(tenant, "topic") + ": '" + tenant.topic()
+                        + "' is one of the gateway's own topics; a tenant needs a topic of its own");
+            }
+        }
+        return new Tenants(file, tenants.byId, sharedTopic);
+    }
+
+    private static Tenant tenant(String where, String id, TenantSettings settings, String topic) {
         if (settings == null) {
-            return new Tenant(id, null, null, null, Map.of(), List.of(), null, null, null, null);
+            return new Tenant(id, null, null, null, Map.of(), List.of(), null, null, null, null, topic);
         }
         return new Tenant(id, address(settings.from()), address(settings.replyTo()), settings.locale(),
                 variables(where + ".variables", settings.variables()),
@@ -56,7 +95,8 @@ public final class Tenants {
                 settings.bulk() == null ? null : bulk(where + ".bulk", settings.bulk()),
                 settings.dkim() == null || settings.dkim().withoutKey() == null ? null
                         : Tenant.WithoutDkimKey.valueOf(settings.dkim().withoutKey().toUpperCase(Locale.ROOT)),
-                settings.bounceDomain() == null ? null : domain(where + ".bounceDomain", settings.bounceDomain()));
+                settings.bounceDomain() == null ? null : domain(where + ".bounceDomain", settings.bounceDomain()),
+                topic);
     }
 
     private static String domain(String where, String domain) {
@@ -154,13 +194,33 @@ public final class Tenants {
         return byId.isEmpty();
     }
 
+    /** Whether the tenant of a request follows from its topic (topicPattern or a tenant's topic in the file). */
+    public boolean topicBound() {
+        return !byTopic.isEmpty();
+    }
+
+    /** The topics requests arrive on: the shared request topic first (when known), then every tenant's topic. */
+    public List<String> requestTopics() {
+        List<String> topics = new ArrayList<>();
+        if (sharedTopic != null) {
+            topics.add(sharedTopic);
+        }
+        topics.addAll(byTopic.keySet());
+        return List.copyOf(topics);
+    }
+
+    /** The tenant whose requests arrive on the topic; empty for the shared topic or any other. */
+    public Optional<Tenant> tenantOfTopic(String topic) {
+        return Optional.ofNullable(topic == null ? null : byTopic.get(topic));
+    }
+
     /** The tenants file as written, in the shape schemas/tenants.schema.json publishes. */
-    private record TenantsFile(Map<String, TenantSettings> tenants) {
+    private record TenantsFile(Map<String, TenantSettings> tenants, String topicPattern) {
     }
 
     private record TenantSettings(AddressSetting from, AddressSetting replyTo, String locale,
             Map<String, Object> variables, List<String> relays, RateLimitSetting rateLimit, BulkSetting bulk,
-            DkimSetting dkim, String bounceDomain) {
+            DkimSetting dkim, String bounceDomain, String topic) {
     }
 
     private record DkimSetting(String withoutKey) {
