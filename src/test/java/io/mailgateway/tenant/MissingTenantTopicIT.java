@@ -22,7 +22,8 @@ import io.mailgateway.support.InJvmGateway;
 
 /**
  * A tenant topic that does not exist when the gateway starts is readiness DOWN naming it, like any topic the gateway
- * needs; once it exists, requests flow on every request topic without a restart, each as its topic's tenant.
+ * needs; once it exists, requests flow on every request topic without a restart, each as its topic's tenant, and the
+ * consumer lag covers them all.
  */
 class MissingTenantTopicIT {
 
@@ -67,6 +68,9 @@ class MissingTenantTopicIT {
             assertThat(gateway.results().awaitStatus(globex, "SENT").path("tags").path("tenant").asText())
                     .isEqualTo("globex");
             assertThat(gateway.relay().server().acceptedCount()).isEqualTo(3);
+            // The consumer lag is measured over every request topic: known (not NaN) and nothing left waiting.
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> gateway.httpBody("/observe/metrics").contains("mail_gateway_consumer_lag 0.0"));
         }
     }
 }
