@@ -11,6 +11,7 @@ import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -83,13 +84,16 @@ public final class RecordBatches {
      * that cannot rewind learns that records were left unfinished.
      */
     public void commit(List<Exchange> records) {
-        Map<Integer, List<Exchange>> byPartition = new LinkedHashMap<>();
+        // By topic and partition: requests come from the shared topic and every tenant's, whose partition numbers repeat.
+        Map<TopicPartition, List<Exchange>> byPartition = new LinkedHashMap<>();
         for (Exchange record : records) {
-            Integer partition = record.getMessage().getHeader(KafkaConstants.PARTITION, Integer.class);
+            TopicPartition partition = new TopicPartition(
+                    String.valueOf(record.getMessage().getHeader(KafkaConstants.TOPIC)),
+                    record.getMessage().getHeader(KafkaConstants.PARTITION, Integer.class));
             byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(record);
         }
         List<String> unfinished = new ArrayList<>();
-        for (Map.Entry<Integer, List<Exchange>> partition : byPartition.entrySet()) {
+        for (Map.Entry<TopicPartition, List<Exchange>> partition : byPartition.entrySet()) {
             Exchange first = null;
             Exchange firstUnfinished = null;
             KafkaManualCommit last = null;
@@ -122,14 +126,15 @@ public final class RecordBatches {
         }
     }
 
-    private static boolean committed(Integer partition, KafkaManualCommit last) {
+    private static boolean committed(TopicPartition partition, KafkaManualCommit last) {
         try {
             last.commit();
             return true;
         } catch (WakeupException | InterruptException stopping) {
             throw stopping;
         } catch (RuntimeException e) {
-            LOG.warn("Cannot commit partition {} of the request topic: {}", partition, e.getMessage());
+            LOG.warn("Cannot commit partition {} of topic {}: {}", partition.partition(), partition.topic(),
+                    e.getMessage());
             return false;
         }
     }
@@ -144,7 +149,8 @@ public final class RecordBatches {
     private void rewindOrReport(Exchange record, List<String> unfinished) {
         KafkaManualCommit handle = handleOf(record);
         if (handle == null || !rewinds.rewind(handle)) {
-            unfinished.add("partition " + record.getMessage().getHeader(KafkaConstants.PARTITION) + " from offset "
+            unfinished.add(record.getMessage().getHeader(KafkaConstants.TOPIC) + " partition "
+                    + record.getMessage().getHeader(KafkaConstants.PARTITION) + " from offset "
                     + record.getMessage().getHeader(KafkaConstants.OFFSET));
         }
     }

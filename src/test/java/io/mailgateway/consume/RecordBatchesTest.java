@@ -34,6 +34,7 @@ class RecordBatchesTest {
 
     private static final TopicPartition P0 = new TopicPartition("mail.outbound", 0);
     private static final TopicPartition P1 = new TopicPartition("mail.outbound", 1);
+    private static final TopicPartition ACME_P0 = new TopicPartition("mail.outbound.acme", 0);
 
     private final CamelContext context = new DefaultCamelContext();
     private final MockConsumer<Object, Object> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
@@ -46,8 +47,8 @@ class RecordBatchesTest {
 
     @BeforeEach
     void assignTwoPartitions() {
-        consumer.assign(List.of(P0, P1));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+        consumer.assign(List.of(P0, P1, ACME_P0));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L, ACME_P0, 0L));
     }
 
     @AfterEach
@@ -67,9 +68,23 @@ class RecordBatchesTest {
         assertThat(commits).containsExactlyInAnyOrder("0@0", "1@6");
         assertThat(consumer.position(P0)).isEqualTo(1);
         assertThat(consumer.paused()).containsExactly(P0);
-        assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1);
+        assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1, ACME_P0);
         assertThat(rewinds.rewinds()).isEqualTo(1);
         assertThat(metrics).containsExactly("rewind");
+    }
+
+    @Test
+    void partitionsOfDifferentRequestTopicsAreCommittedAndSentBackEachOnItsOwn() {
+        rewinds.afterConsume(consumer);
+        // Partition 0 of the shared topic and of a tenant's topic, interleaved as one poll may bring them.
+        List<Exchange> batch = List.of(finished(ACME_P0, 3), finished(P0, 0), unfinished(ACME_P0, 4),
+                finished(P0, 1), finished(ACME_P0, 5));
+
+        batches.commit(batch);
+
+        assertThat(commits).containsExactlyInAnyOrder("mail.outbound.acme-0@3", "0@1");
+        assertThat(consumer.position(ACME_P0)).isEqualTo(4);
+        assertThat(consumer.paused()).containsExactly(ACME_P0);
     }
 
     @Test
@@ -136,6 +151,7 @@ class RecordBatchesTest {
     /** A record as camel-kafka hands it over, with its commit handle made when it is turned into an exchange. */
     private Exchange record(TopicPartition partition, long offset) {
         Exchange record = new DefaultExchange(context);
+        record.getMessage().setHeader(KafkaConstants.TOPIC, partition.topic());
         record.getMessage().setHeader(KafkaConstants.PARTITION, partition.partition());
         record.getMessage().setHeader(KafkaConstants.OFFSET, offset);
         record.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, handles.newInstance(
@@ -162,7 +178,8 @@ class RecordBatchesTest {
 
         @Override
         public void forceCommit(TopicPartition partition, long partitionLastOffset) {
-            commits.add(partition.partition() + "@" + partitionLastOffset);
+            commits.add((partition.topic().equals(P0.topic()) ? "" : partition.topic() + "-") + partition.partition()
+                    + "@" + partitionLastOffset);
         }
 
         @Override
