@@ -84,7 +84,8 @@ public final class RecordBatches {
      * that cannot rewind learns that records were left unfinished.
      */
     public void commit(List<Exchange> records) {
-        // By topic and partition: requests come from the shared topic and every tenant's, whose partition numbers repeat.
+        // By topic and partition: requests come from the shared topic and every tenant's, whose partition numbers
+        // repeat.
         Map<TopicPartition, List<Exchange>> byPartition = new LinkedHashMap<>();
         for (Exchange record : records) {
             TopicPartition partition = new TopicPartition(

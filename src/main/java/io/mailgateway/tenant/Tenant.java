@@ -9,7 +9,7 @@ import java.util.Set;
 import io.mailgateway.request.MailAddress;
 
 /**
- * The settings of one tenant (selected by the topic its requests arrive on, or by their {@code tags.tenant}) in the tenants file.
+ * The settings of one tenant in the tenants file; a request's topic, or else its {@code tags.tenant}, selects it.
  *
  * @param from      From when the request names none, or null
  * @param replyTo   Reply-To when the request names none, or null
