@@ -204,6 +204,7 @@ class TenantTopicsComponentTest {
                 volume = v;
             }
         }
+        assertThat(volume).as("volume %s", volumeName).isNotNull();
         String configMap = volume.path("configMap").path("name").asText();
         assertThat(configMap).startsWith("mail-gateway-tenants");
         JsonNode items = volume.path("configMap").path("items");
@@ -212,6 +213,26 @@ class TenantTopicsComponentTest {
             assertThat(Kustomize.named(objects, "ConfigMap", configMap).orElseThrow().path("data")
                     .has(item.path("key").asText())).isTrue();
         });
+    }
+
+    @Test
+    void kedaScalesOnTheLagOfTheTenantsTopicsToo() throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "kustomize", "keda-with-tenant-topics"));
+        Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
+                "apiVersion: kustomize.config.k8s.io/v1beta1",
+                "kind: Kustomization",
+                "resources:",
+                "  - " + dir.toAbsolutePath().relativize(Kustomize.K8S.resolve("base").toAbsolutePath()),
+                "components:",
+                "  - " + dir.toAbsolutePath().relativize(Kustomize.K8S.resolve("components/keda").toAbsolutePath()),
+                "  - " + dir.toAbsolutePath().relativize(COMPONENT.toAbsolutePath()),
+                ""));
+        JsonNode trigger = Kustomize.find(Kustomize.render(dir), "ScaledObject", "mail-gateway").orElseThrow()
+                .path("spec").path("triggers").get(0).path("metadata");
+
+        assertThat(trigger.path("consumerGroup").asText()).isEqualTo(config.get("GATEWAY_GROUP_ID"));
+        // without a topic KEDA sums the lag of every topic the group reads: the shared one and each tenant's
+        assertThat(trigger.has("topic")).as("the trigger is limited to one topic: %s", trigger.path("topic")).isFalse();
     }
 
     /** GATEWAY_GROUP_ID, and the groups the code names after it. */
