@@ -113,6 +113,13 @@ class ManifestsTest {
                         edit(o -> ((ObjectNode) o.path("spec")).put("partition", 3))),
                 Arguments.of("KafkaTopic", "wrong type", "integer",
                         edit(o -> ((ObjectNode) o.path("spec")).put("partitions", "many"))),
+                Arguments.of("KafkaUser", "unknown field", "is not defined in the schema",
+                        edit(o -> ((ObjectNode) o.path("spec").path("authorization")).put("acl", "all"))),
+                Arguments.of("KafkaUser", "value outside the enumeration", "enum",
+                        edit(o -> ((ObjectNode) o.path("spec").path("authorization").path("acls").get(0))
+                                .putArray("operations").add("Produce"))),
+                Arguments.of("KafkaUser", "missing required field", "required",
+                        edit(o -> ((ObjectNode) o.path("spec").path("authorization")).remove("type"))),
                 Arguments.of("Service", "missing required field", "required",
                         edit(o -> ((ObjectNode) o.path("spec").path("ports").get(0)).remove("port"))));
     }
@@ -122,6 +129,7 @@ class ManifestsTest {
     void schemasRejectEachKindOfMistake(String kind, String mistake, String expected, Consumer<ObjectNode> edit) {
         List<ObjectNode> objects = new ArrayList<>(Kustomize.render(Kustomize.K8S.resolve("overlays/prod")));
         objects.addAll(Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/strimzi-topics")));
+        objects.addAll(Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/tenant-topics")));
         ObjectNode object = Kustomize.find(objects, kind, "").orElseThrow().deepCopy();
         assertThat(schemas.validate(object)).as("valid before the edit").isEmpty();
 
