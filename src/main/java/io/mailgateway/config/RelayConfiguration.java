@@ -1,5 +1,6 @@
 package io.mailgateway.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,9 @@ import io.mailgateway.tenant.Tenants;
 
 /** Submits mail to the relays and holds consumption while one refuses the gateway: see {@link RelaySettings}. */
 final class RelayConfiguration {
+
+    // Longer than a refresh may be: a busy broker answering late keeps the last count, and that is all.
+    private static final Duration DESCRIBE_TIMEOUT = Duration.ofSeconds(5);
 
     private RelayConfiguration() {
     }
@@ -68,7 +72,7 @@ final class RelayConfiguration {
             return;
         }
         GroupInstances instances = new GroupInstances(
-                GroupInstances.of(kafka.clients(), settings.groupId(), settings.instancesRefresh()),
+                GroupInstances.of(kafka.clients(), settings.groupId(), DESCRIBE_TIMEOUT),
                 settings.instanceId(), settings.instancesRefresh(), System::nanoTime,
                 count -> limits.forEach(limit -> limit.shareAmong(count)));
         wiring.bind("groupInstances", instances);
