@@ -67,7 +67,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         ProfileConfiguration.bind(wiring, profile);
         RenderPermits renderPermits = RenderConfiguration.bind(wiring, render, clock);
         ReturnPaths returnPaths = BounceConfiguration.bind(wiring, bounce, tenants);
-        RelayConfiguration.bind(wiring, relay, tenants, returnPaths);
+        RelayConfiguration.bind(wiring, relay, kafka, tenants, returnPaths);
         DkimConfiguration.bind(wiring, dkim, tenants, clock);
 
         ResultFactory results = wiring.bind("results", new ResultFactory(clock));

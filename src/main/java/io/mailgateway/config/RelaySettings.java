@@ -1,7 +1,9 @@
 package io.mailgateway.config;
 
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 import io.mailgateway.relay.Relay;
@@ -15,14 +17,19 @@ import io.mailgateway.smtp.SmtpSettings;
  * The relays mail is submitted to: the default relay of the SMTP_* settings, further relays from the relays file,
  * and how the gateway waits for them (rate limits, probes of a relay that refuses it, shutdown).
  *
- * <p>Owns {@code gateway.smtp.*}, {@code gateway.relays-file}, {@code gateway.tenant-rate-wait-ms}, and reads
- * {@code camel.main.shutdownTimeout} and {@code gateway.limits.max-recipients} to check that shutdown waits for the
- * longest submission.
+ * <p>Owns {@code gateway.smtp.*}, {@code gateway.relays-file}, {@code gateway.tenant-rate-wait-ms},
+ * {@code gateway.instance-id} and {@code gateway.rate-limit.refresh-ms}, and reads {@code camel.main.shutdownTimeout}
+ * and {@code gateway.limits.max-recipients} to check that shutdown waits for the longest submission, and
+ * {@code gateway.group-id}, the group whose members share the rate limits.
  *
- * @param relays the relay named "default" and those of the relays file; no password shows in {@link #toString()}
+ * @param relays          the relay named "default" and those of the relays file; no password shows in
+ *                        {@link #toString()}
+ * @param instanceId      this instance's client id in the request consumer group, by which the instances sharing
+ *                        the rate limits are told apart
+ * @param instancesRefresh how often the instances in the group are counted
  */
 public record RelaySettings(Relays relays, Duration shutdownTimeout, int maxRecipients, Duration probeInterval,
-        Duration tenantRateWait) {
+        Duration tenantRateWait, String groupId, String instanceId, Duration instancesRefresh) {
 
     public RelaySettings {
         // Shutdown waits this long for the mail in hand: a mail accepted after it would be sent again.
@@ -31,6 +38,14 @@ public record RelaySettings(Relays relays, Duration shutdownTimeout, int maxReci
         if (tenantRateWait.isNegative()) {
             throw new IllegalArgumentException("GATEWAY_TENANT_RATE_WAIT_MS must not be negative but was "
                     + tenantRateWait.toMillis());
+        }
+        if (instancesRefresh.isNegative() || instancesRefresh.isZero()) {
+            throw new IllegalArgumentException("GATEWAY_RATE_LIMIT_REFRESH_MS must be positive but was "
+                    + instancesRefresh.toMillis());
+        }
+        if (instanceId.isBlank() || instanceId.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+            throw new IllegalArgumentException("GATEWAY_INSTANCE_ID must be printable ASCII without spaces but was '"
+                    + instanceId + "'");
         }
     }
 
@@ -41,7 +56,16 @@ public record RelaySettings(Relays relays, Duration shutdownTimeout, int maxReci
                 .orElseGet(() -> Relays.only(defaultRelay));
         return new RelaySettings(relays, Duration.ofSeconds(source.whole("camel.main.shutdownTimeout")),
                 source.integer("gateway.limits.max-recipients"), source.millis("gateway.smtp.probe-interval-ms"),
-                source.millis("gateway.tenant-rate-wait-ms"));
+                source.millis("gateway.tenant-rate-wait-ms"), source.text("gateway.group-id"),
+                source.optional("gateway.instance-id").orElseGet(RelaySettings::randomInstanceId),
+                source.millis("gateway.rate-limit.refresh-ms"));
+    }
+
+    /** Unique without coordination: two instances taken for one would each send the share of one. */
+    private static String randomInstanceId() {
+        byte[] random = new byte[6];
+        ThreadLocalRandom.current().nextBytes(random);
+        return "mail-gateway-" + HexFormat.of().formatHex(random);
     }
 
     private static Relay defaultRelay(Settings source) {

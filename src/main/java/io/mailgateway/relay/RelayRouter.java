@@ -50,6 +50,7 @@ public final class RelayRouter implements RelayProbe {
     private final boolean named;
     private final ReturnPaths returnPaths;
     private final Tenants tenants;
+    private final RelayRateLimits rateLimits;
     // Relays that refused the gateway (AUTH, TLS) and are probed until they accept it again.
     private final Set<String> refusing = Collections.synchronizedSet(new LinkedHashSet<>());
     private volatile Consumer<SmtpSubmissionException> refusalListener = refusal -> { };
@@ -69,6 +70,13 @@ public final class RelayRouter implements RelayProbe {
      */
     public RelayRouter(Map<String, GatewayMailSender> senders, RelaySelection selection,
             BiConsumer<String, String> failovers, ReturnPaths returnPaths, Tenants tenants) {
+        this(senders, selection, failovers, returnPaths, tenants, RelayRateLimits.none());
+    }
+
+    /** @param rateLimits the relays' send-rate limits: a submission waits for its relay's permit, else is deferred */
+    public RelayRouter(Map<String, GatewayMailSender> senders, RelaySelection selection,
+            BiConsumer<String, String> failovers, ReturnPaths returnPaths, Tenants tenants,
+            RelayRateLimits rateLimits) {
         if (!senders.containsKey(Relay.DEFAULT)) {
             throw new IllegalArgumentException("the default relay is missing");
         }
@@ -79,6 +87,7 @@ public final class RelayRouter implements RelayProbe {
         this.named = senders.size() > 1;
         this.returnPaths = returnPaths;
         this.tenants = tenants;
+        this.rateLimits = rateLimits;
     }
 
     /**
@@ -217,6 +226,8 @@ public final class RelayRouter implements RelayProbe {
         for (int i = 0; i < group.relays().size(); i++) {
             String name = group.relays().get(i);
             try {
+                // A relay at its limit defers the group rather than moving it on: see RelayRateLimits.
+                rateLimits.acquire(name);
                 return senders.get(name).submit(message, group.envelope(), plan);
             } catch (RelayUnreachableException e) {
                 last = e;

@@ -13,9 +13,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
+import org.apache.camel.util.TimeUtils;
+
 import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSecurity;
 import io.mailgateway.smtp.SmtpSettings;
+import io.mailgateway.tenant.Tenant.RateLimit;
 import io.mailgateway.yaml.SettingsFile;
 
 /**
@@ -106,7 +109,25 @@ public final class Relays {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(where + ": " + e.getMessage());
         }
-        return new Relay(name, settings, pool(relay.pool(), defaults.pool()));
+        return new Relay(name, settings, pool(relay.pool(), defaults.pool()),
+                relay.rateLimit() == null ? null : rateLimit(where + ".rateLimit", relay.rateLimit()));
+    }
+
+    private static RateLimit rateLimit(String where, RateLimitSetting setting) {
+        Duration per;
+        try {
+            per = TimeUtils.toDuration(setting.per().trim());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(where + ".per: not a duration (e.g. 500ms, 1s, 1m): '" + setting.per()
+                    + "'");
+        }
+        if (per.isZero() || per.isNegative()) {
+            throw new IllegalStateException(where + ".per: must be positive");
+        }
+        if (per.dividedBy(setting.messages()).isZero()) {
+            throw new IllegalStateException(where + ": more than one message per nanosecond is no limit");
+        }
+        return new RateLimit(setting.messages(), per);
     }
 
     private static SmtpPoolSettings pool(PoolSetting pool, SmtpPoolSettings defaults) {
@@ -214,7 +235,10 @@ public final class Relays {
 
     private record RelaySetting(String host, Integer port, String security, Boolean allowPlaintext, String username,
             String passwordFile, String passwordEnv, String trustCaFile, String heloName, Long connectTimeoutMs,
-            Long readTimeoutMs, Long writeTimeoutMs, PoolSetting pool) {
+            Long readTimeoutMs, Long writeTimeoutMs, PoolSetting pool, RateLimitSetting rateLimit) {
+    }
+
+    private record RateLimitSetting(int messages, String per) {
     }
 
     private record PoolSetting(Integer size, Integer maxMessagesPerConnection, Long maxIdleMs) {

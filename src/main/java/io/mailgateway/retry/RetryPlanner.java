@@ -22,7 +22,7 @@ import io.mailgateway.attempt.RetryRecord;
 import io.mailgateway.attempt.RetryState;
 import io.mailgateway.enrich.ProfileLookupException;
 import io.mailgateway.mime.MessageIds;
-import io.mailgateway.relay.TenantRateLimitedException;
+import io.mailgateway.relay.RateLimitedException;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.result.DeliveryResult;
@@ -179,15 +179,15 @@ public final class RetryPlanner {
     }
 
     /**
-     * Whether the failure came from handing the message to the relay; the tenant's rate limit defers a request
-     * before that, and a fault of the gateway is no attempt either.
+     * Whether the failure came from handing the message to the relay; a tenant's or relay's rate limit defers a
+     * request before that, and a fault of the gateway is no attempt either.
      */
     private static boolean submitted(Exception failure) {
         Throwable cause = failure;
         while (cause instanceof RuntimeCamelException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        return cause instanceof SmtpSubmissionException && !(cause instanceof TenantRateLimitedException);
+        return cause instanceof SmtpSubmissionException && !(cause instanceof RateLimitedException);
     }
 
     /**

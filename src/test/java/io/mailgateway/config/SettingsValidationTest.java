@@ -38,6 +38,10 @@ class SettingsValidationTest {
                                 + " to allow it"),
                 refused("negative tenant rate wait", RelaySettings::from, Map.of("gateway.tenant-rate-wait-ms", "-1"),
                         "GATEWAY_TENANT_RATE_WAIT_MS must not be negative but was -1"),
+                refused("zero rate limit refresh", RelaySettings::from, Map.of("gateway.rate-limit.refresh-ms", "0"),
+                        "GATEWAY_RATE_LIMIT_REFRESH_MS must be positive but was 0"),
+                refused("instance id with a space", RelaySettings::from, Map.of("gateway.instance-id", "pod a"),
+                        "GATEWAY_INSTANCE_ID must be printable ASCII without spaces but was 'pod a'"),
                 refused("preview without the HTTP server", HttpSettings::from,
                         Map.of("gateway.preview.enabled", "true"),
                         "GATEWAY_PREVIEW_ENABLED=true needs GATEWAY_HTTP_ENABLED=true: the preview pages are served by"

@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
+
+import io.mailgateway.tenant.Tenant.RateLimit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -125,6 +127,12 @@ class RelaysTest {
                 mistake("relays:\n  a: {host: h}\nroutes:\n  - domains: [\"a@b.org\"]\n    relays: [a]\n",
                         "routes[0].domains: 'a@b.org' is not a domain"),
                 mistake("relay:\n  a: {host: h}\n", "relays.yaml: relay: unknown key"),
+                mistake("relays:\n  a: {host: h, rateLimit: 10}\n",
+                        "relays.a.rateLimit: must be {messages: N, per: DURATION}"),
+                mistake("relays:\n  a: {host: h, rateLimit: {messages: 0, per: 1s}}\n",
+                        "relays.a.rateLimit.messages: must be a whole number of at least 1"),
+                mistake("relays:\n  a: {host: h, rateLimit: {messages: 5, per: soon}}\n",
+                        "relays.a.rateLimit.per: not a duration"),
                 mistake("routes: []\n", "needs a top-level 'relays:' map"));
     }
 
@@ -149,6 +157,28 @@ class RelaysTest {
     void aFileThatCannotBeReadStopsStartUp() {
         assertThatThrownBy(() -> Relays.load(dir.resolve("missing.yaml"), DEFAULT, name -> null))
                 .hasMessageContaining("Cannot read the relays file").hasMessageContaining("missing.yaml");
+    }
+
+    @Test
+    void aRelayMayHaveASendRateLimitSharedByTheInstances() throws Exception {
+        Relays relays = load("""
+                relays:
+                  paced: {host: smtp.example.net, rateLimit: {messages: 10, per: 1s}}
+                  free: {host: smtp2.example.net}
+                """);
+
+        assertThat(relays.relay("paced").rateLimit()).isEqualTo(new RateLimit(10, Duration.ofSeconds(1)));
+        assertThat(relays.relay("free").rateLimit()).isNull();
+        RelayRateLimits limits = new RelayRateLimits(relays.all(), Duration.ofMillis(100));
+        assertThat(limits.limits()).hasSize(1);
+        limits.limits().forEach(limit -> limit.shareAmong(2));
+        // 10 per second shared by two: one permit per 200 ms here, so the second within 100 ms is refused
+        limits.acquire("paced");
+        assertThatThrownBy(() -> limits.acquire("paced")).isInstanceOf(RelayRateLimitedException.class)
+                .hasMessageContaining("relay 'paced' reached its send-rate limit (10 messages per 1s, shared by 2");
+        for (int i = 0; i < 50; i++) {
+            limits.acquire("free");
+        }
     }
 
     @Test

@@ -65,8 +65,26 @@ class TenantRateLimitsTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(440));
     }
 
+    @Test
+    void noPermitIsGrantedWhileTheInstancesAreNotCounted() throws IOException {
+        TenantRateLimits limits = new TenantRateLimits(Tenants.load(Files.writeString(dir.resolve("tenants.yaml"), """
+                tenants:
+                  steady:
+                    rateLimit: {messages: 20, per: 1s}
+                """)), Duration.ofSeconds(5));
+
+        TenantRateLimitedException deferred = catchThrowableOfType(TenantRateLimitedException.class,
+                () -> limits.acquire(request("steady")));
+
+        assertThat(deferred.getMessage()).contains("tenant 'steady'", "the number of gateway instances is not known");
+    }
+
+    /** The limits of one instance alone. */
     private TenantRateLimits limits(String yaml, Duration wait) throws IOException {
-        return new TenantRateLimits(Tenants.load(Files.writeString(dir.resolve("tenants.yaml"), yaml)), wait);
+        TenantRateLimits limits =
+                new TenantRateLimits(Tenants.load(Files.writeString(dir.resolve("tenants.yaml"), yaml)), wait);
+        limits.limits().forEach(limit -> limit.shareAmong(1));
+        return limits;
     }
 
     private static MailRequest request(String tenant) {
