@@ -241,7 +241,8 @@ public class CompletedRequests extends BackgroundService {
         expiryTimes.addLast(timestamp);
     }
 
-    private synchronized void forgetExpired() {
+    // Package-private so tests forget without a broker.
+    synchronized void forgetExpired() {
         long oldest = clock.millis() - window.toMillis();
         while (!expiryTimes.isEmpty() && expiryTimes.getFirst() < oldest) {
             long slot = expiryHashes.removeFirst();
