@@ -100,6 +100,22 @@ class KeyIndexTest {
     }
 
     @Test
+    void aMillionKeysWithValuesTakeLessThanHundredMebibytes() {
+        // the suppression list's form: a location and a value per key, and no key held
+        KeyIndex index = new KeyIndex(true);
+        int keys = 1_000_000;
+        for (int i = 0; i < keys; i++) {
+            index.put("reader-" + i + "@example.org", location(i % 6, i), i);
+        }
+
+        assertThat(index.size()).isEqualTo(keys);
+        long bytes = index.ramBytesAllocated();
+        System.out.printf("key index with values: %d keys in %.1f MiB (%d bytes per key)%n",
+                keys, bytes / 1048576.0, bytes / keys);
+        assertThat(bytes).isLessThan(100L * 1024 * 1024);
+    }
+
+    @Test
     void theDefaultHashAndFingerprintAreIndependent() {
         assertThat(KeyIndex.fingerprint("alice@example.org"))
                 .isNotEqualTo(CompactedTopicFollower.hash("alice@example.org"));
