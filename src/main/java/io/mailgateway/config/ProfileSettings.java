@@ -25,6 +25,12 @@ public record ProfileSettings(Optional<ProfileUrlTemplate> url, ProfileFailurePo
             throw new IllegalArgumentException("GATEWAY_PROFILE_TIMEOUT_MS must be between 1 and 60000 but was "
                     + timeout.toMillis());
         }
+        // the Authorization header would cross the network readable by anyone on the way
+        if (authHeaderFile.isPresent() && url.isPresent() && url.get().cleartextOffHost()) {
+            throw new IllegalArgumentException("GATEWAY_PROFILE_AUTH_HEADER_FILE is set but GATEWAY_PROFILE_URL is"
+                    + " plain http:// to a host other than loopback: use https:// so the Authorization header is"
+                    + " never sent in clear text");
+        }
     }
 
     public static ProfileSettings from(Settings source) {

@@ -16,15 +16,17 @@ import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
 import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
- * The HTTP client of profile lookups: asks for JSON, sends the configured Authorization header and nothing else of
- * its own, never retries, follows no redirect, keeps no cookies, and reads at most a bounded answer within the
- * lookup timeout. Answers beyond the limit are cut off and their connection discarded, not read to the end.
+ * The HTTP client of profile lookups: asks for JSON, sends the configured Authorization header (never over plain
+ * http:// except to loopback) and nothing else of its own, never retries, follows no redirect, keeps no cookies,
+ * and reads at most a bounded answer within the lookup timeout. Answers beyond the limit are cut off and their
+ * connection discarded, not read to the end.
  */
 public final class ProfileHttpClient implements HttpClientConfigurer {
 
@@ -62,7 +64,20 @@ public final class ProfileHttpClient implements HttpClientConfigurer {
                 .disableAuthCaching()
                 // a compressed answer could inflate far beyond the size limit
                 .disableContentCompression()
+                // first in the chain: before any connection is opened or header added
+                .addExecInterceptorFirst("refuse-cleartext-credentials", (request, scope, chain) -> {
+                    refuseCleartextCredentials(scope.route.getTargetHost());
+                    return chain.proceed(request, scope);
+                })
                 .addResponseInterceptorLast(this::bound);
+    }
+
+    // Start-up refuses such a URL already; this holds for whatever URL a request is actually sent to.
+    void refuseCleartextCredentials(HttpHost target) throws IOException {
+        if (authorization != null
+                && ProfileUrlTemplate.cleartextOffHost(target.getSchemeName(), target.getHostName())) {
+            throw new CleartextCredentialsException(target.getHostName());
+        }
     }
 
     private void bound(HttpResponse response, EntityDetails details, HttpContext context) throws IOException {
@@ -84,6 +99,14 @@ public final class ProfileHttpClient implements HttpClientConfigurer {
     public String toString() {
         return "ProfileHttpClient[maxBytes=" + maxBytes + ", timeout=" + timeout + ", authorization="
                 + (authorization == null ? "none" : "set") + "]";
+    }
+
+    /** A lookup would have sent the Authorization header over plain http:// to a host other than loopback. */
+    static final class CleartextCredentialsException extends IOException {
+        CleartextCredentialsException(String host) {
+            super("refused to send the Authorization header over plain http:// to " + host
+                    + "; GATEWAY_PROFILE_URL must use https://");
+        }
     }
 
     /** The profile service answered with more than the allowed number of bytes. */

@@ -1,9 +1,12 @@
 package io.mailgateway.enrich;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The profile service's URL for one recipient: the configured template with {@code {address}} replaced by the
@@ -14,13 +17,17 @@ public final class ProfileUrlTemplate {
     public static final String PLACEHOLDER = "{address}";
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    // Literal addresses only: a name other than localhost is never resolved to decide, it could resolve elsewhere.
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*]?");
 
     private final String before;
     private final String after;
+    private final boolean cleartextOffHost;
 
-    private ProfileUrlTemplate(String before, String after) {
+    private ProfileUrlTemplate(String before, String after, boolean cleartextOffHost) {
         this.before = before;
         this.after = after;
+        this.cleartextOffHost = cleartextOffHost;
     }
 
     /**
@@ -59,7 +66,43 @@ public final class ProfileUrlTemplate {
             throw invalid(text, PLACEHOLDER + " must be in the path, e.g. https://profiles.internal/v1/people/"
                     + PLACEHOLDER);
         }
-        return new ProfileUrlTemplate(text.substring(0, at), text.substring(at + PLACEHOLDER.length()));
+        return new ProfileUrlTemplate(text.substring(0, at), text.substring(at + PLACEHOLDER.length()),
+                cleartextOffHost(scheme, sample.getHost()));
+    }
+
+    /**
+     * Whether lookups would travel as plain http:// to a host other than this machine's loopback, where a
+     * credential could be read on the way.
+     */
+    public boolean cleartextOffHost() {
+        return cleartextOffHost;
+    }
+
+    /** Whether a URL of this scheme and host leaves the machine unencrypted. */
+    public static boolean cleartextOffHost(String scheme, String host) {
+        return "http".equalsIgnoreCase(scheme) && !loopback(host);
+    }
+
+    /** localhost, a name under .localhost, 127.0.0.0/8 or ::1; nothing is looked up in DNS to decide. */
+    static boolean loopback(String host) {
+        if (host == null || host.isEmpty()) {
+            return false;
+        }
+        String name = host.toLowerCase(Locale.ROOT);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        if (name.equals("localhost") || name.endsWith(".localhost")) {
+            return true;
+        }
+        if (!IP_LITERAL.matcher(name).matches()) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(name).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The URL for this address. */

@@ -1,28 +1,24 @@
 package io.mailgateway.idempotency;
 
-import static io.mailgateway.kafka.CompactedTopicFollower.hash;
 import static io.mailgateway.kafka.CompactedTopicFollower.location;
 
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import com.carrotsearch.hppc.LongArrayDeque;
-import com.carrotsearch.hppc.LongLongHashMap;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.health.HealthCheck;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,25 +27,26 @@ import io.mailgateway.background.BackgroundService;
 import io.mailgateway.kafka.CompactedTopicFollower;
 import io.mailgateway.kafka.FollowerSettings;
 import io.mailgateway.kafka.KafkaClients;
+import io.mailgateway.kafka.KeyIndex;
 import io.mailgateway.kafka.PoisonRecordException;
 import io.mailgateway.kafka.PoisonRecords;
+import io.mailgateway.kafka.RecordReader;
 import io.mailgateway.result.DeliveryResult;
-import io.mailgateway.kafka.StateNotReadyException;
 
 /**
  * Remembers which request ids reached a terminal result, for the idempotency window, so a request seen again
  * gets its original result published again instead of a second mail. The terminal results live in a Kafka
- * topic keyed by id (compacted, with the window as retention), which every instance follows; memory holds only a
- * 64-bit hash of each id and where its result is, so millions of ids fit in tens of megabytes.
+ * topic keyed by id (compacted, with the window as retention), which every instance follows; memory holds only
+ * two 64-bit hashes of each id and where its result is, so millions of ids fit in tens of megabytes, and a result
+ * is replayed only once the id inside it is the id asked for.
  */
 public class CompletedRequests extends BackgroundService {
 
     private static final Logger LOG = LoggerFactory.getLogger(CompletedRequests.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
     /** Bytes of completed results kept in memory unless configured otherwise. */
     public static final long DEFAULT_CACHE_BYTES = 8L * 1024 * 1024;
-    // What an entry costs besides the result's bytes: the boxed key, the cache's node, the array's header.
+    // What an entry costs besides the result's bytes: the boxed location, the cache's node, the array's header.
     private static final int ENTRY_OVERHEAD_BYTES = 96;
 
     private final String topic;
@@ -57,19 +54,21 @@ public class CompletedRequests extends BackgroundService {
     private final Clock clock;
     private final KafkaProducer<String, byte[]> writer;
     private final CompactedTopicFollower follower;
-    private final KafkaConsumer<String, byte[]> fetcher;
+    private final RecordReader fetcher;
     private final PoisonRecords poisonRecords;
 
-    // Guarded by "this": hash of the id -> partition and offset of its latest terminal result.
-    private final LongLongHashMap index = new LongLongHashMap();
-    // Entries in the order they were indexed, to forget them once they leave the window.
+    // Guarded by "this": id -> partition and offset of its latest terminal result.
+    private final KeyIndex index;
+    // Entries (their index slot and location) in the order they were indexed, to forget them once they leave the
+    // window.
     private final LongArrayDeque expiryHashes = new LongArrayDeque();
     private final LongArrayDeque expiryLocations = new LongArrayDeque();
     private final LongArrayDeque expiryTimes = new LongArrayDeque();
 
     // Updated under "this" with the index: the latest terminal results themselves, so that replaying the records
     // re-read after a crash or a rebalance does not fetch each one from the topic. Bounded by their bytes, not their
-    // number: results differ a thousandfold in size (a rejection vs. fifty recipients' replies).
+    // number: results differ a thousandfold in size (a rejection vs. fifty recipients' replies). Keyed by location,
+    // which names one record, so ids whose hashes collide never share a cached result.
     private final Cache<Long, byte[]> recentResults;
 
     public CompletedRequests(KafkaClients clients, String topic, Duration window, Clock clock) {
@@ -83,16 +82,23 @@ public class CompletedRequests extends BackgroundService {
     /** @param cacheBytes most bytes of completed results kept in memory (0: none; each is then read from the topic) */
     public CompletedRequests(KafkaClients clients, String topic, Duration window, Clock clock,
             FollowerSettings followerSettings, long cacheBytes) {
+        this(clients, topic, window, clock, followerSettings, cacheBytes, () -> new KeyIndex(false));
+    }
+
+    // Tests force hash collisions through an index with tiny hash functions.
+    CompletedRequests(KafkaClients clients, String topic, Duration window, Clock clock,
+            FollowerSettings followerSettings, long cacheBytes, Supplier<KeyIndex> index) {
         if (cacheBytes < 0) {
             throw new IllegalArgumentException("GATEWAY_IDEMPOTENCY_CACHE_BYTES must not be negative but was "
                     + cacheBytes);
         }
         this.recentResults = Caffeine.newBuilder()
                 .maximumWeight(cacheBytes)
-                .weigher((Long hash, byte[] result) -> ENTRY_OVERHEAD_BYTES + result.length)
+                .weigher((Long location, byte[] result) -> ENTRY_OVERHEAD_BYTES + result.length)
                 // evicted by the thread that adds: the bound holds as results arrive, not some time later
                 .executor(Runnable::run)
                 .build();
+        this.index = index.get();
         this.topic = topic;
         this.poisonRecords = followerSettings.poisonRecords();
         this.window = window;
@@ -102,7 +108,7 @@ public class CompletedRequests extends BackgroundService {
                 this::forgetExpired, followerSettings);
         // Lookups need not wait until the request consumer gets partitions and marks where to catch up to.
         follower.catchUpTo(Map.of());
-        this.fetcher = clients.recordReader();
+        this.fetcher = new RecordReader(clients, topic, "completed result");
     }
 
     /**
@@ -110,7 +116,7 @@ public class CompletedRequests extends BackgroundService {
      * Waits until the index has caught up with everything written before the current partitions were assigned.
      */
     public DeliveryResult find(String id) {
-        DeliveryResult original = latest(hash(id), id);
+        DeliveryResult original = latest(id, 0);
         if (original == null) {
             return null;
         }
@@ -124,26 +130,25 @@ public class CompletedRequests extends BackgroundService {
      * path carries it), as published; empty when none is. The caller checks the id it names.
      */
     public Optional<DeliveryResult> resultByIdHash(long idHash) {
-        return Optional.ofNullable(latest(idHash, null));
+        return Optional.ofNullable(latest(null, idHash));
     }
 
-    // The result indexed under the hash, or null; with an id, only if it is that id's.
-    private DeliveryResult latest(long hash, String id) {
+    // The result of this id, or of the id in this index slot; null unless the record and the result name that id.
+    private DeliveryResult latest(String id, long slot) {
         follower.awaitCaughtUp();
         long location;
         byte[] recent;
         synchronized (this) {
-            if (!index.containsKey(hash)) {
+            location = id != null ? index.location(id) : index.locationOfSlot(slot);
+            if (location == KeyIndex.NONE) {
                 return null;
             }
-            location = index.get(hash);
-            recent = recentResults.getIfPresent(hash);
+            recent = recentResults.getIfPresent(location);
         }
         byte[] value = recent;
         if (value == null) {
-            ConsumerRecord<String, byte[]> record = fetch(location);
-            if (record == null || record.key() == null || hash(record.key()) != hash
-                    || (id != null && !id.equals(record.key())) || record.value() == null
+            ConsumerRecord<String, byte[]> record = fetcher.at(location);
+            if (record == null || record.key() == null || !names(record.key(), id, slot) || record.value() == null
                     || Instant.ofEpochMilli(record.timestamp()).isBefore(clock.instant().minus(window))) {
                 return null;
             }
@@ -151,7 +156,7 @@ public class CompletedRequests extends BackgroundService {
         }
         try {
             DeliveryResult original = JSON.readValue(value, DeliveryResult.class);
-            if (original.id() == null || (id != null ? !id.equals(original.id()) : hash(original.id()) != hash)) {
+            if (original.id() == null || !names(original.id(), id, slot)) {
                 return null;
             }
             return original;
@@ -160,6 +165,10 @@ public class CompletedRequests extends BackgroundService {
                     CompactedTopicFollower.offset(location), "not a delivery result");
             return null;
         }
+    }
+
+    private boolean names(String key, String id, long slot) {
+        return id != null ? id.equals(key) : index.hash(key) == slot;
     }
 
     /**
@@ -181,7 +190,7 @@ public class CompletedRequests extends BackgroundService {
         } catch (Exception e) {
             throw new IllegalStateException("cannot record the completed request in " + topic, e);
         }
-        remember(hash(result.id()), location(written.partition(), written.offset()), written.timestamp(), value);
+        remember(result.id(), location(written.partition(), written.offset()), written.timestamp(), value);
     }
 
     /**
@@ -196,67 +205,51 @@ public class CompletedRequests extends BackgroundService {
 
     /** Called when the request consumer got partitions: lookups wait until everything written so far is indexed. */
     public void markCatchUpPoint() {
-        synchronized (fetcher) {
-            follower.catchUpTo(CompactedTopicFollower.endOffsets(fetcher, topic));
-        }
-    }
-
-    private ConsumerRecord<String, byte[]> fetch(long location) {
-        TopicPartition partition = new TopicPartition(topic, CompactedTopicFollower.partition(location));
-        long offset = CompactedTopicFollower.offset(location);
-        synchronized (fetcher) {
-            fetcher.assign(List.of(partition));
-            fetcher.seek(partition, offset);
-            long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : fetcher.poll(Duration.ofMillis(200))) {
-                    if (record.offset() == offset) {
-                        return record;
-                    }
-                    if (record.offset() > offset) {
-                        return null;
-                    }
-                }
-            }
-            throw new StateNotReadyException("cannot read the completed result at " + partition + "@" + offset);
-        }
+        follower.catchUpTo(fetcher.endOffsets());
     }
 
     private void read(String key, byte[] value, int partition, long offset, long timestamp) {
         if (key == null) {
             throw new PoisonRecordException("no key (the key must be the request id)");
         }
-        long hash = hash(key);
         if (value == null) {
             synchronized (this) {
-                index.remove(hash);
-                recentResults.invalidate(hash);
+                long known = index.location(key);
+                if (index.remove(key, location(partition, offset)) && known != KeyIndex.NONE) {
+                    recentResults.invalidate(known);
+                }
             }
         } else {
-            remember(hash, location(partition, offset), timestamp, value);
+            remember(key, location(partition, offset), timestamp, value);
         }
     }
 
     // Package-private so the memory bound can be measured without a broker.
-    synchronized void remember(long hash, long location, long timestamp, byte[] result) {
-        index.put(hash, location);
-        if (result != null) {
-            recentResults.put(hash, result);
+    synchronized void remember(String id, long location, long timestamp, byte[] result) {
+        long replaced = index.location(id);
+        if (!index.put(id, location, 0)) {
+            return;
         }
-        expiryHashes.addLast(hash);
+        if (replaced != KeyIndex.NONE && replaced != location) {
+            recentResults.invalidate(replaced);
+        }
+        if (result != null) {
+            recentResults.put(location, result);
+        }
+        expiryHashes.addLast(index.hash(id));
         expiryLocations.addLast(location);
         expiryTimes.addLast(timestamp);
     }
 
-    private synchronized void forgetExpired() {
+    // Package-private so tests forget without a broker.
+    synchronized void forgetExpired() {
         long oldest = clock.millis() - window.toMillis();
         while (!expiryTimes.isEmpty() && expiryTimes.getFirst() < oldest) {
-            long hash = expiryHashes.removeFirst();
+            long slot = expiryHashes.removeFirst();
             long location = expiryLocations.removeFirst();
             expiryTimes.removeFirst();
-            if (index.containsKey(hash) && index.get(hash) == location) {
-                index.remove(hash);
-                recentResults.invalidate(hash);
+            if (index.forgetRecord(slot, location)) {
+                recentResults.invalidate(location);
             }
         }
     }
@@ -289,10 +282,6 @@ public class CompletedRequests extends BackgroundService {
 
     @Override
     protected void doStop() {
-        closeAll(follower::stop, () -> {
-            synchronized (fetcher) {
-                fetcher.close(Duration.ofSeconds(5));
-            }
-        }, () -> writer.close(Duration.ofSeconds(5)));
+        closeAll(follower::stop, fetcher::close, () -> writer.close(Duration.ofSeconds(5)));
     }
 }

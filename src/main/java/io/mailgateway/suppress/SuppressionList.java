@@ -1,8 +1,6 @@
 package io.mailgateway.suppress;
 
-import static io.mailgateway.kafka.CompactedTopicFollower.hash;
 import static io.mailgateway.kafka.CompactedTopicFollower.location;
-import static io.mailgateway.kafka.CompactedTopicFollower.partition;
 
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -11,11 +9,13 @@ import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import com.carrotsearch.hppc.LongLongHashMap;
-import com.carrotsearch.hppc.cursors.LongLongCursor;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.health.HealthCheck;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -27,7 +27,9 @@ import io.mailgateway.background.BackgroundService;
 import io.mailgateway.kafka.CompactedTopicFollower;
 import io.mailgateway.kafka.FollowerSettings;
 import io.mailgateway.kafka.KafkaClients;
+import io.mailgateway.kafka.KeyIndex;
 import io.mailgateway.kafka.PoisonRecordException;
+import io.mailgateway.kafka.RecordReader;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
 import io.mailgateway.result.DeliveryResult;
@@ -46,22 +48,28 @@ public class SuppressionList extends BackgroundService {
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
     // An entry is a few short fields; anything much larger is not one, and is skipped unparsed.
     static final int MAX_ENTRY_BYTES = 64 * 1024;
+    // Locations whose record's key was read back: an address suppressed now is usually asked for again.
+    private static final int CONFIRMED_LOCATIONS = 10_000;
 
     private final String topic;
     private final Duration timeToLive;
     private final Clock clock;
     private final KafkaProducer<String, byte[]> writer;
     private final CompactedTopicFollower follower;
+    private final RecordReader records;
 
     // An entry's expiry (epoch ms) and whether it suppresses only bulk mail share one long: epoch milliseconds
     // need far fewer than 62 bits, so the flag takes no memory of its own.
     private static final long BULK_ONLY = 1L << 62;
 
-    // Guarded by "this": hash of the normalised address -> its entry (expiry and BULK_ONLY flag), and -> where the
-    // entry was read or written (partition and offset), so an older record read late never undoes a newer one.
-    // A hash, not the address: a million entries take 64 MiB, and no address sits in the heap.
-    private final LongLongHashMap expiries = new LongLongHashMap();
-    private final LongLongHashMap locations = new LongLongHashMap();
+    // Guarded by "this": normalised address -> its entry (expiry and BULK_ONLY flag) and where the entry was read or
+    // written (partition and offset), so an older record read late never undoes a newer one. Hashes, not the
+    // addresses: a million entries take about 96 MiB, and no address sits in the heap; a hit is confirmed by the
+    // key of the record at the entry's location.
+    private final KeyIndex entries;
+    // Location -> the key of the record there, for hits already confirmed; a location names one record for good.
+    private final Cache<Long, String> confirmed = Caffeine.newBuilder().maximumSize(CONFIRMED_LOCATIONS)
+            .executor(Runnable::run).build();
 
     // Guarded by "this": when purgeExpired next drops expired entries.
     private long nextPurge;
@@ -73,6 +81,13 @@ public class SuppressionList extends BackgroundService {
 
     public SuppressionList(KafkaClients clients, String topic, Duration timeToLive, Clock clock,
             FollowerSettings followerSettings) {
+        this(clients, topic, timeToLive, clock, followerSettings, () -> new KeyIndex(true));
+    }
+
+    // Tests force hash collisions through an index with tiny hash functions.
+    SuppressionList(KafkaClients clients, String topic, Duration timeToLive, Clock clock,
+            FollowerSettings followerSettings, Supplier<KeyIndex> index) {
+        this.entries = index.get();
         this.topic = topic;
         this.timeToLive = timeToLive;
         this.clock = clock;
@@ -80,6 +95,7 @@ public class SuppressionList extends BackgroundService {
         // Loaded once read up to where the topic ended when the gateway started.
         this.follower = new CompactedTopicFollower(clients, topic, "suppression list", LOG, this::read,
                 this::purgeExpired, followerSettings);
+        this.records = new RecordReader(clients, topic, "suppression entry");
     }
 
     /**
@@ -158,7 +174,7 @@ public class SuppressionList extends BackgroundService {
 
     /** How many entries are held (expired ones are dropped about once a minute). */
     public synchronized int size() {
-        return expiries.size();
+        return entries.size();
     }
 
     /** Readiness: DOWN while the topic is not followed or not read up to where it stood at start-up. */
@@ -182,12 +198,40 @@ public class SuppressionList extends BackgroundService {
             throw new IllegalStateException("cannot write to the suppression list " + topic, e);
         }
         // Applied at once, so this instance never sends to an address it has just suppressed.
-        apply(hash(key), value == null ? null : entry, location(written.partition(), written.offset()));
+        apply(key, value == null ? null : entry, location(written.partition(), written.offset()));
     }
 
-    private synchronized boolean suppressedNow(String normalized, boolean bulk) {
-        long hash = hash(normalized);
-        return expiries.containsKey(hash) && suppresses(expiries.get(hash), bulk, clock.millis());
+    private boolean suppressedNow(String key, boolean bulk) {
+        long location;
+        synchronized (this) {
+            location = entries.location(key);
+            if (location == KeyIndex.NONE || !suppresses(entries.value(key), bulk, clock.millis())) {
+                return false;
+            }
+        }
+        String recordKey = keyAt(location);
+        return recordKey == null || recordKey.equals(key);
+    }
+
+    // The index key of the record at this location. A record compaction removed has a newer one of the same key,
+    // not read yet: the entry's two 64-bit hashes, which matched, decide until it is.
+    private String keyAt(long location) {
+        String known = confirmed.getIfPresent(location);
+        if (known != null) {
+            return known;
+        }
+        ConsumerRecord<String, byte[]> record = records.at(location);
+        if (record == null) {
+            return null;
+        }
+        String key = record.key() == null ? "" : indexKey(record.key());
+        confirmed.put(location, key);
+        return key;
+    }
+
+    /** The key an entry is indexed by, from its record's key. */
+    private static String indexKey(String recordKey) {
+        return Suppression.normalize(recordKey);
     }
 
     /** The in-memory form of an entry: its expiry in epoch milliseconds, with the BULK_ONLY flag for unsubscribes. */
@@ -210,19 +254,11 @@ public class SuppressionList extends BackgroundService {
         return packed & ~BULK_ONLY;
     }
 
-    private synchronized void apply(long hash, Long entry, long location) {
-        if (locations.containsKey(hash)) {
-            long known = locations.get(hash);
-            if (partition(known) == partition(location) && known > location) {
-                return;
-            }
-        }
+    private synchronized void apply(String key, Long entry, long location) {
         if (entry == null) {
-            expiries.remove(hash);
-            locations.remove(hash);
+            entries.remove(key, location);
         } else {
-            expiries.put(hash, entry);
-            locations.put(hash, location);
+            entries.put(key, location, entry);
         }
     }
 
@@ -232,16 +268,8 @@ public class SuppressionList extends BackgroundService {
         if (now < nextPurge) {
             return;
         }
-        long[] expired = new long[expiries.size()];
-        int count = 0;
-        for (LongLongCursor entry : expiries) {
-            if (expiry(entry.value) <= now) {
-                expired[count++] = entry.key;
-            }
-        }
-        for (int i = 0; i < count; i++) {
-            expiries.remove(expired[i]);
-            locations.remove(expired[i]);
+        for (long location : entries.removeIf(entry -> expiry(entry) <= now)) {
+            confirmed.invalidate(location);
         }
         nextPurge = clock.millis() + PURGE_INTERVAL.toMillis();
     }
@@ -252,9 +280,9 @@ public class SuppressionList extends BackgroundService {
             throw new PoisonRecordException("no key (the key must be the normalised address)");
         }
         long location = location(partition, offset);
-        long hash = hash(Suppression.normalize(key));
+        String indexKey = indexKey(key);
         if (value == null) {
-            apply(hash, null, location);
+            apply(indexKey, null, location);
             return;
         }
         if (value.length > MAX_ENTRY_BYTES) {
@@ -269,7 +297,7 @@ public class SuppressionList extends BackgroundService {
         } catch (DateTimeException | ArithmeticException e) {
             throw new PoisonRecordException("addedAt or expiresAt out of range");
         }
-        apply(hash, entry, location);
+        apply(indexKey, entry, location);
     }
 
     @Override
@@ -279,6 +307,6 @@ public class SuppressionList extends BackgroundService {
 
     @Override
     protected void doStop() {
-        closeAll(follower::stop, () -> writer.close(Duration.ofSeconds(5)));
+        closeAll(follower::stop, records::close, () -> writer.close(Duration.ofSeconds(5)));
     }
 }

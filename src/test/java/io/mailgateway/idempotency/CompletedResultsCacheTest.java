@@ -1,6 +1,5 @@
 package io.mailgateway.idempotency;
 
-import static io.mailgateway.kafka.CompactedTopicFollower.hash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -33,7 +32,7 @@ class CompletedResultsCacheTest {
                 Clock.systemUTC(), bound)) {
             long now = System.currentTimeMillis();
             for (int i = 0; i < 1000; i++) {
-                completed.remember(hash("large-" + i), i, now, new byte[100 * 1024]);
+                completed.remember("large-" + i, i, now, new byte[100 * 1024]);
                 assertThat(completed.cachedResultBytes()).isLessThanOrEqualTo(bound);
             }
             // every id is still known; only the results themselves left memory
@@ -48,7 +47,7 @@ class CompletedResultsCacheTest {
                 Clock.systemUTC(), bound)) {
             long now = System.currentTimeMillis();
             for (int i = 0; i < 50_000; i++) {
-                completed.remember(hash("small-" + i), i, now, new byte[200]);
+                completed.remember("small-" + i, i, now, new byte[200]);
             }
             assertThat(completed.cachedResultBytes()).isLessThanOrEqualTo(bound).isPositive();
         }
@@ -60,7 +59,7 @@ class CompletedResultsCacheTest {
                 Clock.systemUTC(), CompletedRequests.DEFAULT_CACHE_BYTES)) {
             DeliveryResult rejected = new DeliveryResult("cached-1", Status.FAILED, true, null, 1, null, List.of(),
                     new Reason("message-rejected", "5.7.1 no"), Map.of("kind", "test"), null, "t0", "t1");
-            completed.remember(hash("cached-1"), 7, System.currentTimeMillis(), JSON.writeValueAsBytes(rejected));
+            completed.remember("cached-1", 7, System.currentTimeMillis(), JSON.writeValueAsBytes(rejected));
 
             DeliveryResult replay = completed.find("cached-1");
 
