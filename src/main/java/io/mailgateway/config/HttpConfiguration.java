@@ -28,7 +28,8 @@ final class HttpConfiguration {
             SuppressionList suppressionList, Consumer<DeliveryEvent> unsubscribeEvents, Clock clock) throws Exception {
         wiring.bind("previewPages", new PreviewPages(templatesFolder, settings.previewMailDir().orElse(null)));
         if (settings.httpEnabled()) {
-            wiring.context().addStartupListener((context, alreadyStarted) -> PublicServerErrors.install(context));
+            wiring.context().addStartupListener((context, alreadyStarted) -> PublicServerErrors.install(context,
+                    settings.httpPort()));
         }
 
         // The bulk mail of tenants (their bulk: settings in the tenants file) and the endpoint that answers its

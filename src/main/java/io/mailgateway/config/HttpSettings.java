@@ -6,13 +6,14 @@ import java.util.Optional;
 /**
  * The public HTTP endpoints beside the flow: template preview pages and one-click unsubscribe.
  *
- * <p>Owns {@code camel.server.enabled} and {@code camel.server.max-body-size} (read only: Camel runs the server),
+ * <p>Owns {@code camel.server.enabled}, {@code camel.server.port} and {@code camel.server.max-body-size} (read only:
+ * Camel runs the server),
  * {@code gateway.preview.*} and {@code gateway.unsubscribe.*}.
  *
  * @param unsubscribeSecret as written; never shows in {@link #toString()}
  * @param maxBodyBytes      the largest request body the server reads; larger ones are refused (413)
  */
-public record HttpSettings(boolean httpEnabled, boolean previewEnabled, Optional<Path> previewMailDir,
+public record HttpSettings(boolean httpEnabled, int httpPort, boolean previewEnabled, Optional<Path> previewMailDir,
         boolean unsubscribeEnabled, Optional<String> unsubscribeSecret, Optional<Path> unsubscribeSecretFile,
         long maxBodyBytes) {
 
@@ -33,7 +34,8 @@ public record HttpSettings(boolean httpEnabled, boolean previewEnabled, Optional
     }
 
     public static HttpSettings from(Settings source) {
-        return new HttpSettings(source.flag("camel.server.enabled"), source.flag("gateway.preview.enabled"),
+        return new HttpSettings(source.flag("camel.server.enabled"), source.integer("camel.server.port"),
+                source.flag("gateway.preview.enabled"),
                 source.optionalPath("gateway.preview.mail-dir"), source.flag("gateway.unsubscribe.enabled"),
                 source.optionalAsWritten("gateway.unsubscribe.secret"),
                 source.optionalPath("gateway.unsubscribe.secret-file"), source.whole("camel.server.max-body-size"));

@@ -17,18 +17,19 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 final class PublicServerErrors {
 
     static final Map<Integer, String> ANSWERS = Map.of(
-            400, "bad request\n",
-            404, "not found\n",
-            405, "method not allowed\n",
-            413, "request body too large\n",
-            500, "internal error\n");
+            400, "Bad request\n",
+            404, "Not found\n",
+            405, "Method not allowed\n",
+            413, "Request body too large\n",
+            500, "Internal error\n");
 
     private PublicServerErrors() {
     }
 
-    /** Adds the answers to the server's router; call once Camel has started it (a no-op when it does not run). */
-    static void install(CamelContext context) {
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context);
+    /** Adds the answers to the router of the server on this port; call once Camel has started it. */
+    static void install(CamelContext context, int port) {
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
             return;
         }
