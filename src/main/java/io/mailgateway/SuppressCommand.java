@@ -11,40 +11,47 @@ import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.suppress.Suppression;
 
 /**
- * {@code java -jar mail-gateway.jar suppress add ADDRESS [REASON]} and {@code suppress remove ADDRESS}: adds an
- * address to the suppression list, or lifts its entry, by writing the record (or tombstone) the gateway reads.
- * Uses the gateway's own KAFKA_BOOTSTRAP_SERVERS and GATEWAY_TOPIC_SUPPRESSIONS variables.
+ * {@code java -jar mail-gateway.jar suppress add ADDRESS [REASON [TENANT]]} and {@code suppress remove ADDRESS
+ * [unsubscribe TENANT]}: adds an address to the suppression list, or lifts its entry, by writing the record (or tombstone) the
+ * gateway reads. Uses the gateway's own KAFKA_BOOTSTRAP_SERVERS and GATEWAY_TOPIC_SUPPRESSIONS variables.
  */
 public final class SuppressCommand {
 
-    private static final String USAGE = "usage: java -jar mail-gateway.jar suppress add ADDRESS [REASON]\n"
-            + "       java -jar mail-gateway.jar suppress remove ADDRESS\n"
-            + "REASON: manual (default), unsubscribe, complaint or hard-bounce";
+    private static final String USAGE = "usage: java -jar mail-gateway.jar suppress add ADDRESS [REASON [TENANT]]\n"
+            + "       java -jar mail-gateway.jar suppress remove ADDRESS [unsubscribe TENANT]\n"
+            + "REASON: manual (default), unsubscribe, complaint or hard-bounce\n"
+            + "TENANT: only with unsubscribe, which then stops only that tenant's bulk mail (without it, every"
+            + " tenant's); remove ADDRESS unsubscribe TENANT lifts that tenant's unsubscribe";
 
     private SuppressCommand() {
     }
 
     static int run(String[] args) {
-        boolean add = args.length >= 2 && args.length <= 3 && args[0].equals("add");
-        boolean remove = args.length == 2 && args[0].equals("remove");
-        String reason = args.length == 3 ? args[2] : Suppression.MANUAL;
-        if (!(add || remove) || !args[1].contains("@") || !Suppression.REASONS.contains(reason)) {
+        boolean add = args.length >= 2 && args.length <= 4 && args[0].equals("add");
+        boolean remove = (args.length == 2 || args.length == 4) && args[0].equals("remove");
+        String reason = args.length >= 3 ? args[2] : Suppression.MANUAL;
+        String tenant = args.length == 4 ? args[3] : null;
+        // Only an unsubscribe is ever a tenant's own: every other entry stops mail of all tenants.
+        boolean tenantAllowed = tenant == null || !tenant.isBlank() && reason.equals(Suppression.UNSUBSCRIBE);
+        if (!(add || remove) || !args[1].contains("@") || !Suppression.REASONS.contains(reason) || !tenantAllowed) {
             System.err.println(USAGE);
             return 2;
         }
         String bootstrap = env("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
         String topic = env("GATEWAY_TOPIC_SUPPRESSIONS", "mail.suppressions");
+        String scope = tenant == null ? "" : " for tenant " + tenant;
         if (add) {
-            add(bootstrap, topic, new Suppression(args[1].trim(), reason, null, Instant.now(), null));
-            System.out.println("suppressed " + Suppression.normalize(args[1]) + " (" + reason + ")");
+            add(bootstrap, topic, new Suppression(args[1].trim(), reason, tenant, Instant.now(), null));
+            System.out.println("suppressed " + Suppression.normalize(args[1]) + " (" + reason + ")" + scope);
         } else {
-            remove(bootstrap, topic, args[1]);
-            System.out.println("lifted " + Suppression.normalize(args[1]));
+            write(bootstrap, new ProducerRecord<>(topic, tenant == null ? Suppression.normalize(args[1])
+                    : Suppression.unsubscribeKey(tenant, args[1]), null));
+            System.out.println("lifted " + Suppression.normalize(args[1]) + scope);
         }
         return 0;
     }
 
-    /** Writes the entry, keyed by its normalised address; returns once the broker has acknowledged it. */
+    /** Writes the entry under its {@link Suppression#key()}; returns once the broker has acknowledged it. */
     public static void add(String bootstrap, String topic, Suppression entry) {
         write(bootstrap, new ProducerRecord<>(topic, entry.key(), entry.toJson()));
     }

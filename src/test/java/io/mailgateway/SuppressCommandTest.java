@@ -15,4 +15,12 @@ class SuppressCommandTest {
         assertThat(SuppressCommand.run(new String[] {"remove", "a@example.org", "manual"})).isEqualTo(2);
         assertThat(SuppressCommand.run(new String[] {"list"})).isEqualTo(2);
     }
+
+    @Test
+    void aTenantIsTakenOnlyForAnUnsubscribe() {
+        assertThat(SuppressCommand.run(new String[] {"add", "a@example.org", "hard-bounce", "acme"})).isEqualTo(2);
+        assertThat(SuppressCommand.run(new String[] {"add", "a@example.org", "manual", "acme"})).isEqualTo(2);
+        assertThat(SuppressCommand.run(new String[] {"remove", "a@example.org", "manual", "acme"})).isEqualTo(2);
+        assertThat(SuppressCommand.run(new String[] {"add", "a@example.org", "unsubscribe", " "})).isEqualTo(2);
+    }
 }

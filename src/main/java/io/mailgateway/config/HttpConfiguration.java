@@ -25,8 +25,12 @@ final class HttpConfiguration {
      * @param unsubscribeEvents publishes the UNSUBSCRIBED event of an accepted unsubscribe
      */
     static void bind(Wiring wiring, HttpSettings settings, Path templatesFolder, Tenants tenants,
-            SuppressionList suppressionList, Consumer<DeliveryEvent> unsubscribeEvents, Clock clock) {
+            SuppressionList suppressionList, Consumer<DeliveryEvent> unsubscribeEvents, Clock clock) throws Exception {
         wiring.bind("previewPages", new PreviewPages(templatesFolder, settings.previewMailDir().orElse(null)));
+        if (settings.httpEnabled()) {
+            wiring.context().addStartupListener((context, alreadyStarted) -> PublicServerErrors.install(context,
+                    settings.httpPort()));
+        }
 
         // The bulk mail of tenants (their bulk: settings in the tenants file) and the endpoint that answers its
         // unsubscribe links sign and check with the same tokens.

@@ -16,8 +16,9 @@ import io.mailgateway.request.RequestRejectedException;
 
 /**
  * Bulk mail of a tenant (newsletters, digests): the requests whose {@code tags.kind} the tenant lists under
- * {@code bulk.kinds} in the tenants file. Each gets RFC 8058 one-click unsubscribe headers with a URL from the
- * tenant's template and a signed token for its one recipient.
+ * {@code bulk.kinds} in the tenants file, or with {@code bulk.byDefault} every request whose kind is not one of
+ * {@code bulk.transactionalKinds}. Each gets RFC 8058 one-click unsubscribe headers with a URL from the tenant's
+ * template and a signed token for its one recipient.
  */
 public final class BulkMail {
 
@@ -54,14 +55,14 @@ public final class BulkMail {
         if (bulkOf(request) == null) {
             return request;
         }
-        String kind = request.tags().get("kind");
+        String why = why(request);
         if (!request.cc().isEmpty() || !request.bcc().isEmpty()) {
             String field = request.cc().isEmpty() ? "bcc" : "cc";
-            throw rejected(request, field + ": a bulk request (tags.kind '" + kind
-                    + "') goes to exactly one recipient in 'to', so it cannot have " + field);
+            throw rejected(request, field + ": a bulk request (" + why
+                    + ") goes to exactly one recipient in 'to', so it cannot have " + field);
         }
         if (request.to().size() != 1) {
-            throw rejected(request, "to: a bulk request (tags.kind '" + kind + "') must name exactly one recipient,"
+            throw rejected(request, "to: a bulk request (" + why + ") must name exactly one recipient,"
                     + " not " + request.to().size());
         }
         return request;
@@ -95,7 +96,17 @@ public final class BulkMail {
         String tenant = request.tags().get("tenant");
         String kind = request.tags().get("kind");
         Bulk bulk = tenant == null ? null : byTenant.get(tenant);
-        return bulk != null && kind != null && bulk.kinds().contains(kind) ? bulk : null;
+        return bulk != null && bulk.covers(kind) ? bulk : null;
+    }
+
+    // The producer learns why the gateway took the request for bulk mail, and so how to send it otherwise.
+    private String why(MailRequest request) {
+        String kind = request.tags().get("kind");
+        if (byTenant.get(request.tags().get("tenant")).byDefault()) {
+            return kind == null ? "tenant's mail is bulk by default and tags.kind names no transactional kind"
+                    : "tenant's mail is bulk by default and tags.kind '" + kind + "' is not a transactional kind";
+        }
+        return "tags.kind '" + kind + "'";
     }
 
     private static RequestRejectedException rejected(MailRequest request, String detail) {

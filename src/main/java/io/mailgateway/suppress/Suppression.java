@@ -1,5 +1,7 @@
 package io.mailgateway.suppress;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -57,9 +59,28 @@ public record Suppression(String address, String reason, String tenant, Instant 
         return UNSUBSCRIBE.equals(reason);
     }
 
-    /** The record key of this entry on the suppression topic. */
+    /**
+     * The record key of this entry on the suppression topic: a tenant's unsubscribe is keyed by tenant and address
+     * ({@link #unsubscribeKey}), so it stops only that tenant's bulk mail; every other entry by the normalised
+     * address, and applies to all tenants.
+     */
     public String key() {
-        return normalize(address);
+        return tenantScoped() ? unsubscribeKey(tenant, address) : normalize(address);
+    }
+
+    /** Whether this entry applies to its tenant's mail only: an unsubscribe from a tenant's bulk mail. */
+    public boolean tenantScoped() {
+        return UNSUBSCRIBE.equals(reason) && tenant != null;
+    }
+
+    /**
+     * The key of a tenant's unsubscribe entry: the URL-encoded tenant, a colon and the address, all in lower case
+     * (so tenant ids that differ only in case share their unsubscribes). An encoded tenant has no colon, '@' or
+     * '"', while an address has no colon before its '@' unless its local part is quoted (and then it starts with
+     * '"'): such a key is never an address, nor the key of another tenant or address.
+     */
+    public static String unsubscribeKey(String tenant, String address) {
+        return normalize(URLEncoder.encode(tenant, StandardCharsets.UTF_8) + ":" + normalize(address));
     }
 
     /** When the entry stops suppressing: its own expiry if it has one, else addedAt plus the time to live. */
@@ -92,7 +113,8 @@ public record Suppression(String address, String reason, String tenant, Instant 
     /**
      * Reads a record value of the suppression topic.
      *
-     * @param key            the record key, which must be the normalised address
+     * @param key            the record key: the normalised address, or for a tenant's unsubscribe its
+     *                       {@link #unsubscribeKey} (an unsubscribe keyed by address applies to all tenants)
      * @param fallbackAddedAt when the value names no addedAt: the record's timestamp
      * @throws IllegalArgumentException naming the field that is wrong (never its value: it may be an address)
      */
@@ -110,15 +132,20 @@ public record Suppression(String address, String reason, String tenant, Instant 
         if (address == null || address.isBlank() || !address.contains("@")) {
             throw new IllegalArgumentException("address: missing or not an address");
         }
-        if (key == null || !normalize(key).equals(normalize(address))) {
-            throw new IllegalArgumentException("key: must be the normalised address (trimmed, lower case)");
-        }
         String reason = text(node, "reason");
         if (reason == null || !REASONS.contains(reason)) {
             throw new IllegalArgumentException("reason: must be one of " + String.join(", ", REASONS.stream().sorted().toList()));
         }
+        String tenant = text(node, "tenant");
+        boolean addressKey = key != null && normalize(key).equals(normalize(address));
+        boolean tenantKey = key != null && UNSUBSCRIBE.equals(reason) && tenant != null
+                && normalize(key).equals(unsubscribeKey(tenant, address));
+        if (!addressKey && !tenantKey) {
+            throw new IllegalArgumentException("key: must be the normalised address (trimmed, lower case), or for"
+                    + " an unsubscribe from a tenant's mail the tenant (URL-encoded), ':' and the address");
+        }
         Instant addedAt = instant(node, "addedAt");
-        return new Suppression(address, reason, text(node, "tenant"), addedAt == null ? fallbackAddedAt : addedAt,
+        return new Suppression(address, reason, tenant, addedAt == null ? fallbackAddedAt : addedAt,
                 instant(node, "expiresAt"), text(node, "source"));
     }
 

@@ -38,7 +38,7 @@ import io.mailgateway.result.DeliveryResult.Status;
 
 /**
  * The addresses the gateway must not send to. The list lives in a compacted Kafka topic keyed by normalised
- * address, which every instance reads in full, so all instances suppress the same addresses; a record with no
+ * address (a tenant's unsubscribe by tenant and address: {@link Suppression#key()}), which every instance reads in full, so all instances suppress the same addresses; a record with no
  * value (a tombstone) lifts an entry, and an entry stops suppressing when it expires. Requests wait until the
  * list has been read up to where it stood when the gateway started, so nothing is sent before it is known.
  */
@@ -107,18 +107,43 @@ public class SuppressionList extends BackgroundService {
      */
     public Set<String> suppressedAmong(MailRequest request, boolean bulk) {
         follower.awaitCaughtUp();
+        String tenant = request.tags().get("tenant");
         Set<String> suppressed = new LinkedHashSet<>();
         Stream.of(request.to(), request.cc(), request.bcc()).flatMap(List::stream).map(MailAddress::address)
-                .map(Suppression::normalize).filter(address -> suppressedNow(address, bulk)).forEach(suppressed::add);
+                .map(Suppression::normalize)
+                .filter(address -> bulk ? bulkMailSuppressedNow(tenant, address) : suppressedNow(address, false))
+                .forEach(suppressed::add);
         return suppressed;
     }
 
-    /** Whether this address has an entry in effect now (so bulk mail to it is suppressed); waits until loaded. */
+    /**
+     * Whether bulk mail of this tenant to this address is suppressed now: by an entry for the address (which
+     * applies to all tenants) or by the tenant's own unsubscribe entry. Waits until loaded.
+     *
+     * @param tenant null for mail of no tenant, which only entries for the address suppress
+     */
+    public boolean bulkMailSuppressed(String tenant, String address) {
+        follower.awaitCaughtUp();
+        return bulkMailSuppressedNow(tenant, Suppression.normalize(address));
+    }
+
+    private boolean bulkMailSuppressedNow(String tenant, String normalized) {
+        return suppressedNow(normalized, true)
+                || tenant != null && suppressedNow(Suppression.unsubscribeKey(tenant, normalized), true);
+    }
+
+    /**
+     * Whether this address has an entry in effect now that applies to all tenants (so bulk mail to it is
+     * suppressed); waits until loaded.
+     */
     public boolean isSuppressed(String address) {
         return isSuppressed(address, true);
     }
 
-    /** Whether bulk mail ({@code bulk}) or other mail to this address is suppressed now; waits until loaded. */
+    /**
+     * Whether bulk mail ({@code bulk}) or other mail to this address is suppressed now by an entry that applies to
+     * all tenants; waits until loaded.
+     */
     public boolean isSuppressed(String address, boolean bulk) {
         follower.awaitCaughtUp();
         return suppressedNow(Suppression.normalize(address), bulk);
@@ -136,16 +161,21 @@ public class SuppressionList extends BackgroundService {
      */
     public boolean addUnlessAllMailSuppressed(Suppression entry) {
         follower.awaitCaughtUp();
-        if (suppressedNow(entry.key(), false)) {
+        if (suppressedNow(Suppression.normalize(entry.address()), false)) {
             return false;
         }
         add(entry);
         return true;
     }
 
-    /** Lifts the entry of this address, if there is one, by writing a tombstone. */
+    /** Lifts the entry of this address that applies to all tenants, if there is one, by writing a tombstone. */
     public void remove(String address) {
         write(Suppression.normalize(address), null, 0);
+    }
+
+    /** Lifts this tenant's unsubscribe entry of this address, if there is one, by writing a tombstone. */
+    public void removeUnsubscribe(String tenant, String address) {
+        write(Suppression.unsubscribeKey(tenant, address), null, 0);
     }
 
     /**
@@ -277,7 +307,7 @@ public class SuppressionList extends BackgroundService {
     // Throws PoisonRecordException for a record that cannot be an entry; the follower logs where it is and counts it.
     private void read(String key, byte[] value, int partition, long offset, long timestamp) {
         if (key == null || key.isBlank()) {
-            throw new PoisonRecordException("no key (the key must be the normalised address)");
+            throw new PoisonRecordException("no key (the key must be the normalised address, or tenant:address)");
         }
         long location = location(partition, offset);
         String indexKey = indexKey(key);

@@ -16,8 +16,9 @@ import io.mailgateway.suppress.UnsubscribeTokens.Claims;
 import io.mailgateway.suppress.UnsubscribeTokens.InvalidTokenException;
 
 /**
- * Answers one-click unsubscribe requests (RFC 8058): a POST to the List-Unsubscribe URL of a bulk mail puts its
- * recipient on the suppression list, when the token in the URL is one this gateway signed.
+ * Answers one-click unsubscribe requests (RFC 8058): a POST of {@code List-Unsubscribe=One-Click} to the
+ * List-Unsubscribe URL of a tenant's bulk mail stops that tenant's bulk mail to its recipient, when the token in the
+ * URL is one this gateway signed. Each unsubscribe is recorded once: a second click writes nothing.
  */
 public final class Unsubscribes {
 
@@ -30,6 +31,7 @@ public final class Unsubscribes {
     private final Supplier<SuppressionList> suppressions;
     private final Clock clock;
     private final Consumer<DeliveryEvent> events;
+    private final Object[] locks = new Object[64];
 
     /** @param tokens null when no unsubscribe secret is configured: then every request is refused */
     public Unsubscribes(UnsubscribeTokens tokens, Supplier<SuppressionList> suppressions, Clock clock) {
@@ -46,12 +48,23 @@ public final class Unsubscribes {
         this.suppressions = suppressions;
         this.clock = clock;
         this.events = events;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
     }
 
-    /** @param query the raw query string of the request, which carries {@code token=...} */
-    public Response unsubscribe(String query) {
+    /**
+     * @param query       the raw query string of the request, which carries {@code token=...}
+     * @param contentType the request's Content-Type
+     * @param body        the request body, which must be RFC 8058's {@code List-Unsubscribe=One-Click}: raw, or the
+     *                    form's fields by name when the HTTP server has read them already
+     */
+    public Response unsubscribe(String query, String contentType, Object body) {
         if (tokens == null) {
             return new Response(503, "unsubscribe is not configured\n");
+        }
+        if (!OneClickBody.isOneClick(contentType, body)) {
+            return new Response(400, "the body must be List-Unsubscribe=One-Click (RFC 8058)\n");
         }
         Claims claims;
         try {
@@ -62,12 +75,26 @@ public final class Unsubscribes {
             return e.malformed() ? new Response(400, "invalid unsubscribe link\n")
                     : new Response(403, "invalid unsubscribe link\n");
         }
-        // An address that gets no mail at all (a hard bounce, a complaint) keeps that entry: an unsubscribe
-        // would let transactional mail through again.
-        suppressions.get().addUnlessAllMailSuppressed(new Suppression(claims.address(), Suppression.UNSUBSCRIBE,
-                claims.tenant(), clock.instant(), null, claims.requestId() == null ? "unsubscribe link"
-                        : "unsubscribe link of request " + claims.requestId()));
-        // Links issued before they named their request unsubscribe all the same, but an event needs a request id.
+        // Two clicks on the same link at once would both find the address not yet unsubscribed.
+        synchronized (locks[Math.floorMod(Suppression.unsubscribeKey(String.valueOf(claims.tenant()),
+                claims.address()).hashCode(), locks.length)]) {
+            return unsubscribe(claims);
+        }
+    }
+
+    /** The answer when handling the request failed unexpectedly: fixed, so no detail of the failure leaks. */
+    public Response failed() {
+        return new Response(500, "unsubscribe failed, try again later\n");
+    }
+
+    private Response unsubscribe(Claims claims) {
+        SuppressionList list = suppressions.get();
+        // A second click, or an address that gets no bulk mail anyway: nothing more to record.
+        if (list.bulkMailSuppressed(claims.tenant(), claims.address())) {
+            return new Response(200, "unsubscribed\n");
+        }
+        // The event first: when the entry cannot be written after it, the next click finds the address still
+        // subscribed and publishes both again, so the event is never lost (at worst published twice).
         if (claims.requestId() != null) {
             String now = clock.instant().toString();
             try {
@@ -75,10 +102,19 @@ public final class Unsubscribes {
                         claims.address(), null, null, null, new DeliveryEvent.Source(SourceKind.UNSUBSCRIBE, null),
                         claims.tenant() == null ? null : Map.of("tenant", claims.tenant()), now, now));
             } catch (RuntimeException e) {
-                // The address is suppressed already; asking again publishes the event then.
-                LOG.warn("An unsubscribe was recorded but its event was not published: {}", e.getMessage());
+                LOG.warn("An unsubscribe was not recorded: its event was not published: {}", e.getMessage());
                 return new Response(503, "try again later\n");
             }
+        }
+        try {
+            // An unsubscribe from a tenant's mail is keyed by tenant and address and so never replaces an entry
+            // that stops all mail; one from a link naming no tenant could, and does not.
+            list.addUnlessAllMailSuppressed(new Suppression(claims.address(), Suppression.UNSUBSCRIBE,
+                    claims.tenant(), clock.instant(), null, claims.requestId() == null ? "unsubscribe link"
+                            : "unsubscribe link of request " + claims.requestId()));
+        } catch (RuntimeException e) {
+            LOG.warn("An unsubscribe was not recorded: the suppression list refused it: {}", e.getMessage());
+            return new Response(503, "try again later\n");
         }
         return new Response(200, "unsubscribed\n");
     }

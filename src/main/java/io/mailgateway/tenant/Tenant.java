@@ -60,15 +60,30 @@ public record Tenant(String id, MailAddress from, MailAddress replyTo, String lo
 
     /**
      * A tenant's bulk mail: which kinds of request ({@code tags.kind}) are bulk, and the template of their one-click
-     * unsubscribe URL.
+     * unsubscribe URL. With {@code byDefault} every request of the tenant is bulk unless its kind is one of
+     * {@code transactionalKinds}, so a request that names no kind cannot skip unsubscribe handling.
      */
-    public record Bulk(Set<String> kinds, String unsubscribeUrl) {
+    public record Bulk(Set<String> kinds, String unsubscribeUrl, boolean byDefault, Set<String> transactionalKinds) {
 
         /** Where the unsubscribe URL takes the signed token of its recipient. */
         public static final String TOKEN_PLACEHOLDER = "{token}";
 
         public Bulk {
-            kinds = Set.copyOf(kinds);
+            kinds = kinds == null ? Set.of() : Set.copyOf(kinds);
+            transactionalKinds = transactionalKinds == null ? Set.of() : Set.copyOf(transactionalKinds);
+        }
+
+        /** Bulk mail of the listed kinds only. */
+        public Bulk(Set<String> kinds, String unsubscribeUrl) {
+            this(kinds, unsubscribeUrl, false, Set.of());
+        }
+
+        /** Whether a request of this kind ({@code tags.kind}, null when it names none) is bulk mail. */
+        public boolean covers(String kind) {
+            if (byDefault) {
+                return kind == null || !transactionalKinds.contains(kind);
+            }
+            return kind != null && kinds.contains(kind);
         }
     }
 }

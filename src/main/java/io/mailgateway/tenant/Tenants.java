@@ -156,7 +156,21 @@ public final class Tenants {
             throw new IllegalStateException(where + ".unsubscribeUrl must contain " + Tenant.Bulk.TOKEN_PLACEHOLDER);
         }
         checkScheme(where + ".unsubscribeUrl", url);
-        return new Tenant.Bulk(new LinkedHashSet<>(setting.kinds()), url);
+        boolean byDefault = Boolean.TRUE.equals(setting.byDefault());
+        List<String> kinds = setting.kinds() == null ? List.of() : setting.kinds();
+        List<String> transactional = setting.transactionalKinds() == null ? List.of() : setting.transactionalKinds();
+        if (!byDefault && kinds.isEmpty()) {
+            throw new IllegalStateException(where + ".kinds must list the bulk kinds of request (tags.kind), unless"
+                    + " byDefault: true makes all of the tenant's mail bulk");
+        }
+        if (!byDefault && !transactional.isEmpty()) {
+            throw new IllegalStateException(where + ".transactionalKinds only applies with byDefault: true");
+        }
+        List<String> both = kinds.stream().filter(transactional::contains).toList();
+        if (!both.isEmpty()) {
+            throw new IllegalStateException(where + ": kinds " + both + " are listed as bulk and as transactional");
+        }
+        return new Tenant.Bulk(new LinkedHashSet<>(kinds), url, byDefault, new LinkedHashSet<>(transactional));
     }
 
     // RFC 8058 asks for HTTPS; plain HTTP is accepted only on this host, for trying the gateway out locally.
@@ -238,6 +252,7 @@ public final class Tenants {
     private record RateLimitSetting(int messages, String per) {
     }
 
-    private record BulkSetting(List<String> kinds, String unsubscribeUrl) {
+    private record BulkSetting(List<String> kinds, String unsubscribeUrl, Boolean byDefault,
+            List<String> transactionalKinds) {
     }
 }

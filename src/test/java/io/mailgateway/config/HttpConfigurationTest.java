@@ -71,7 +71,13 @@ class HttpConfigurationTest {
     }
 
     private void bind(HttpSettings settings) {
-        HttpConfiguration.bind(wiring, settings, Path.of("templates"), Tenants.none(), suppressionList,
-                event -> { }, Clock.systemUTC());
+        try {
+            HttpConfiguration.bind(wiring, settings, Path.of("templates"), Tenants.none(), suppressionList,
+                    event -> { }, Clock.systemUTC());
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AssertionError("binding failed unexpectedly", e);
+        }
     }
 }

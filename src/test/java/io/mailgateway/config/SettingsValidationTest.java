@@ -46,6 +46,9 @@ class SettingsValidationTest {
                         Map.of("gateway.preview.enabled", "true"),
                         "GATEWAY_PREVIEW_ENABLED=true needs GATEWAY_HTTP_ENABLED=true: the preview pages are served by"
                                 + " the public HTTP server"),
+                refused("an HTTP body limit too small for an unsubscribe", HttpSettings::from,
+                        Map.of("camel.server.max-body-size", "26"),
+                        "GATEWAY_HTTP_MAX_BODY_BYTES must be between 512 and 1048576 but was 26"),
                 refused("profile lookups without a timeout", ProfileSettings::from,
                         Map.of("gateway.profile.timeout-ms", "0"),
                         "GATEWAY_PROFILE_TIMEOUT_MS must be between 1 and 60000 but was 0"),

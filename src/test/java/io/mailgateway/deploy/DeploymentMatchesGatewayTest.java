@@ -305,7 +305,9 @@ class DeploymentMatchesGatewayTest {
                 properties.put(propertyOf(setting), value);
             }
         }
-        assertThat(properties).hasSize(3);
+        assertThat(properties).hasSize(4);
+        assertThat(properties).as("the component exposes the server beyond loopback")
+                .containsEntry(propertyOf("GATEWAY_HTTP_HOST"), "0.0.0.0");
         int port = FreePorts.next();
         properties.put(propertyOf("GATEWAY_HTTP_PORT"), String.valueOf(port));
         properties.put(propertyOf("GATEWAY_HTTP_HOST"), "127.0.0.1");

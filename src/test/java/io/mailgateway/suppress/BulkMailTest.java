@@ -98,6 +98,46 @@ class BulkMailTest {
                 .hasMessageContaining("tenants.acme.bulk").hasMessageContaining(message);
     }
 
+    @Test
+    void bulkByDefaultTenantsRequestsAreBulkUnlessOfATransactionalKind() {
+        BulkMail byDefault = new BulkMail(Map.of("acme", new Bulk(Set.of(), URL, true, Set.of("password-reset"))),
+                new UnsubscribeTokens(SECRET), CLOCK);
+
+        assertThat(byDefault.isBulk(request(null, List.of("a@example.org"), List.of()))).isTrue();
+        assertThat(byDefault.isBulk(request("announcement", List.of("a@example.org"), List.of()))).isTrue();
+        assertThat(byDefault.isBulk(request("password-reset", List.of("a@example.org"), List.of()))).isFalse();
+        assertThatThrownBy(() -> byDefault.check(request(null, List.of("a@example.org", "b@example.org"), List.of())))
+                .isInstanceOf(RequestRejectedException.class)
+                .hasMessageContaining("to: a bulk request (tenant's mail is bulk by default and tags.kind names no"
+                        + " transactional kind) must name exactly one recipient, not 2");
+    }
+
+    @Test
+    void tenantsFileMakesATenantsMailBulkByDefault(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("tenants.yaml"), """
+                tenants:
+                  acme:
+                    bulk:
+                      byDefault: true
+                      transactionalKinds: [password-reset, order]
+                      unsubscribeUrl: "https://acme.example/u?t={token}"
+                """);
+
+        assertThat(BulkMail.settingsOf(Tenants.load(file))).containsExactly(Map.entry("acme",
+                new Bulk(Set.of(), "https://acme.example/u?t={token}", true, Set.of("password-reset", "order"))));
+    }
+
+    @Test
+    void bulkSettingsThatCannotMeanAnythingStopStartUp(@TempDir Path dir) throws Exception {
+        assertBroken(dir, "{unsubscribeUrl: \"https://acme.example/u?t={token}\"}",
+                "kinds must list the bulk kinds of request");
+        assertBroken(dir, "{kinds: [news], transactionalKinds: [order], unsubscribeUrl: \"https://a.example/?t={token}\"}",
+                "transactionalKinds only applies with byDefault: true");
+        assertBroken(dir, "{byDefault: true, kinds: [order], transactionalKinds: [order],"
+                + " unsubscribeUrl: \"https://a.example/?t={token}\"}", "listed as bulk and as transactional");
+        assertBroken(dir, "{byDefault: yes-please, unsubscribeUrl: \"https://a.example/?t={token}\"}", "byDefault");
+    }
+
     private static OutboundMessage compose(MailRequest request) {
         return new MimeComposer(1_000_000, CLOCK).compose(request, new RenderedContent("News", null, "News", null));
     }
@@ -105,6 +145,7 @@ class BulkMailTest {
     private static MailRequest request(String kind, List<String> to, List<String> cc) {
         return new MailRequest("req-1", null, null, new MailAddress("shop@acme.example", null), null,
                 to.stream().map(a -> new MailAddress(a, null)).toList(), cc.stream().map(a -> new MailAddress(a, null)).toList(),
-                null, "News", "News", null, null, null, null, Map.of("tenant", "acme", "kind", kind));
+                null, "News", "News", null, null, null, null,
+                kind == null ? Map.of("tenant", "acme") : Map.of("tenant", "acme", "kind", kind));
     }
 }

@@ -105,9 +105,9 @@ class SuppressionIT {
     }
 
     @Test
-    void unsubscribeSuppressesBulkMailOfEveryTenantButTransactionalMailIsStillSent() throws Exception {
+    void unsubscribeKeyedByAddressSuppressesBulkMailOfEveryTenantButTransactionalMailIsStillSent() throws Exception {
         String reader = unique("reader");
-        suppress(reader, "unsubscribe", "acme", null);
+        suppressForEveryTenant(reader, "unsubscribe", "acme");
         await().atMost(WAIT).until(() -> gatewayList.isSuppressed(reader));
 
         String newsletter = tenantRequest("acme", "newsletter", reader);
@@ -151,7 +151,7 @@ class SuppressionIT {
     @Test
     void hardBounceOfTransactionalMailReplacesAnUnsubscribe() {
         String gone = unique("gone");
-        suppress(gone, "unsubscribe", "acme", null);
+        suppressForEveryTenant(gone, "unsubscribe", "acme");
         await().atMost(WAIT).until(() -> gatewayList.isSuppressed(gone));
         gateway.relay().server().rejectRecipient(gone, 550, "5.1.1 user unknown");
         try (var suppressions = gateway.kafka().read(InJvmGateway.SUPPRESSIONS)) {
@@ -338,6 +338,12 @@ class SuppressionIT {
     private static void suppress(String address, String reason, String tenant, Instant expiresAt) {
         Suppression entry = new Suppression(address, reason, tenant, Instant.now(), expiresAt);
         gateway.kafka().send(InJvmGateway.SUPPRESSIONS, entry.key(), entry.toJson(), Map.of());
+    }
+
+    // Keyed by the address alone, as entries were before unsubscribes were per tenant: it applies to all tenants.
+    private static void suppressForEveryTenant(String address, String reason, String tenant) {
+        Suppression entry = new Suppression(address, reason, tenant, Instant.now(), null);
+        gateway.kafka().send(InJvmGateway.SUPPRESSIONS, Suppression.normalize(address), entry.toJson(), Map.of());
     }
 
     private static String request(String... to) {

@@ -66,6 +66,41 @@ class SuppressionTest {
         assertThat(entry.key()).isEqualTo("a@example.org");
     }
 
+    @Test
+    void aTenantsUnsubscribeIsKeyedByTenantAndAddressAndEveryOtherEntryByAddress() {
+        assertThat(new Suppression("Bob@Example.org", "unsubscribe", "acme", ADDED, null).key())
+                .isEqualTo("acme:bob@example.org");
+        assertThat(new Suppression("Bob@Example.org", "unsubscribe", null, ADDED, null).key())
+                .isEqualTo("bob@example.org");
+        assertThat(new Suppression("Bob@Example.org", "hard-bounce", "acme", ADDED, null).key())
+                .isEqualTo("bob@example.org");
+        assertThat(new Suppression("Bob@Example.org", "complaint", "acme", ADDED, null).tenantScoped()).isFalse();
+    }
+
+    @Test
+    void tenantUnsubscribeKeysNeverMeetAnAddressOrAnotherTenantsKey() {
+        // A tenant id with the separator in it cannot pose as a shorter tenant with a longer address.
+        assertThat(Suppression.unsubscribeKey("a:b", "c@example.org"))
+                .isNotEqualTo(Suppression.unsubscribeKey("a", "b:c@example.org"));
+        assertThat(Suppression.unsubscribeKey("shop@acme", "c@example.org")).isEqualTo("shop%40acme:c@example.org");
+        assertThat(Suppression.unsubscribeKey("x", "\"quoted:local\"@example.org")).startsWith("x:");
+    }
+
+    @Test
+    void unsubscribeKeyedByAddressOnlyStillReadsAsAnEntryForEveryTenant() {
+        Suppression old = Suppression.fromJson("bob@example.org",
+                json("{\"address\": \"bob@example.org\", \"reason\": \"unsubscribe\", \"tenant\": \"acme\"}"), ADDED);
+        Suppression scoped = Suppression.fromJson("acme:bob@example.org",
+                json("{\"address\": \"bob@example.org\", \"reason\": \"unsubscribe\", \"tenant\": \"acme\"}"), ADDED);
+
+        assertThat(old.tenant()).isEqualTo("acme");
+        assertThat(scoped.key()).isEqualTo("acme:bob@example.org");
+        assertInvalid("acme:bob@example.org", "{\"address\": \"bob@example.org\", \"reason\": \"manual\","
+                + " \"tenant\": \"acme\"}", "key: ");
+        assertInvalid("other:bob@example.org", "{\"address\": \"bob@example.org\", \"reason\": \"unsubscribe\","
+                + " \"tenant\": \"acme\"}", "key: ");
+    }
+
     @ParameterizedTest(name = "status {0} is a hard bounce: {1}")
     @CsvSource(nullValues = "none", value = {
             "5.1.1, true", "5.1.2, true", "5.1.10, true",
