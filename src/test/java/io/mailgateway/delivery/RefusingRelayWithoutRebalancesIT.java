@@ -46,8 +46,11 @@ class RefusingRelayWithoutRebalancesIT {
 
     private static final String GROUP = "mail-gateway-rebalance";
     private static final String OUTBOUND = "mail.outbound";
-    /** The request consumers' client ids (Kafka names them after their group); a reconnect makes a new one. */
-    private static final Pattern REQUEST_CONSUMER = Pattern.compile("consumer-" + Pattern.quote(GROUP) + "-\\d+");
+    /**
+     * The request consumers' client ids: each instance's GATEWAY_INSTANCE_ID. A consumer closed and made anew would
+     * rejoin the group, and the other instance's consumer would count that rebalance.
+     */
+    private static final Pattern REQUEST_CONSUMER = Pattern.compile(Pattern.quote(GROUP) + "-[ab]");
     private static final int REQUESTS = 8;
 
     @Test
@@ -110,6 +113,7 @@ class RefusingRelayWithoutRebalancesIT {
         Map<String, String> settings = InJvmGateway.settings(broker.bootstrapServers(), GROUP, relay);
         settings.putAll(Map.of(
                 "camel.main.name", "mail-gateway-" + name,
+                "gateway.instance-id", GROUP + "-" + name,
                 "gateway.smtp.probe-interval-ms", "200",
                 "gateway.kafka.rewind-backoff-ms", "200",
                 "gateway.kafka.rewind-backoff-max-ms", "1000",
