@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-import org.apache.camel.util.TimeUtils;
 
 import io.mailgateway.smtp.SmtpPoolSettings;
 import io.mailgateway.smtp.SmtpSecurity;
@@ -114,20 +113,7 @@ public final class Relays {
     }
 
     private static RateLimit rateLimit(String where, RateLimitSetting setting) {
-        Duration per;
-        try {
-            per = TimeUtils.toDuration(setting.per().trim());
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(where + ".per: not a duration (e.g. 500ms, 1s, 1m): '" + setting.per()
-                    + "'");
-        }
-        if (per.isZero() || per.isNegative()) {
-            throw new IllegalStateException(where + ".per: must be positive");
-        }
-        if (per.dividedBy(setting.messages()).isZero()) {
-            throw new IllegalStateException(where + ": more than one message per nanosecond is no limit");
-        }
-        return new RateLimit(setting.messages(), per);
+        return RateLimit.fromSettings(where, setting.messages(), setting.per());
     }
 
     private static SmtpPoolSettings pool(PoolSetting pool, SmtpPoolSettings defaults) {

@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.camel.util.TimeUtils;
+
 import io.mailgateway.request.MailAddress;
 
 /**
@@ -45,6 +47,26 @@ public record Tenant(String id, MailAddress from, MailAddress replyTo, String lo
             if (per == null || per.isNegative() || per.isZero()) {
                 throw new IllegalArgumentException("per must be a positive duration");
             }
+        }
+
+        /**
+         * A limit as a tenants or relays file writes it ({@code messages: 10, per: 1s}); {@code where} names the key
+         * in start-up errors, which show the period as written (it is no secret).
+         */
+        public static RateLimit fromSettings(String where, int messages, String per) {
+            Duration period;
+            try {
+                period = TimeUtils.toDuration(per.trim());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(where + ".per: not a duration (e.g. 500ms, 1s, 1m): '" + per + "'");
+            }
+            if (period.isZero() || period.isNegative()) {
+                throw new IllegalStateException(where + ".per: must be positive");
+            }
+            if (period.dividedBy(messages).isZero()) {
+                throw new IllegalStateException(where + ": more than one message per nanosecond is no limit");
+            }
+            return new RateLimit(messages, period);
         }
 
         /** The spacing between two messages when the limit is spread evenly over its period. */

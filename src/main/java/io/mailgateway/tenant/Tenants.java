@@ -3,7 +3,6 @@ package io.mailgateway.tenant;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -15,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import org.apache.camel.util.TimeUtils;
 
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.yaml.SettingsFile;
@@ -134,20 +132,7 @@ public final class Tenants {
     }
 
     private static Tenant.RateLimit rateLimit(String where, RateLimitSetting setting) {
-        Duration per;
-        try {
-            per = TimeUtils.toDuration(setting.per().trim());
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(where + ".per: not a duration (e.g. 500ms, 1s, 1m): '" + setting.per()
-                    + "'");
-        }
-        if (per.isZero() || per.isNegative()) {
-            throw new IllegalStateException(where + ".per: must be positive");
-        }
-        if (per.dividedBy(setting.messages()).isZero()) {
-            throw new IllegalStateException(where + ": more than one message per nanosecond is no limit");
-        }
-        return new Tenant.RateLimit(setting.messages(), per);
+        return Tenant.RateLimit.fromSettings(where, setting.messages(), setting.per());
     }
 
     private static Tenant.Bulk bulk(String where, BulkSetting setting) {
