@@ -18,9 +18,10 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import io.mailgateway.tenant.Tenants;
 
 /**
  * The tenant-topics component binds each tenant of its tenants file to a KafkaTopic that only the tenant's producer
@@ -56,15 +57,20 @@ class TenantTopicsComponentTest {
         config = new LinkedHashMap<>();
         Kustomize.find(objects, "ConfigMap", "mail-gateway-config").orElseThrow().path("data").fields()
                 .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
-        JsonNode tenantsFile = new YAMLMapper().readTree(Kustomize.find(objects, "ConfigMap", "mail-gateway-tenants")
-                .orElseThrow().path("data").path("tenants.yaml").asText());
-        topicByTenant = new LinkedHashMap<>();
-        String pattern = tenantsFile.path("topicPattern").asText(null);
-        tenantsFile.path("tenants").fields().forEachRemaining(tenant -> {
-            String topic = tenant.getValue().path("topic").asText(null);
-            topicByTenant.put(tenant.getKey(), topic != null ? topic
-                    : pattern == null ? null : pattern.replace("{tenant}", tenant.getKey()));
-        });
+        // Read by the gateway's own reader, so the component's file passes the schema and the start-up checks.
+        Path tenantsFile = Files.createTempFile("tenants", ".yaml");
+        try {
+            Files.writeString(tenantsFile, Kustomize.find(objects, "ConfigMap", "mail-gateway-tenants").orElseThrow()
+                    .path("data").path("tenants.yaml").asText());
+            List<String> gatewayTopics = config.entrySet().stream().filter(e -> e.getKey().startsWith("GATEWAY_TOPIC_"))
+                    .map(Map.Entry::getValue).toList();
+            Tenants tenants = Tenants.load(tenantsFile, config.get("GATEWAY_TOPIC_OUTBOUND"), gatewayTopics);
+            assertThat(tenants.topicBound()).as("the component's tenants file binds tenants to topics").isTrue();
+            topicByTenant = new LinkedHashMap<>();
+            tenants.all().forEach(tenant -> topicByTenant.put(tenant.id(), tenant.topic()));
+        } finally {
+            Files.delete(tenantsFile);
+        }
     }
 
     @Test
