@@ -12,10 +12,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.health.HealthCheck;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -45,34 +42,17 @@ import io.mailgateway.result.DeliveryResult.Status;
 public class SuppressionList extends BackgroundService {
 
     private static final Logger LOG = LoggerFactory.getLogger(SuppressionList.class);
-    private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
     // An entry is a few short fields; anything much larger is not one, and is skipped unparsed.
     static final int MAX_ENTRY_BYTES = 64 * 1024;
-    // Locations whose record's key was read back: an address suppressed now is usually asked for again.
-    private static final int CONFIRMED_LOCATIONS = 10_000;
 
     private final String topic;
-    private final Duration timeToLive;
     private final Clock clock;
     private final KafkaProducer<String, byte[]> writer;
     private final CompactedTopicFollower follower;
     private final RecordReader records;
-
-    // An entry's expiry (epoch ms) and whether it suppresses only bulk mail share one long: epoch milliseconds
-    // need far fewer than 62 bits, so the flag takes no memory of its own.
-    private static final long BULK_ONLY = 1L << 62;
-
-    // Guarded by "this": normalised address -> its entry (expiry and BULK_ONLY flag) and where the entry was read or
-    // written (partition and offset), so an older record read late never undoes a newer one. Hashes, not the
-    // addresses: a million entries take about 96 MiB, and no address sits in the heap; a hit is confirmed by the
-    // key of the record at the entry's location.
-    private final KeyIndex entries;
-    // Location -> the key of the record there, for hits already confirmed; a location names one record for good.
-    private final Cache<Long, String> confirmed = Caffeine.newBuilder().maximumSize(CONFIRMED_LOCATIONS)
-            .executor(Runnable::run).build();
-
-    // Guarded by "this": when purgeExpired next drops expired entries.
-    private long nextPurge;
+    // Locking: this class holds no lock of its own; the entries' monitor guards their index (see SuppressionEntries),
+    // and the follower's reads and this instance's writes both reach it through apply.
+    private final SuppressionEntries entries;
 
     /** @param timeToLive how long an entry without its own expiresAt suppresses, counted from its addedAt */
     public SuppressionList(KafkaClients clients, String topic, Duration timeToLive, Clock clock) {
@@ -87,15 +67,14 @@ public class SuppressionList extends BackgroundService {
     // Tests force hash collisions through an index with tiny hash functions.
     SuppressionList(KafkaClients clients, String topic, Duration timeToLive, Clock clock,
             FollowerSettings followerSettings, Supplier<KeyIndex> index) {
-        this.entries = index.get();
         this.topic = topic;
-        this.timeToLive = timeToLive;
         this.clock = clock;
         this.writer = clients.stateWriter();
+        this.records = new RecordReader(clients, topic, "suppression entry");
+        this.entries = new SuppressionEntries(index.get(), timeToLive, clock, records);
         // Loaded once read up to where the topic ended when the gateway started.
         this.follower = new CompactedTopicFollower(clients, topic, "suppression list", LOG, this::read,
-                this::purgeExpired, followerSettings);
-        this.records = new RecordReader(clients, topic, "suppression entry");
+                entries::purgeExpired, followerSettings);
     }
 
     /**
@@ -111,7 +90,8 @@ public class SuppressionList extends BackgroundService {
         Set<String> suppressed = new LinkedHashSet<>();
         Stream.of(request.to(), request.cc(), request.bcc()).flatMap(List::stream).map(MailAddress::address)
                 .map(Suppression::normalize)
-                .filter(address -> bulk ? bulkMailSuppressedNow(tenant, address) : suppressedNow(address, false))
+                .filter(address -> bulk ? bulkMailSuppressedNow(tenant, address)
+                        : entries.suppressedNow(address, false))
                 .forEach(suppressed::add);
         return suppressed;
     }
@@ -128,8 +108,8 @@ public class SuppressionList extends BackgroundService {
     }
 
     private boolean bulkMailSuppressedNow(String tenant, String normalized) {
-        return suppressedNow(normalized, true)
-                || tenant != null && suppressedNow(Suppression.unsubscribeKey(tenant, normalized), true);
+        return entries.suppressedNow(normalized, true)
+                || tenant != null && entries.suppressedNow(Suppression.unsubscribeKey(tenant, normalized), true);
     }
 
     /**
@@ -146,12 +126,12 @@ public class SuppressionList extends BackgroundService {
      */
     public boolean isSuppressed(String address, boolean bulk) {
         follower.awaitCaughtUp();
-        return suppressedNow(Suppression.normalize(address), bulk);
+        return entries.suppressedNow(Suppression.normalize(address), bulk);
     }
 
     /** Adds (or replaces) an entry; returns once the broker has acknowledged it. */
     public void add(Suppression entry) {
-        write(entry.key(), entry.toJson(), packed(entry));
+        write(entry.key(), entry.toJson(), entries.packed(entry));
     }
 
     /**
@@ -161,7 +141,7 @@ public class SuppressionList extends BackgroundService {
      */
     public boolean addUnlessAllMailSuppressed(Suppression entry) {
         follower.awaitCaughtUp();
-        if (suppressedNow(Suppression.normalize(entry.address()), false)) {
+        if (entries.suppressedNow(Suppression.normalize(entry.address()), false)) {
             return false;
         }
         add(entry);
@@ -203,7 +183,7 @@ public class SuppressionList extends BackgroundService {
     }
 
     /** How many entries are held (expired ones are dropped about once a minute). */
-    public synchronized int size() {
+    public int size() {
         return entries.size();
     }
 
@@ -228,80 +208,7 @@ public class SuppressionList extends BackgroundService {
             throw new IllegalStateException("cannot write to the suppression list " + topic, e);
         }
         // Applied at once, so this instance never sends to an address it has just suppressed.
-        apply(key, value == null ? null : entry, location(written.partition(), written.offset()));
-    }
-
-    private boolean suppressedNow(String key, boolean bulk) {
-        long location;
-        synchronized (this) {
-            location = entries.location(key);
-            if (location == KeyIndex.NONE || !suppresses(entries.value(key), bulk, clock.millis())) {
-                return false;
-            }
-        }
-        String recordKey = keyAt(location);
-        return recordKey == null || recordKey.equals(key);
-    }
-
-    // The index key of the record at this location. A record compaction removed has a newer one of the same key,
-    // not read yet: the entry's two 64-bit hashes, which matched, decide until it is.
-    private String keyAt(long location) {
-        String known = confirmed.getIfPresent(location);
-        if (known != null) {
-            return known;
-        }
-        ConsumerRecord<String, byte[]> record = records.at(location);
-        if (record == null) {
-            return null;
-        }
-        String key = record.key() == null ? "" : indexKey(record.key());
-        confirmed.put(location, key);
-        return key;
-    }
-
-    /** The key an entry is indexed by, from its record's key. */
-    private static String indexKey(String recordKey) {
-        return Suppression.normalize(recordKey);
-    }
-
-    /** The in-memory form of an entry: its expiry in epoch milliseconds, with the BULK_ONLY flag for unsubscribes. */
-    private long packed(Suppression entry) {
-        return packed(entry.effectiveExpiry(timeToLive).toEpochMilli(), entry.bulkOnly());
-    }
-
-    static long packed(long expiresAtMillis, boolean bulkOnly) {
-        // Before 1970 is as expired as yesterday; later than BULK_ONLY milliseconds is millions of years away.
-        long expiry = Math.min(Math.max(expiresAtMillis, 0), BULK_ONLY - 1);
-        return bulkOnly ? expiry | BULK_ONLY : expiry;
-    }
-
-    /** Whether an entry in its in-memory form suppresses a bulk or other mail at {@code nowMillis}. */
-    static boolean suppresses(long packed, boolean bulk, long nowMillis) {
-        return expiry(packed) > nowMillis && (bulk || (packed & BULK_ONLY) == 0);
-    }
-
-    private static long expiry(long packed) {
-        return packed & ~BULK_ONLY;
-    }
-
-    private synchronized void apply(String key, Long entry, long location) {
-        if (entry == null) {
-            entries.remove(key, location);
-        } else {
-            entries.put(key, location, entry);
-        }
-    }
-
-    // Runs after every poll of the topic, and drops expired entries about once a minute.
-    private synchronized void purgeExpired() {
-        long now = clock.millis();
-        if (now < nextPurge) {
-            return;
-        }
-        for (long location : entries.removeIf(entry -> expiry(entry) <= now)) {
-            confirmed.invalidate(location);
-        }
-        nextPurge = clock.millis() + PURGE_INTERVAL.toMillis();
+        entries.apply(key, value == null ? null : entry, location(written.partition(), written.offset()));
     }
 
     // Throws PoisonRecordException for a record that cannot be an entry; the follower logs where it is and counts it.
@@ -310,9 +217,9 @@ public class SuppressionList extends BackgroundService {
             throw new PoisonRecordException("no key (the key must be the normalised address, or tenant:address)");
         }
         long location = location(partition, offset);
-        String indexKey = indexKey(key);
+        String indexKey = SuppressionEntries.indexKey(key);
         if (value == null) {
-            apply(indexKey, null, location);
+            entries.apply(indexKey, null, location);
             return;
         }
         if (value.length > MAX_ENTRY_BYTES) {
@@ -320,14 +227,14 @@ public class SuppressionList extends BackgroundService {
         }
         long entry;
         try {
-            entry = packed(Suppression.fromJson(key, value, Instant.ofEpochMilli(timestamp)));
+            entry = entries.packed(Suppression.fromJson(key, value, Instant.ofEpochMilli(timestamp)));
         } catch (IllegalArgumentException e) {
             // Its message names the field that is wrong, never the value.
             throw new PoisonRecordException(e.getMessage());
         } catch (DateTimeException | ArithmeticException e) {
             throw new PoisonRecordException("addedAt or expiresAt out of range");
         }
-        apply(indexKey, entry, location);
+        entries.apply(indexKey, entry, location);
     }
 
     @Override

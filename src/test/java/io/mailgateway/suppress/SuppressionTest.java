@@ -124,10 +124,10 @@ class SuppressionTest {
     void whatAnEntrySuppressesDependsOnWhetherOnlyBulkMailIsBarred(String entry, boolean bulkOnly,
             boolean suppressesBulk, boolean suppressesOther) {
         long now = ADDED.toEpochMilli();
-        long packed = SuppressionList.packed(now + 60_000, bulkOnly);
+        long packed = SuppressionEntries.packed(now + 60_000, bulkOnly);
 
-        assertThat(SuppressionList.suppresses(packed, true, now)).isEqualTo(suppressesBulk);
-        assertThat(SuppressionList.suppresses(packed, false, now)).isEqualTo(suppressesOther);
+        assertThat(SuppressionEntries.suppresses(packed, true, now)).isEqualTo(suppressesBulk);
+        assertThat(SuppressionEntries.suppresses(packed, false, now)).isEqualTo(suppressesOther);
     }
 
     @Test
@@ -135,15 +135,15 @@ class SuppressionTest {
         long now = ADDED.toEpochMilli();
         for (boolean bulkOnly : new boolean[] {true, false}) {
             for (long expiry : new long[] {now, now - 1, -5_000, Long.MIN_VALUE}) {
-                long entry = SuppressionList.packed(expiry, bulkOnly);
-                assertThat(SuppressionList.suppresses(entry, true, now)).isFalse();
-                assertThat(SuppressionList.suppresses(entry, false, now)).isFalse();
+                long entry = SuppressionEntries.packed(expiry, bulkOnly);
+                assertThat(SuppressionEntries.suppresses(entry, true, now)).isFalse();
+                assertThat(SuppressionEntries.suppresses(entry, false, now)).isFalse();
             }
         }
         // The flag never reads as a far-future expiry, and a far-future expiry never reads as the flag.
-        long farFuture = SuppressionList.packed(Long.MAX_VALUE, false);
-        assertThat(SuppressionList.suppresses(farFuture, false, now)).isTrue();
-        assertThat(SuppressionList.suppresses(SuppressionList.packed(Long.MAX_VALUE, true), false, now)).isFalse();
+        long farFuture = SuppressionEntries.packed(Long.MAX_VALUE, false);
+        assertThat(SuppressionEntries.suppresses(farFuture, false, now)).isTrue();
+        assertThat(SuppressionEntries.suppresses(SuppressionEntries.packed(Long.MAX_VALUE, true), false, now)).isFalse();
     }
 
     private static void assertInvalid(String key, String value, String message) {
