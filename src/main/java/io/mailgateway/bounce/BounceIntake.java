@@ -1,6 +1,8 @@
 package io.mailgateway.bounce;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,6 +38,12 @@ import io.mailgateway.suppress.SuppressionList;
  * goes to: the handled folder once its events are published, the unclassified folder when it is no report or names
  * no request this gateway sent. Only a failure to publish or suppress throws, so that the message stays and is read
  * again; nothing about the message itself can make it be read for ever.
+ *
+ * <p>A report can come back before the result of its request is recorded: a next hop that refuses at once, on a
+ * relay close by, returns the report within a second of the 250, while the sending instance is still recording the
+ * result, or another instance has not yet followed that record. A report whose return path is the gateway's but
+ * whose request is not known yet is therefore left in place (no folder) and read again at the next poll, for up to
+ * {@link #MATCH_GRACE} after it arrived; only then is it filed as unmatched.
  */
 public class BounceIntake {
 
@@ -54,8 +62,13 @@ public class BounceIntake {
         /** Not a report the parser could read. */
         UNCLASSIFIED,
         /** A report, but its return path names no request or recipient of this gateway (forged, stale, foreign). */
-        UNMATCHED
+        UNMATCHED,
+        /** A report to a return path of the gateway whose request is not recorded yet: read again at the next poll. */
+        PENDING
     }
+
+    /** How long after it arrived a report whose request is not recorded yet is read again before it is unmatched. */
+    public static final Duration MATCH_GRACE = Duration.ofMinutes(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(BounceIntake.class);
 
@@ -87,11 +100,15 @@ public class BounceIntake {
         this.clock = clock;
     }
 
-    /** Handles one message of the mailbox and returns the folder to move it to. */
+    /** Handles one message of the mailbox and returns the folder to move it to, or null to leave it in place. */
     public String handle(Message message) {
         Outcome outcome = outcome(message);
         counter.accept(outcome);
-        return outcome == Outcome.HANDLED || outcome == Outcome.IGNORED ? handledFolder : unclassifiedFolder;
+        return switch (outcome) {
+            case HANDLED, IGNORED -> handledFolder;
+            case PENDING -> null;
+            case UNCLASSIFIED, UNMATCHED -> unclassifiedFolder;
+        };
     }
 
     Outcome outcome(Message message) {
@@ -110,6 +127,11 @@ public class BounceIntake {
         }
         Optional<Token> token = returnPaths.parse(report.returnPath());
         Optional<DeliveryResult> result = token.flatMap(t -> completedRequests.resultByIdHash(t.requestIdHash()));
+        if (token.isPresent() && result.isEmpty() && arrivedWithinGrace(message)) {
+            LOG.debug("A {} report (Message-ID {}) names a request not recorded yet; it is read again at the next poll",
+                    report.kind(), report.reportMessageId());
+            return Outcome.PENDING;
+        }
         Optional<String> recipient = result.flatMap(r -> recipientOf(token.get(), r, report));
         if (recipient.isEmpty()) {
             // The token is not logged: it is only useful to whoever would forge one.
@@ -227,6 +249,23 @@ public class BounceIntake {
             case TEXT -> SourceKind.TEXT;
             default -> SourceKind.DSN;
         };
+    }
+
+    // The mailbox's arrival time (IMAP INTERNALDATE), else the report's Date; a date too far ahead counts as none, so
+    // that no report is read again for ever.
+    private boolean arrivedWithinGrace(Message message) {
+        Instant arrived;
+        try {
+            arrived = message.getReceivedDate() != null ? message.getReceivedDate().toInstant()
+                    : message.getSentDate() != null ? message.getSentDate().toInstant() : null;
+        } catch (MessagingException e) {
+            return false;
+        }
+        if (arrived == null) {
+            return false;
+        }
+        Duration age = Duration.between(arrived, clock.instant());
+        return age.compareTo(MATCH_GRACE) < 0 && age.compareTo(MATCH_GRACE.negated()) > 0;
     }
 
     private static String sentAt(Message message) {

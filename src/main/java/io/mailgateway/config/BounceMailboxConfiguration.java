@@ -68,7 +68,9 @@ final class BounceMailboxConfiguration {
         configuration.setMapMailMessage(false);
         configuration.setUnseen(false);
         configuration.setDelete(false);
-        configuration.setMoveTo(settings.handledFolder());
+        // No default folder: the route's moveTo header names one, and none (a report whose request is not recorded
+        // yet) leaves the message where it is, to be read again at the next poll.
+        configuration.setMoveTo(null);
         if (mailbox.imaps()) {
             Path trust = mailbox.trustCaFile();
             Properties properties = new Properties();

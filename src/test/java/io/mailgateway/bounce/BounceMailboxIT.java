@@ -196,6 +196,30 @@ class BounceMailboxIT {
     }
 
     @Test
+    void aReportThatComesBackBeforeItsResultIsRecordedIsReadAgainAndHandledOnceItIs() throws Exception {
+        // A next hop that refuses at once returns its report within a second of the relay's 250; here it is in the
+        // mailbox before the request is even sent.
+        String recipient = unique("early");
+        String id = "bounce-" + UUID.randomUUID();
+        String reportId = "<early-" + UUID.randomUUID() + "@mail.gw.test>";
+        deliver(report("postfix-550-user-unknown.eml", id, recipient, "alice@example.org",
+                "<20261206160001.4XyZ1J2k3Lz9sTQ@mail.gw.test>", reportId));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(gateway.httpBody("/observe/metrics"))
+                .containsPattern("mail_gateway_bounce_reports_total\\{outcome=\"pending\"[^}]*} [1-9]"));
+        assertThat(folderHolds("INBOX", reportId)).as("left in place").isTrue();
+        assertThat(folderHolds("Unclassified", reportId)).isFalse();
+
+        request(id, recipient);
+        gateway.results().awaitStatus(id, "SENT");
+        JsonNode event = JSON.readTree(events.awaitRecord(id).value());
+        assertThat(event.get("event").asText()).isEqualTo("BOUNCED");
+        assertThat(event.get("recipient").asText()).isEqualTo(recipient);
+        await().atMost(WAIT).until(() -> folderHolds("Handled", reportId));
+        assertThat(eventsFor(id)).hasSize(1);
+    }
+
+    @Test
     void aReportWhoseTokenDoesNotVerifyYieldsNoEventAndIsCounted() throws Exception {
         String recipient = unique("victim");
         String id = sent(recipient);
@@ -299,7 +323,10 @@ class BounceMailboxIT {
     }
 
     private static String request(String recipient) {
-        String id = "bounce-" + UUID.randomUUID();
+        return request("bounce-" + UUID.randomUUID(), recipient);
+    }
+
+    private static String request(String id, String recipient) {
         gateway.kafka().send(InJvmGateway.OUTBOUND, id, """
                 {"id": "%s", "to": ["%s"], "subject": "Your order", "text": "Thank you",
                  "tags": {"tenant": "acme", "kind": "order"}}""".formatted(id, recipient)
