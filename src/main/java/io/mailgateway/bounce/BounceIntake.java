@@ -127,7 +127,7 @@ public class BounceIntake {
         }
         Optional<Token> token = returnPaths.parse(report.returnPath());
         Optional<DeliveryResult> result = token.flatMap(t -> completedRequests.resultByIdHash(t.requestIdHash()));
-        if (token.isPresent() && result.isEmpty() && arrivedWithinGrace(message)) {
+        if (token.isPresent() && result.isEmpty() && arrivedWithinGrace(message, clock.instant())) {
             LOG.debug("A {} report (Message-ID {}) names a request not recorded yet; it is read again at the next poll",
                     report.kind(), report.reportMessageId());
             return Outcome.PENDING;
@@ -253,7 +253,7 @@ public class BounceIntake {
 
     // The mailbox's arrival time (IMAP INTERNALDATE), else the report's Date; a date too far ahead counts as none, so
     // that no report is read again for ever.
-    private boolean arrivedWithinGrace(Message message) {
+    static boolean arrivedWithinGrace(Message message, Instant now) {
         Instant arrived;
         try {
             arrived = message.getReceivedDate() != null ? message.getReceivedDate().toInstant()
@@ -264,7 +264,7 @@ public class BounceIntake {
         if (arrived == null) {
             return false;
         }
-        Duration age = Duration.between(arrived, clock.instant());
+        Duration age = Duration.between(arrived, now);
         return age.compareTo(MATCH_GRACE) < 0 && age.compareTo(MATCH_GRACE.negated()) > 0;
     }
 
