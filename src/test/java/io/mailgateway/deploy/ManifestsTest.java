@@ -78,7 +78,7 @@ class ManifestsTest {
     @Test
     void exampleSecretsMatchTheSecretSchemaAndHoldOnlyPlaceholders() throws Exception {
         try (Stream<Path> files = Files.list(Kustomize.K8S.resolve("examples"))) {
-            for (Path file : files.toList()) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
                 for (ObjectNode object : Kustomize.read(file)) {
                     assertThat(schemas.validate(object)).as(file.toString()).isEmpty();
                     object.path("stringData").fields().forEachRemaining(entry -> {
