@@ -173,9 +173,15 @@ class TenantTopicsComponentTest {
 
     @Test
     void everyUserLogsInWithScramLikeTheGatewaysKafkaSettings() {
-        String mechanism = Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/kafka-sasl-ssl")).stream()
-                .filter(o -> "ConfigMap".equals(o.path("kind").asText())).findFirst().orElseThrow()
-                .path("data").path("KAFKA_SASL_MECHANISM").asText();
+        JsonNode env = Kustomize.find(Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/kafka-sasl-ssl")),
+                "Deployment", "mail-gateway").orElseThrow().path("spec").path("template").path("spec")
+                .path("containers").get(0).path("env");
+        String mechanism = null;
+        for (JsonNode variable : env) {
+            if ("KAFKA_SASL_MECHANISM".equals(variable.path("name").asText())) {
+                mechanism = variable.path("value").asText();
+            }
+        }
         assertThat(mechanism).isEqualTo("SCRAM-SHA-512");
         objects.stream().filter(o -> "KafkaUser".equals(o.path("kind").asText())).forEach(user ->
                 assertThat(user.path("spec").path("authentication").path("type").asText())
