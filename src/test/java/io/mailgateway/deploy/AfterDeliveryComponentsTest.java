@@ -3,12 +3,12 @@ package io.mailgateway.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -106,18 +106,18 @@ class AfterDeliveryComponentsTest {
     }
 
     @Test
-    void everyTopicOfTheSettingsIsAStrimziTopicAndAnAclOfTheGuide() throws Exception {
+    void everyTopicOfTheSettingsIsAStrimziTopicAndAnAclOfTheGatewaysKafkaUser() {
         List<ObjectNode> topics = Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/strimzi-topics"));
         Pod pod = Pod.of(topics);
-        String guide = Files.readString(Path.of("docs/deploy.md"));
+        Map<String, Set<String>> acls = GatewayKafkaUserComponentTest.acls(GatewayKafkaUserComponentTest.user(
+                Kustomize.renderBaseWith(GatewayKafkaUserComponentTest.COMPONENT)));
 
         List<String> names = pod.config.entrySet().stream().filter(e -> e.getKey().startsWith("GATEWAY_TOPIC_"))
                 .map(Map.Entry::getValue).toList();
         assertThat(names).contains("mail.events");
         for (String name : names) {
             assertThat(Kustomize.named(topics, "KafkaTopic", name)).as("KafkaTopic %s", name).isPresent();
-            assertThat(guide).as("docs/deploy.md grants the gateway's KafkaUser %s", name)
-                    .contains("{type: topic, name: " + name + "}");
+            assertThat(acls).as("components/gateway-kafka-user grants the gateway %s", name).containsKey("topic " + name);
         }
     }
 
