@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,6 +21,11 @@ import org.junit.jupiter.api.Test;
 class AfterDeliveryComponentsTest {
 
     private static final Path EXAMPLE_SECRETS = Kustomize.K8S.resolve("examples/secrets.example.yaml");
+    /** What an overlay's config.env sets for the bounces component (which sets no value of the ConfigMap itself). */
+    private static final Map<String, String> BOUNCE_SETTINGS = Map.of(
+            "GATEWAY_BOUNCE_DOMAIN", "bounces.example.com",
+            "GATEWAY_BOUNCE_MAILBOX_URL", "imaps://imap.example.net:993/INBOX",
+            "GATEWAY_BOUNCE_MAILBOX_USERNAME", "bounces@example.com");
 
     @Test
     void everyDkimSecretIsMountedAsOneDomainFolderOfTheKeysDirectory() {
@@ -64,7 +70,7 @@ class AfterDeliveryComponentsTest {
 
     @Test
     void bounceSecretAndMailboxPasswordAreTheMountedSecretsKeys() {
-        Pod pod = Pod.of(Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/bounces")));
+        Pod pod = Pod.of(withBounces());
         ObjectNode example = Kustomize.named(Kustomize.read(EXAMPLE_SECRETS), "Secret", "mail-gateway-bounces")
                 .orElseThrow();
 
@@ -87,7 +93,7 @@ class AfterDeliveryComponentsTest {
 
     @Test
     void podsMayReachTheBounceMailboxOnThePortOfItsUrl() {
-        List<ObjectNode> objects = Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/bounces"));
+        List<ObjectNode> objects = withBounces();
         URI mailbox = URI.create(Pod.of(objects).setting("GATEWAY_BOUNCE_MAILBOX_URL"));
         int port = mailbox.getPort() == -1 ? 993 : mailbox.getPort();
 
@@ -100,16 +106,24 @@ class AfterDeliveryComponentsTest {
     }
 
     @Test
-    void everyTopicOfTheSettingsIsAStrimziTopic() {
+    void everyTopicOfTheSettingsIsAStrimziTopicAndAnAclOfTheGatewaysKafkaUser() {
         List<ObjectNode> topics = Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/strimzi-topics"));
         Pod pod = Pod.of(topics);
+        Map<String, Set<String>> acls = GatewayKafkaUserComponentTest.acls(GatewayKafkaUserComponentTest.user(
+                Kustomize.renderBaseWith(GatewayKafkaUserComponentTest.COMPONENT)));
 
         List<String> names = pod.config.entrySet().stream().filter(e -> e.getKey().startsWith("GATEWAY_TOPIC_"))
                 .map(Map.Entry::getValue).toList();
         assertThat(names).contains("mail.events");
         for (String name : names) {
             assertThat(Kustomize.named(topics, "KafkaTopic", name)).as("KafkaTopic %s", name).isPresent();
+            assertThat(acls).as("components/gateway-kafka-user grants the gateway %s", name).containsKey("topic " + name);
         }
+    }
+
+    private static List<ObjectNode> withBounces() {
+        return Kustomize.renderBaseWith("bounces-with-settings", BOUNCE_SETTINGS,
+                List.of(Kustomize.K8S.resolve("components/bounces")));
     }
 
     /** The gateway's container in one rendering: its settings (env over ConfigMap) and its mounts. */

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -71,20 +74,96 @@ final class Kustomize {
      * rendered on its own), so that components no overlay uses are checked too.
      */
     static List<ObjectNode> renderBaseWith(Path component) {
+        return renderBaseWith(component.getFileName().toString(), Map.of(), List.of(component));
+    }
+
+    /**
+     * Renders the base with components, in that order, as an overlay would that sets {@code config} in its
+     * config.env (nothing when empty); written under target/kustomize/NAME.
+     */
+    static List<ObjectNode> renderBaseWith(String name, Map<String, String> config, List<Path> components) {
         try {
-            Path dir = Files.createDirectories(Path.of("target", "kustomize", component.getFileName().toString()));
-            Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
+            Path dir = Files.createDirectories(Path.of("target", "kustomize", name));
+            List<String> lines = new ArrayList<>(List.of(
                     "apiVersion: kustomize.config.k8s.io/v1beta1",
                     "kind: Kustomization",
                     "resources:",
                     "  - " + relative(dir, K8S.resolve("base")),
-                    "components:",
-                    "  - " + relative(dir, component),
-                    ""));
+                    "components:"));
+            components.forEach(c -> lines.add("  - " + relative(dir, c)));
+            if (!config.isEmpty()) {
+                StringBuilder env = new StringBuilder();
+                config.forEach((key, value) -> env.append(key).append('=').append(value).append('\n'));
+                Files.writeString(dir.resolve("config.env"), env);
+                lines.addAll(List.of("configMapGenerator:", "  - name: mail-gateway-config", "    behavior: merge",
+                        "    envs:", "      - config.env"));
+            }
+            lines.add("");
+            Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n", lines));
             return render(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * An overlay as if its kustomization listed further components after its own: a copy of the overlay under
+     * target/, so that the overlay's own patches run after every component, as they would in the user's overlay.
+     */
+    static List<ObjectNode> renderOverlayWith(Path overlay, List<Path> components) {
+        String name = overlay.getFileName() + "-with-" + String.join("-",
+                components.stream().map(c -> c.getFileName().toString()).toList());
+        Path dir = Path.of("target", "kustomize", name);
+        try (Stream<Path> files = Files.list(overlay)) {
+            Files.createDirectories(dir);
+            for (Path file : files.toList()) {
+                Files.copy(file, dir.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path kustomization = dir.resolve("kustomization.yaml");
+            StringBuilder added = new StringBuilder("components:\n");
+            components.forEach(c -> added.append("  - ").append(relative(dir, c)).append('\n'));
+            String text = Files.readString(kustomization).replace("../../", relative(dir, K8S) + "/");
+            if (!text.contains("\ncomponents:\n")) {
+                text = text + "\n" + added;
+            } else {
+                // the further components come last in the list
+                int list = text.indexOf("\ncomponents:\n") + "\ncomponents:\n".length();
+                int end = list;
+                while (text.startsWith("  - ", end)) {
+                    end = text.indexOf('\n', end) + 1;
+                }
+                text = text.substring(0, end) + added.substring("components:\n".length()) + text.substring(end);
+            }
+            Files.writeString(kustomization, text);
+            return render(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The settings the gateway's ConfigMap (mail-gateway-config) of a rendering holds. */
+    static Map<String, String> config(List<ObjectNode> objects) {
+        Map<String, String> config = new LinkedHashMap<>();
+        find(objects, "ConfigMap", "mail-gateway-config").orElseThrow().path("data").fields()
+                .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        return config;
+    }
+
+    /** The lines KEY=VALUE of an env file (comments and blank lines left out), as kustomize reads them. */
+    static Map<String, String> envFile(Path file) {
+        Map<String, String> values = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String trimmed = line.trim();
+                if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+                    int equals = trimmed.indexOf('=');
+                    values.put(trimmed.substring(0, equals), trimmed.substring(equals + 1));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return values;
     }
 
     /** Objects of a plain YAML file (one or more documents). */

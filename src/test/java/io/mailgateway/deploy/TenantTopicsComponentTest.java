@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,27 +21,12 @@ import io.mailgateway.tenant.Tenants;
 
 /**
  * The tenant-topics component binds each tenant of its tenants file to a KafkaTopic that only the tenant's producer
- * may write to, and gives the gateway's KafkaUser every right the gateway's settings and code call for, and no other.
+ * may write to, and lets the gateway's KafkaUser (components/gateway-kafka-user) read each of them, and no more.
  */
 class TenantTopicsComponentTest {
 
     private static final Path COMPONENT = Kustomize.K8S.resolve("components/tenant-topics");
-    private static final String GATEWAY_USER = "mail-gateway";
-    /** How the code names its other consumer groups after GATEWAY_GROUP_ID, e.g. topics.groupId() + ".retry". */
-    private static final Pattern DERIVED_GROUP = Pattern.compile("groupId\\(\\)\\s*\\+\\s*\"([^\"]+)\"");
-    /**
-     * What the gateway does with the topic of each GATEWAY_TOPIC_* setting (Describe comes on top, for the start-up
-     * checks). A new topic setting fails the test until its rights are decided here and granted in the component.
-     */
-    private static final Map<String, Set<String>> TOPIC_USES = Map.of(
-            "GATEWAY_TOPIC_OUTBOUND", Set.of("Read"),
-            "GATEWAY_TOPIC_RESULTS", Set.of("Write"),
-            "GATEWAY_TOPIC_DLQ", Set.of("Write"),
-            "GATEWAY_TOPIC_RETRY", Set.of("Read", "Write"),
-            "GATEWAY_TOPIC_STATE", Set.of("Read", "Write"),
-            "GATEWAY_TOPIC_SUPPRESSIONS", Set.of("Read", "Write"),
-            // written after delivery, read back by the bounce mailbox lease
-            "GATEWAY_TOPIC_EVENTS", Set.of("Read", "Write"));
+    private static final String GATEWAY_USER = GatewayKafkaUserComponentTest.GATEWAY_USER;
 
     private static List<ObjectNode> objects;
     private static Map<String, String> config;
@@ -53,7 +34,9 @@ class TenantTopicsComponentTest {
 
     @BeforeAll
     static void render() throws IOException {
-        objects = Kustomize.renderBaseWith(COMPONENT);
+        // as users are told to list them: the gateway's KafkaUser, then this component
+        objects = Kustomize.renderBaseWith("gateway-kafka-user-tenant-topics", Map.of(),
+                List.of(GatewayKafkaUserComponentTest.COMPONENT, COMPONENT));
         config = new LinkedHashMap<>();
         Kustomize.find(objects, "ConfigMap", "mail-gateway-config").orElseThrow().path("data").fields()
                 .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
@@ -98,20 +81,6 @@ class TenantTopicsComponentTest {
     }
 
     @Test
-    void gatewayMayUseEveryTopicItsSettingsName() {
-        Map<String, Set<String>> acls = acls(user(GATEWAY_USER));
-        Set<String> topicSettings = new TreeSet<>();
-        config.keySet().stream().filter(k -> k.startsWith("GATEWAY_TOPIC_")).forEach(topicSettings::add);
-        assertThat(topicSettings).as("every topic setting has its uses decided").isEqualTo(new TreeSet<>(TOPIC_USES.keySet()));
-
-        for (String setting : topicSettings) {
-            String topic = config.get(setting);
-            assertThat(acls.get("topic " + topic)).as("the gateway's rights on %s (%s)", topic, setting)
-                    .isNotNull().contains("Describe").containsAll(TOPIC_USES.get(setting));
-        }
-    }
-
-    @Test
     void gatewayMayReadEveryTenantsRequestTopic() {
         Map<String, Set<String>> acls = acls(user(GATEWAY_USER));
         topicByTenant.forEach((tenant, topic) -> assertThat(acls.get("topic " + topic))
@@ -119,35 +88,15 @@ class TenantTopicsComponentTest {
     }
 
     @Test
-    void gatewayMayJoinEveryConsumerGroupItUses() throws IOException {
-        Map<String, Set<String>> acls = acls(user(GATEWAY_USER));
-        Set<String> groups = consumerGroups();
-        assertThat(groups).as("the request group and the groups named after it").hasSizeGreaterThan(1);
-        for (String group : groups) {
-            assertThat(acls.get("group " + group)).as("the gateway's rights on group %s", group).isNotNull().contains("Read");
-        }
-    }
+    void gatewayIsGrantedItsOwnTopicsAndGroupsAndReadOnEachTenantsTopicOnly() throws IOException {
+        Map<String, Set<String>> granted = new TreeMap<>(acls(user(GATEWAY_USER)));
+        Map<String, Set<String>> own = GatewayKafkaUserComponentTest.acls(
+                GatewayKafkaUserComponentTest.user(Kustomize.renderBaseWith(GatewayKafkaUserComponentTest.COMPONENT)));
+        topicByTenant.values().forEach(topic -> own.put("topic " + topic, new TreeSet<>(Set.of("Read", "Describe"))));
 
-    @Test
-    void gatewayIsGrantedNothingItDoesNotUse() throws IOException {
-        Set<String> used = new LinkedHashSet<>();
-        TOPIC_USES.keySet().forEach(setting -> used.add("topic " + config.get(setting)));
-        topicByTenant.values().forEach(topic -> used.add("topic " + topic));
-        consumerGroups().forEach(group -> used.add("group " + group));
-
-        for (JsonNode acl : user(GATEWAY_USER).path("spec").path("authorization").path("acls")) {
-            assertThat(acl.path("resource").path("patternType").asText("literal")).as("%s", acl).isEqualTo("literal");
-            assertThat(acl.path("type").asText("allow")).as("%s", acl).isEqualTo("allow");
-        }
-        acls(user(GATEWAY_USER)).forEach((resource, operations) -> {
-            assertThat(used).as("the gateway uses %s", resource).contains(resource);
-            // no creating, deleting or reconfiguring topics, and no writing requests
-            assertThat(operations).as(resource).isSubsetOf("Read", "Write", "Describe", "DescribeConfigs");
-            if (topicByTenant.containsValue(resource.substring("topic ".length()))
-                    || resource.equals("topic " + config.get("GATEWAY_TOPIC_OUTBOUND"))) {
-                assertThat(operations).as("the gateway never writes requests to %s", resource).doesNotContain("Write");
-            }
-        });
+        assertThat(granted).isEqualTo(new TreeMap<>(own));
+        assertThat(GatewayKafkaUserComponentTest.consumerGroups(config)).allSatisfy(group ->
+                assertThat(granted).containsKey("group " + group));
     }
 
     @Test
@@ -173,9 +122,15 @@ class TenantTopicsComponentTest {
 
     @Test
     void everyUserLogsInWithScramLikeTheGatewaysKafkaSettings() {
-        String mechanism = Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/kafka-sasl-ssl")).stream()
-                .filter(o -> "ConfigMap".equals(o.path("kind").asText())).findFirst().orElseThrow()
-                .path("data").path("KAFKA_SASL_MECHANISM").asText();
+        JsonNode env = Kustomize.find(Kustomize.renderBaseWith(Kustomize.K8S.resolve("components/kafka-sasl-ssl")),
+                "Deployment", "mail-gateway").orElseThrow().path("spec").path("template").path("spec")
+                .path("containers").get(0).path("env");
+        String mechanism = null;
+        for (JsonNode variable : env) {
+            if ("KAFKA_SASL_MECHANISM".equals(variable.path("name").asText())) {
+                mechanism = variable.path("value").asText();
+            }
+        }
         assertThat(mechanism).isEqualTo("SCRAM-SHA-512");
         objects.stream().filter(o -> "KafkaUser".equals(o.path("kind").asText())).forEach(user ->
                 assertThat(user.path("spec").path("authentication").path("type").asText())
@@ -239,24 +194,6 @@ class TenantTopicsComponentTest {
         assertThat(trigger.path("consumerGroup").asText()).isEqualTo(config.get("GATEWAY_GROUP_ID"));
         // without a topic KEDA sums the lag of every topic the group reads: the shared one and each tenant's
         assertThat(trigger.has("topic")).as("the trigger is limited to one topic: %s", trigger.path("topic")).isFalse();
-    }
-
-    /** GATEWAY_GROUP_ID, and the groups the code names after it. */
-    private static Set<String> consumerGroups() throws IOException {
-        String groupId = config.get("GATEWAY_GROUP_ID");
-        assertThat(groupId).as("GATEWAY_GROUP_ID").isNotBlank();
-        Set<String> groups = new TreeSet<>(List.of(groupId));
-        List<Path> sources = new ArrayList<>();
-        try (Stream<Path> java = Files.walk(Path.of("src/main/java"))) {
-            java.filter(p -> p.toString().endsWith(".java")).forEach(sources::add);
-        }
-        for (Path source : sources) {
-            Matcher derived = DERIVED_GROUP.matcher(Files.readString(source));
-            while (derived.find()) {
-                groups.add(groupId + derived.group(1));
-            }
-        }
-        return groups;
     }
 
     private static ObjectNode user(String name) {
