@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 
 import io.mailgateway.config.GatewayConfiguration;
+import io.mailgateway.config.LogSettings;
 
 /**
  * Starts the gateway; {@code send FILE...} instead publishes mail requests to Kafka, and
@@ -20,6 +21,8 @@ public final class MailGateway {
     }
 
     public static void main(String[] args) throws Exception {
+        // An unknown log format leaves log4j without an appender: refuse before anything would be logged into nothing.
+        LogSettings.fromEnvironment(System.getenv());
         if (args.length > 0 && args[0].equals("send")) {
             System.exit(SendCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }

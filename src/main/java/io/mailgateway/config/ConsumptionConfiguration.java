@@ -8,6 +8,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
 
+import io.mailgateway.attempt.RequestLogContext;
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.consume.PartitionRewinds;
 import io.mailgateway.consume.RecordBatches;
@@ -41,9 +42,13 @@ final class ConsumptionConfiguration {
         wiring.bind("requestCommits", rewinds.commitFactory());
 
         // A duplicate waits at most as long as the consumer may spend on a batch. A request that rendered a large mail
-        // gives its turn back once it is finished (routes/deliver.camel.yaml takes it).
-        wiring.bind("inFlightRequests", new InFlightRequests(settings.maxPollInterval().toMillis(),
-                attempt -> renderPermits.release(attempt.renderTurn())));
+        // gives its turn back once it is finished (routes/deliver.camel.yaml takes it), and its thread's log lines
+        // stop naming it.
+        RequestLogContext logContext = wiring.bind("requestLogContext", new RequestLogContext());
+        wiring.bind("inFlightRequests", new InFlightRequests(settings.maxPollInterval().toMillis(), attempt -> {
+            renderPermits.release(attempt.renderTurn());
+            logContext.leave();
+        }));
         // Looked up by camel-kafka under this name for its consumers. Partitions that arrive (at start-up or from
         // another instance) are processed only once the index of completed requests has read everything written before.
         wiring.bind("subscribeAdapter", new CommittedStartSubscribeAdapter(completedRequests::markCatchUpPoint));
