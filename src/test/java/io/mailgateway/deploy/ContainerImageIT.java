@@ -33,6 +33,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -62,8 +63,13 @@ class ContainerImageIT {
     private static final int MAX_REQUEST_BYTES = 10 * 1024 * 1024;
     private static final int MAX_RECORD_BYTES = 11_534_336;
     private static final int SMALL_REQUESTS = 3000;
-    /** Every this many requests one is large: two attachments of 3.5 MiB, a request just under MAX_REQUEST_BYTES. */
-    private static final int LARGE_EVERY = 125;
+    /**
+     * Every this many small requests come large ones, back to back so that several are in memory together (the batch
+     * being handled and the one fetched ahead): two attachments of 3.5 MiB each, a request just under
+     * MAX_REQUEST_BYTES.
+     */
+    private static final int LARGE_EVERY = 500;
+    private static final int LARGE_TOGETHER = 4;
     private static final Duration LOAD_DELIVERED = Duration.ofMinutes(4);
 
     @Test
@@ -245,7 +251,7 @@ class ContainerImageIT {
         byte[] attachment = new byte[7 * 1024 * 1024 / 2];
         new Random(15).nextBytes(attachment); // random bytes: nothing for compression to shrink
         String attachmentBase64 = Base64.getEncoder().encodeToString(attachment);
-        int largeBytes = utf8(large("load-large-00000", attachmentBase64)).length;
+        int largeBytes = utf8(large("load-large-00000-0", attachmentBase64)).length;
         assertThat(largeBytes).as("a large request is near, and within, GATEWAY_MAX_REQUEST_BYTES")
                 .isBetween(MAX_REQUEST_BYTES * 9 / 10, MAX_REQUEST_BYTES);
 
@@ -269,8 +275,8 @@ class ContainerImageIT {
                 ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024), new StringSerializer(), new ByteArraySerializer())) {
             List<Future<RecordMetadata>> sends = new ArrayList<>();
             for (int i = 0; i < SMALL_REQUESTS; i++) {
-                if (i % LARGE_EVERY == LARGE_EVERY / 2) {
-                    String id = String.format(Locale.ROOT, "load-large-%05d", i);
+                for (int n = 0; i % LARGE_EVERY == LARGE_EVERY / 2 && n < LARGE_TOGETHER; n++) {
+                    String id = String.format(Locale.ROOT, "load-large-%05d-%d", i, n);
                     sends.add(producer.send(new ProducerRecord<>("mail.outbound", id, utf8(large(id, attachmentBase64)))));
                     ids.add(id);
                     large++;
@@ -296,8 +302,13 @@ class ContainerImageIT {
         RuncContainer.MemoryUsage memory = container.memoryUsage();
         long peakResident = container.peakResidentBytes();
 
+        Map<String, String> statusById = new HashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (ConsumerRecord<String, byte[]> record : results.records()) {
+            statusById.put(record.key(), json.readTree(record.value()).path("status").asText());
+        }
         for (String id : ids) {
-            assertThat(results.awaitJson(id).get("status").asText()).as(id).isEqualTo("SENT");
+            assertThat(statusById.get(id)).as("the result for %s", id).isEqualTo("SENT");
         }
         assertThat(relay.server().received().size() - mailsBefore).as("mails the relay accepted").isEqualTo(ids.size());
         assertThat(memory.oomKills()).as("OOM kills in the container's cgroup").isZero();
