@@ -357,12 +357,15 @@ class ContainerImageIT {
         }
     }
 
-    /** The bill of materials built with the jar is in the image, and names the libraries the image runs. */
+    /** The bill of materials built with the jar (target/bom.json) is in the image and names the libraries it runs. */
     private static void assertBillOfMaterials(Path bom) throws IOException {
         assertThat(bom).as("the image's bill of materials").isRegularFile();
         JsonNode json = new ObjectMapper().readTree(bom.toFile());
         assertThat(json.path("bomFormat").asText()).isEqualTo("CycloneDX");
         assertThat(json.path("components").findValuesAsText("name")).contains("camel-core-engine", "kafka-clients");
+        assertThat(json.path("components").findValuesAsText("purl")).as("the components of target/bom.json")
+                .containsExactlyInAnyOrderElementsOf(new ObjectMapper().readTree(Path.of("target", "bom.json").toFile())
+                        .path("components").findValuesAsText("purl"));
     }
 
     private static byte[] utf8(String text) {
