@@ -2,9 +2,12 @@
 # Container image smoke test, without a Docker daemon:
 #   1. builds a Debian 12 + OpenJDK 17 JRE base image (debootstrap) as a `docker save` tar,
 #   2. builds the gateway image on it with Jib (mvn -Pimage jib:buildTar),
-#   3. runs ContainerImageIT, which unpacks that image, runs it with runc as its non-root user on the host
-#      network against a Kafka broker and an SMTP relay on loopback, and checks one mail end to end,
-#   4. reports the image size, the time to ready and how long all of it took.
+#   3. runs ContainerImageIT, which unpacks that image, checks its bill of materials (/app/sbom/bom.cdx.json), runs
+#      it with runc as its non-root user on the host network against a Kafka broker and an SMTP relay on loopback,
+#      under the smallest memory limit of the k8s/ overlays, checks one mail end to end, then a load of small
+#      requests and requests near GATEWAY_MAX_REQUEST_BYTES with attachments: every one SENT, no OOM kill,
+#      readiness UP throughout,
+#   4. reports the image size, the time to ready, the peak memory against the limit and how long all of it took.
 # It installs packages and runs containers as root, so it only runs on a disposable machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,7 +100,7 @@ image_tar="$PWD/target/jib-image.tar"
 echo "gateway image: $image_tar, $(du -h "$image_tar" | cut -f1) in $(( $(date +%s) - t0 )) s"
 
 # --- 3. run it with runc against Kafka and SMTP on loopback --------------------------------------------------------
-echo "== ContainerImageIT: the image under runc, one request end to end"
+echo "== ContainerImageIT: the image under runc, one request end to end, then a load within the memory limit"
 mkdir -p "$WORK/run"
 MAIL_GATEWAY_IMAGE_TAR="$image_tar" MAIL_GATEWAY_IMAGE_WORK="$WORK/run" \
   mvn -B -Dit.test=ContainerImageIT failsafe:integration-test failsafe:verify

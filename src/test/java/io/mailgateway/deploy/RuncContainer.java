@@ -97,7 +97,8 @@ final class RuncContainer implements AutoCloseable {
         }
         ObjectNode resources = linux.putObject("resources");
         resources.putArray("devices").addObject().put("allow", false).put("access", "rwm");
-        resources.putObject("memory").put("limit", memoryLimit);
+        // swap = limit: memory and swap together may not exceed the limit, as on a Kubernetes node without swap
+        resources.putObject("memory").put("limit", memoryLimit).put("swap", memoryLimit);
         ArrayNode masked = linux.putArray("maskedPaths");
         List.of("/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
                 "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware").forEach(masked::add);
@@ -125,6 +126,58 @@ final class RuncContainer implements AutoCloseable {
     long pid() throws IOException {
         JsonNode state = JSON.readTree(runc("state", id));
         return state.get("pid").asLong();
+    }
+
+    /** What the container's memory cgroup recorded: its peak usage and how often the kernel's OOM killer struck. */
+    record MemoryUsage(long limitBytes, long peakBytes, long oomKills) {
+    }
+
+    /**
+     * Reads the container's memory cgroup on the host (cgroup v2, or v1's memory controller), while it runs: runc
+     * removes the cgroup with the container.
+     */
+    MemoryUsage memoryUsage() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "cgroup"))) {
+            String[] parts = line.split(":", 3);
+            if (parts[0].equals("0") && parts[1].isEmpty()) {
+                Path cgroup = Path.of("/sys/fs/cgroup" + parts[2]);
+                if (Files.exists(cgroup.resolve("memory.peak"))) {
+                    return new MemoryUsage(number(cgroup.resolve("memory.max")), number(cgroup.resolve("memory.peak")),
+                            field(cgroup.resolve("memory.events"), "oom_kill"));
+                }
+            } else if (List.of(parts[1].split(",")).contains("memory")) {
+                Path cgroup = Path.of("/sys/fs/cgroup/memory" + parts[2]);
+                return new MemoryUsage(number(cgroup.resolve("memory.limit_in_bytes")),
+                        number(cgroup.resolve("memory.max_usage_in_bytes")),
+                        field(cgroup.resolve("memory.oom_control"), "oom_kill"));
+            }
+        }
+        throw new IOException("no memory cgroup for the container");
+    }
+
+    private static long number(Path file) throws IOException {
+        String value = Files.readString(file).trim();
+        return value.equals("max") ? Long.MAX_VALUE : Long.parseLong(value);
+    }
+
+    /** A {@code name value} line of a cgroup statistics file. */
+    private static long field(Path file, String name) throws IOException {
+        return Files.readAllLines(file).stream()
+                .map(line -> line.split(" "))
+                .filter(words -> words.length == 2 && words[0].equals(name))
+                .mapToLong(words -> Long.parseLong(words[1]))
+                .findFirst()
+                .orElseThrow(() -> new IOException(file + " has no " + name));
+    }
+
+    /** The JVM's peak resident set (VmHWM), read while it runs. */
+    long peakResidentBytes() throws IOException {
+        return Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status")).stream()
+                .filter(line -> line.startsWith("VmHWM:"))
+                .map(line -> line.split("\\s+"))
+                .mapToLong(words -> Long.parseLong(words[1]) * 1024)
+                .findFirst()
+                .orElseThrow(() -> new IOException("no VmHWM for the container's process"));
     }
 
     /** Sends SIGTERM, as the kubelet does, and waits for the container to exit; returns its exit code. */
