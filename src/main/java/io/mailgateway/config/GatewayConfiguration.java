@@ -85,6 +85,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         BounceMailboxConfiguration.bind(wiring, bounceMailbox, kafka, topics, completedRequests, suppressionList,
                 events, returnPaths, new ReportParser()::parse, clock);
         MetricsConfiguration.bindConsumerLag(wiring, kafka, topics, tenants);
+        MetricsConfiguration.bindReadiness(wiring);
         SenderCheckConfiguration.bind(wiring, senderChecks, relay);
     }
 }

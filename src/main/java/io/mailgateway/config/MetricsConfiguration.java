@@ -1,6 +1,13 @@
 package io.mailgateway.config;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -26,5 +33,33 @@ final class MetricsConfiguration {
         wiring.startWithCamel(lag);
         wiring.metrics().gauge("mail.gateway.consumer.lag",
                 "Requests waiting in the request topics for this consumer group", lag, ConsumerLag::lag);
+    }
+
+    /**
+     * A gauge per readiness check, once Camel has fully started: only then is every check registered, Camel's
+     * own (context, routes, consumers) and the gateway's.
+     */
+    static void bindReadiness(Wiring wiring) throws Exception {
+        wiring.context().addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // not yet: the gateway's checks are registered on this event
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                List<String> checks = readiness(started).keySet().stream().sorted().toList();
+                wiring.metrics().readiness(checks, () -> readiness(started), System::nanoTime);
+                wiring.metrics().bindIfReady();
+            }
+        });
+    }
+
+    private static Map<String, Boolean> readiness(CamelContext context) {
+        Map<String, Boolean> states = new HashMap<>();
+        for (HealthCheck.Result result : HealthCheckHelper.invokeReadiness(context)) {
+            states.put(result.getCheck().getId(), result.getState() == HealthCheck.State.UP);
+        }
+        return states;
     }
 }

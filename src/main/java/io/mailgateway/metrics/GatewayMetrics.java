@@ -1,17 +1,22 @@
 package io.mailgateway.metrics;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import io.mailgateway.result.DeliveryResult;
@@ -40,6 +45,30 @@ public final class GatewayMetrics {
                 .tag("replay", String.valueOf(Boolean.TRUE.equals(result.replay())))
                 .register(registry())
                 .increment();
+        if (result.terminal() && !Boolean.TRUE.equals(result.replay())) {
+            Duration latency = latency(result);
+            if (latency != null) {
+                Timer.builder("mail.gateway.result.latency")
+                        .description("From consuming a request to its terminal result, retries included, by status")
+                        .tag("status", result.status().name())
+                        .publishPercentileHistogram()
+                        .register(registry())
+                        .record(latency);
+            }
+        }
+    }
+
+    // Null when either instant is missing or unreadable: such a result is counted but not timed.
+    private static Duration latency(DeliveryResult result) {
+        if (result.receivedAt() == null || result.completedAt() == null) {
+            return null;
+        }
+        try {
+            Duration latency = Duration.between(Instant.parse(result.receivedAt()), Instant.parse(result.completedAt()));
+            return latency.isNegative() ? Duration.ZERO : latency;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** Records how long one SMTP submission attempt took, by outcome ("accepted" or a reason category). */
@@ -134,12 +163,56 @@ public final class GatewayMetrics {
     }
 
     /** Exposes a value that is read on every scrape, such as the retry backlog. */
-    public synchronized <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
-        Consumer<MeterRegistry> gauge = r -> Gauge.builder(name, source, value).description(description).register(r);
+    public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
+        gauge(name, description, Tags.empty(), source, value);
+    }
+
+    /** The same, one series per tag set, e.g. one per relay. */
+    public synchronized <T> void gauge(String name, String description, Tags tags, T source,
+            ToDoubleFunction<T> value) {
+        Consumer<MeterRegistry> gauge =
+                r -> Gauge.builder(name, source, value).description(description).tags(tags).register(r);
         if (registry == null) {
             pendingGauges.add(gauge);
         } else {
             gauge.accept(registry);
+        }
+    }
+
+    /**
+     * One gauge per readiness check, 1 while it is UP and 0 otherwise, so an alert names the failing check. The
+     * checks are evaluated together, at most once per second however many gauges a scrape reads.
+     *
+     * @param checks the ids of the checks, e.g. "smtp-relay"
+     * @param states evaluates every check: id to whether it is UP; a check missing from the answer counts as DOWN
+     */
+    public void readiness(Collection<String> checks, Supplier<Map<String, Boolean>> states, LongSupplier nanoTime) {
+        ReadinessStates cached = new ReadinessStates(states, nanoTime);
+        for (String check : checks) {
+            gauge("mail.gateway.readiness", "Readiness checks: 1 while UP, 0 while DOWN", Tags.of("check", check),
+                    cached, c -> c.up(check) ? 1 : 0);
+        }
+    }
+
+    private static final class ReadinessStates {
+        private static final long MAX_AGE_NANOS = Duration.ofSeconds(1).toNanos();
+        private final Supplier<Map<String, Boolean>> states;
+        private final LongSupplier nanoTime;
+        private Map<String, Boolean> last;
+        private long evaluatedAt;
+
+        ReadinessStates(Supplier<Map<String, Boolean>> states, LongSupplier nanoTime) {
+            this.states = states;
+            this.nanoTime = nanoTime;
+        }
+
+        synchronized boolean up(String check) {
+            long now = nanoTime.getAsLong();
+            if (last == null || now - evaluatedAt >= MAX_AGE_NANOS) {
+                last = states.get();
+                evaluatedAt = now;
+            }
+            return Boolean.TRUE.equals(last.get(check));
         }
     }
 
