@@ -1,7 +1,6 @@
 package io.mailgateway.config;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -36,20 +35,20 @@ final class MetricsConfiguration {
     }
 
     /**
-     * A gauge per readiness check, once Camel has fully started: only then is every check registered, Camel's
-     * own (context, routes, consumers) and the gateway's.
+     * A gauge per readiness check: the gateway's own as they are registered ({@link Wiring#registerWhenStarted}),
+     * Camel's (context, routes, consumers) once Camel has fully started.
      */
     static void bindReadiness(Wiring wiring) throws Exception {
+        wiring.metrics().readinessFrom(() -> readiness(wiring.context()), System::nanoTime);
         wiring.context().addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                // not yet: the gateway's checks are registered on this event
+                // not yet: Camel's consumer checks exist once the routes have started
             }
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                List<String> checks = readiness(started).keySet().stream().sorted().toList();
-                wiring.metrics().readiness(checks, () -> readiness(started), System::nanoTime);
+                readiness(started).keySet().stream().sorted().forEach(wiring.metrics()::readinessCheck);
                 wiring.metrics().bindIfReady();
             }
         });

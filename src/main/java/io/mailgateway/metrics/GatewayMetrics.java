@@ -30,6 +30,8 @@ public final class GatewayMetrics {
     private final Map<String, Long> pendingPoisonRecords = new HashMap<>();
     // Set once Camel's registry exists; read without a lock on every message.
     private volatile MeterRegistry registry;
+    // Guarded by "this": where the readiness gauges read the checks' states.
+    private ReadinessStates readiness;
 
     /** @param registryLookup finds the registry Camel serves; it exists only once Camel has started */
     public GatewayMetrics(Supplier<MeterRegistry> registryLookup) {
@@ -180,18 +182,23 @@ public final class GatewayMetrics {
     }
 
     /**
-     * One gauge per readiness check, 1 while it is UP and 0 otherwise, so an alert names the failing check. The
-     * checks are evaluated together, at most once per second however many gauges a scrape reads.
+     * Where the readiness gauges read the checks' states: every check is evaluated together, at most once per second
+     * however many gauges a scrape reads.
      *
-     * @param checks the ids of the checks, e.g. "smtp-relay"
      * @param states evaluates every check: id to whether it is UP; a check missing from the answer counts as DOWN
      */
-    public void readiness(Collection<String> checks, Supplier<Map<String, Boolean>> states, LongSupplier nanoTime) {
-        ReadinessStates cached = new ReadinessStates(states, nanoTime);
-        for (String check : checks) {
-            gauge("mail.gateway.readiness", "Readiness checks: 1 while UP, 0 while DOWN", Tags.of("check", check),
-                    cached, c -> c.up(check) ? 1 : 0);
+    public synchronized void readinessFrom(Supplier<Map<String, Boolean>> states, LongSupplier nanoTime) {
+        readiness = new ReadinessStates(states, nanoTime);
+    }
+
+    /** A gauge for one readiness check, 1 while it is UP and 0 otherwise, so an alert names the failing check. */
+    public synchronized void readinessCheck(String check) {
+        ReadinessStates states = readiness;
+        if (states == null) {
+            throw new IllegalStateException("readinessFrom must be called before readinessCheck");
         }
+        gauge("mail.gateway.readiness", "Readiness checks: 1 while UP, 0 while DOWN", Tags.of("check", check), states,
+                s -> s.up(check) ? 1 : 0);
     }
 
     private static final class ReadinessStates {

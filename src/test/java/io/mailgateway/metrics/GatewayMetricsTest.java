@@ -71,10 +71,13 @@ class GatewayMetricsTest {
         AtomicInteger evaluations = new AtomicInteger();
         AtomicLong nanos = new AtomicLong();
 
-        metrics.readiness(List.of("smtp-relay", "suppression-list"), () -> {
+        metrics.readinessFrom(() -> {
             evaluations.incrementAndGet();
             return states.get();
         }, nanos::get);
+        metrics.readinessCheck("smtp-relay");
+        metrics.readinessCheck("suppression-list");
+        metrics.readinessCheck("smtp-relay");
         metrics.bindIfReady();
 
         assertThat(readiness(registry, "smtp-relay")).isEqualTo(1);
