@@ -1,12 +1,12 @@
 package io.mailgateway.config;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.stream.Stream;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.health.HealthCheck;
-import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.health.HealthCheckRepository;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -36,10 +36,9 @@ final class MetricsConfiguration {
 
     /**
      * A gauge per readiness check: the gateway's own as they are registered ({@link Wiring#registerWhenStarted}),
-     * Camel's (context, routes, consumers) once Camel has fully started.
+     * Camel's (context, routes, the request consumer) once Camel has fully started and they all exist.
      */
     static void bindReadiness(Wiring wiring) throws Exception {
-        wiring.metrics().readinessFrom(() -> readiness(wiring.context()), System::nanoTime);
         wiring.context().addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
@@ -48,17 +47,17 @@ final class MetricsConfiguration {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                readiness(started).keySet().stream().sorted().forEach(wiring.metrics()::readinessCheck);
+                HealthCheckRegistry registry = HealthCheckRegistry.get(started);
+                Stream<HealthCheck> consumers = registry.getRepository("consumers").stream()
+                        .flatMap(HealthCheckRepository::stream);
+                Stream.concat(registry.stream(), consumers).filter(HealthCheck::isReadiness).distinct()
+                        .forEach(check -> readinessGauge(wiring, check));
                 wiring.metrics().bindIfReady();
             }
         });
     }
 
-    private static Map<String, Boolean> readiness(CamelContext context) {
-        Map<String, Boolean> states = new HashMap<>();
-        for (HealthCheck.Result result : HealthCheckHelper.invokeReadiness(context)) {
-            states.put(result.getCheck().getId(), result.getState() == HealthCheck.State.UP);
-        }
-        return states;
+    static void readinessGauge(Wiring wiring, HealthCheck check) {
+        wiring.metrics().readinessCheck(check.getId(), () -> check.call().getState() == HealthCheck.State.UP);
     }
 }

@@ -65,7 +65,7 @@ final class Wiring {
     void registerWhenStarted(HealthCheck check) throws Exception {
         context.addStartupListener((started, alreadyStarted) -> {
             HealthCheckRegistry.get(started).register(check);
-            metrics.readinessCheck(check.getId());
+            MetricsConfiguration.readinessGauge(this, check);
             metrics.bindIfReady();
         });
     }

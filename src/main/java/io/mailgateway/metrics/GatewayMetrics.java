@@ -4,12 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -30,8 +29,6 @@ public final class GatewayMetrics {
     private final Map<String, Long> pendingPoisonRecords = new HashMap<>();
     // Set once Camel's registry exists; read without a lock on every message.
     private volatile MeterRegistry registry;
-    // Guarded by "this": where the readiness gauges read the checks' states.
-    private ReadinessStates readiness;
 
     /** @param registryLookup finds the registry Camel serves; it exists only once Camel has started */
     public GatewayMetrics(Supplier<MeterRegistry> registryLookup) {
@@ -172,8 +169,10 @@ public final class GatewayMetrics {
     /** The same, one series per tag set, e.g. one per relay. */
     public synchronized <T> void gauge(String name, String description, Tags tags, T source,
             ToDoubleFunction<T> value) {
-        Consumer<MeterRegistry> gauge =
-                r -> Gauge.builder(name, source, value).description(description).tags(tags).register(r);
+        // Held strongly: Micrometer keeps only a weak reference by default, and a source that only the gauge holds
+        // (such as a readiness check's lambda) would be collected and read as NaN.
+        Consumer<MeterRegistry> gauge = r -> Gauge.builder(name, source, value).description(description).tags(tags)
+                .strongReference(true).register(r);
         if (registry == null) {
             pendingGauges.add(gauge);
         } else {
@@ -182,45 +181,12 @@ public final class GatewayMetrics {
     }
 
     /**
-     * Where the readiness gauges read the checks' states: every check is evaluated together, at most once per second
-     * however many gauges a scrape reads.
-     *
-     * @param states evaluates every check: id to whether it is UP; a check missing from the answer counts as DOWN
+     * A gauge for one readiness check, 1 while it is UP and 0 otherwise, so an alert names the failing check. Read on
+     * every scrape; a check of the same id registered again keeps its first gauge.
      */
-    public synchronized void readinessFrom(Supplier<Map<String, Boolean>> states, LongSupplier nanoTime) {
-        readiness = new ReadinessStates(states, nanoTime);
-    }
-
-    /** A gauge for one readiness check, 1 while it is UP and 0 otherwise, so an alert names the failing check. */
-    public synchronized void readinessCheck(String check) {
-        ReadinessStates states = readiness;
-        if (states == null) {
-            throw new IllegalStateException("readinessFrom must be called before readinessCheck");
-        }
-        gauge("mail.gateway.readiness", "Readiness checks: 1 while UP, 0 while DOWN", Tags.of("check", check), states,
-                s -> s.up(check) ? 1 : 0);
-    }
-
-    private static final class ReadinessStates {
-        private static final long MAX_AGE_NANOS = Duration.ofSeconds(1).toNanos();
-        private final Supplier<Map<String, Boolean>> states;
-        private final LongSupplier nanoTime;
-        private Map<String, Boolean> last;
-        private long evaluatedAt;
-
-        ReadinessStates(Supplier<Map<String, Boolean>> states, LongSupplier nanoTime) {
-            this.states = states;
-            this.nanoTime = nanoTime;
-        }
-
-        synchronized boolean up(String check) {
-            long now = nanoTime.getAsLong();
-            if (last == null || now - evaluatedAt >= MAX_AGE_NANOS) {
-                last = states.get();
-                evaluatedAt = now;
-            }
-            return Boolean.TRUE.equals(last.get(check));
-        }
+    public void readinessCheck(String check, BooleanSupplier up) {
+        gauge("mail.gateway.readiness", "Readiness checks: 1 while UP, 0 while DOWN", Tags.of("check", check), up,
+                u -> u.getAsBoolean() ? 1 : 0);
     }
 
     private MeterRegistry registry() {

@@ -140,6 +140,17 @@ class PrometheusIT {
             assertThat(answer.path("status").asText()).as(alert.name() + ": " + answer.path("error").asText())
                     .isEqualTo("success");
         }
+        // A healthy gateway: every check it reports on /observe/health is a series, and UP.
+        JsonNode readiness = prometheus.query("mail_gateway_readiness").path("data").path("result");
+        Map<String, String> checks = new LinkedHashMap<>();
+        readiness.forEach(r -> checks.put(r.path("metric").path("check").asText(), r.path("value").get(1).asText()));
+        assertThat(checks).containsKeys("consumer:consume-requests", "smtp-relay", "kafka-outcomes",
+                "completed-requests", "suppression-list", "retry-queue");
+        assertThat(checks.values()).as(checks.toString()).containsOnly("1");
+    }
+
+    private static String grafanaVariablesSet(String expr, String rateInterval) {
+        return expr.replace("$__rate_interval", rateInterval).replace("$namespace", ".*");
     }
 
     /**
@@ -151,9 +162,7 @@ class PrometheusIT {
         Map<String, String> queries = new LinkedHashMap<>();
         for (JsonNode panel : dashboard.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
-                String promql = target.path("expr").asText()
-                        .replace("$__rate_interval", "1m")
-                        .replace("$namespace", ".*");
+                String promql = grafanaVariablesSet(target.path("expr").asText(), "1m");
                 queries.put("panel \"" + panel.path("title").asText() + "\" " + target.path("refId").asText(), promql);
             }
         }

@@ -60,8 +60,11 @@ final class PrometheusServer implements AutoCloseable {
 
     /** Evaluates an instant query; the whole answer ({@code status}, {@code data.result}, {@code error}). */
     JsonNode query(String promql) {
-        String uri = "http://127.0.0.1:" + port + "/api/v1/query?query="
-                + URLEncoder.encode(promql, StandardCharsets.UTF_8);
+        return get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    }
+
+    private JsonNode get(String pathAndQuery) {
+        String uri = "http://127.0.0.1:" + port + pathAndQuery;
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(uri))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
