@@ -62,6 +62,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         Clock clock = Clock.systemUTC();
         Wiring wiring = new Wiring(context, MetricsConfiguration.metrics(context));
         wiring.bind("gatewayMetrics", wiring.metrics());
+        MetricsConfiguration.bindReadiness(wiring);
         wiring.bind("requestParser", new RequestParser(request.limits(), request.allowedHeaders()));
         Tenants tenants = TenantConfiguration.bind(wiring, tenant, topics);
         ProfileConfiguration.bind(wiring, profile);

@@ -1,6 +1,12 @@
 package io.mailgateway.config;
 
+import java.util.stream.Stream;
+
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.health.HealthCheckRepository;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -26,5 +32,32 @@ final class MetricsConfiguration {
         wiring.startWithCamel(lag);
         wiring.metrics().gauge("mail.gateway.consumer.lag",
                 "Requests waiting in the request topics for this consumer group", lag, ConsumerLag::lag);
+    }
+
+    /**
+     * A gauge per readiness check: the gateway's own as they are registered ({@link Wiring#registerWhenStarted}),
+     * Camel's (context, routes, the request consumer) once Camel has fully started and they all exist.
+     */
+    static void bindReadiness(Wiring wiring) throws Exception {
+        wiring.context().addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // not yet: Camel's consumer checks exist once the routes have started
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                HealthCheckRegistry registry = HealthCheckRegistry.get(started);
+                Stream<HealthCheck> consumers = registry.getRepository("consumers").stream()
+                        .flatMap(HealthCheckRepository::stream);
+                Stream.concat(registry.stream(), consumers).filter(HealthCheck::isReadiness).distinct()
+                        .forEach(check -> readinessGauge(wiring, check));
+                wiring.metrics().bindIfReady();
+            }
+        });
+    }
+
+    static void readinessGauge(Wiring wiring, HealthCheck check) {
+        wiring.metrics().readinessCheck(check.getId(), () -> check.call().getState() == HealthCheck.State.UP);
     }
 }

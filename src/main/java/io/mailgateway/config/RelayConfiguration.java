@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.core.instrument.Tags;
+
 import io.mailgateway.kafka.GroupInstances;
 import io.mailgateway.relay.Relay;
 import io.mailgateway.relay.RelayGuard;
@@ -44,6 +46,12 @@ final class RelayConfiguration {
             GatewayMailSender sender =
                     new GatewayMailSender(relay.settings(), relay.pool(), wiring.metrics()::submission);
             senders.put(relay.name(), sender);
+            Tags relayTag = Tags.of("relay", relay.name());
+            wiring.metrics().gauge("mail.gateway.smtp.pool.busy",
+                    "Connections to the relay carrying a message now; at the pool size, messages wait for one",
+                    relayTag, sender, GatewayMailSender::busyConnections);
+            wiring.metrics().gauge("mail.gateway.smtp.pool.size", "The most connections open to the relay at once",
+                    relayTag, relay.pool(), pool -> pool.size());
             // Stopped with Camel, after the routes: no connection to a relay outlives the gateway.
             wiring.startWithCamel(sender);
         }

@@ -20,6 +20,9 @@ final class RetryConfiguration {
         wiring.registerWhenStarted(queue.healthCheck());
         wiring.metrics().gauge("mail.gateway.retry.backlog", "Deferred requests waiting on the retry topic", queue,
                 RetryQueue::backlog);
+        wiring.metrics().gauge("mail.gateway.retry.oldest.age.seconds",
+                "Age of the longest-waiting deferred request at the head of the retry topic, since first received",
+                queue, RetryQueue::oldestAgeSeconds);
         wiring.startWithCamel(queue);
     }
 }

@@ -65,6 +65,7 @@ final class Wiring {
     void registerWhenStarted(HealthCheck check) throws Exception {
         context.addStartupListener((started, alreadyStarted) -> {
             HealthCheckRegistry.get(started).register(check);
+            MetricsConfiguration.readinessGauge(this, check);
             metrics.bindIfReady();
         });
     }

@@ -1,17 +1,21 @@
 package io.mailgateway.metrics;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import io.mailgateway.result.DeliveryResult;
@@ -40,6 +44,30 @@ public final class GatewayMetrics {
                 .tag("replay", String.valueOf(Boolean.TRUE.equals(result.replay())))
                 .register(registry())
                 .increment();
+        if (result.terminal() && !Boolean.TRUE.equals(result.replay())) {
+            Duration latency = latency(result);
+            if (latency != null) {
+                Timer.builder("mail.gateway.result.latency")
+                        .description("From consuming a request to its terminal result, retries included, by status")
+                        .tag("status", result.status().name())
+                        .publishPercentileHistogram()
+                        .register(registry())
+                        .record(latency);
+            }
+        }
+    }
+
+    // Null when either instant is missing or unreadable: such a result is counted but not timed.
+    private static Duration latency(DeliveryResult result) {
+        if (result.receivedAt() == null || result.completedAt() == null) {
+            return null;
+        }
+        try {
+            Duration latency = Duration.between(Instant.parse(result.receivedAt()), Instant.parse(result.completedAt()));
+            return latency.isNegative() ? Duration.ZERO : latency;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** Records how long one SMTP submission attempt took, by outcome ("accepted" or a reason category). */
@@ -134,13 +162,31 @@ public final class GatewayMetrics {
     }
 
     /** Exposes a value that is read on every scrape, such as the retry backlog. */
-    public synchronized <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
-        Consumer<MeterRegistry> gauge = r -> Gauge.builder(name, source, value).description(description).register(r);
+    public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
+        gauge(name, description, Tags.empty(), source, value);
+    }
+
+    /** The same, one series per tag set, e.g. one per relay. */
+    public synchronized <T> void gauge(String name, String description, Tags tags, T source,
+            ToDoubleFunction<T> value) {
+        // Held strongly: Micrometer keeps only a weak reference by default, and a source that only the gauge holds
+        // (such as a readiness check's lambda) would be collected and read as NaN.
+        Consumer<MeterRegistry> gauge = r -> Gauge.builder(name, source, value).description(description).tags(tags)
+                .strongReference(true).register(r);
         if (registry == null) {
             pendingGauges.add(gauge);
         } else {
             gauge.accept(registry);
         }
+    }
+
+    /**
+     * A gauge for one readiness check, 1 while it is UP and 0 otherwise, so an alert names the failing check. Read on
+     * every scrape; a check of the same id registered again keeps its first gauge.
+     */
+    public void readinessCheck(String check, BooleanSupplier up) {
+        gauge("mail.gateway.readiness", "Readiness checks: 1 while UP, 0 while DOWN", Tags.of("check", check), up,
+                u -> u.getAsBoolean() ? 1 : 0);
     }
 
     private MeterRegistry registry() {

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +52,8 @@ public final class RetryQueue extends BackgroundService {
     private KafkaConsumer<String, byte[]> consumer;
     private boolean subscribed;
     private volatile long backlog;
+    // When the longest-waiting request at the head of a partition was first received; null while none waits.
+    private volatile Instant oldestWaitingSince;
     // While reading the topic fails: how often in a row, why, and when to try again.
     private int failures;
     private volatile String failure;
@@ -150,12 +153,20 @@ public final class RetryQueue extends BackgroundService {
         Instant now = clock.instant();
         Map<TopicPartition, Boolean> blocked = new HashMap<>();
         List<Due> due = new ArrayList<>();
+        Set<TopicPartition> heads = new HashSet<>();
+        Instant oldest = null;
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
             if (blocked.getOrDefault(partition, false)) {
                 continue;
             }
             RetryRecord retry = parse(record);
+            if (retry != null && heads.add(partition)) {
+                Instant received = receivedAt(retry);
+                if (received != null && (oldest == null || received.isBefore(oldest))) {
+                    oldest = received;
+                }
+            }
             if (retry != null && Instant.parse(retry.notBefore()).isAfter(now)) {
                 blocked.put(partition, true);
                 continue;
@@ -172,7 +183,29 @@ public final class RetryQueue extends BackgroundService {
             }
             due.add(new Due(retry, retry.state().receivedAt(), bytes(retry), commit));
         }
+        if (oldest != null) {
+            oldestWaitingSince = oldest;
+        } else if (backlog == 0) {
+            oldestWaitingSince = null;
+        }
         return due;
+    }
+
+    private static Instant receivedAt(RetryRecord retry) {
+        try {
+            return retry.state().receivedAt() == null ? null : Instant.parse(retry.state().receivedAt());
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    /**
+     * Seconds since the longest-waiting deferred request at the head of this instance's partitions of the retry
+     * topic was first received, or 0 while none waits. Counted up to now, so it keeps growing while retries stall.
+     */
+    public double oldestAgeSeconds() {
+        Instant since = oldestWaitingSince;
+        return since == null ? 0 : Math.max(0, Duration.between(since, clock.instant()).toMillis() / 1000.0);
     }
 
     private void rewindToCommitted(KafkaConsumer<String, byte[]> consumer) {

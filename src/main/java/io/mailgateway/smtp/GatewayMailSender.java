@@ -162,6 +162,11 @@ public class GatewayMailSender implements RelayProbe, AutoCloseable, org.apache.
         return pool.open();
     }
 
+    /** Connections carrying a message now; at the pool's size, further messages wait for one. */
+    public int busyConnections() {
+        return pool.busy();
+    }
+
     /** Connections opened so far; with reuse, far fewer than messages sent. */
     public long connectionsOpened() {
         return pool.created();

@@ -109,6 +109,10 @@ final class SmtpConnectionPool implements AutoCloseable {
         return pool.getNumActive() + pool.getNumIdle();
     }
 
+    int busy() {
+        return pool.getNumActive();
+    }
+
     int idle() {
         return pool.getNumIdle();
     }
