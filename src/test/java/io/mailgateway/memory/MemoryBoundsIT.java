@@ -31,12 +31,12 @@ import io.mailgateway.support.TestRelay;
 
 /**
  * Memory is bounded by settings, never by input: the packaged jar, under a heap smaller than any Kubernetes overlay
- * gives it (384 MiB; the dev overlay's 640 MiB limit × MaxRAMPercentage 75 = 480 MiB) and ending on an
+ * gives it (384 MiB; every overlay's 1280 MiB limit × MaxRAMPercentage 75 = 960 MiB) and ending on an
  * OutOfMemoryError as in its image, answers hostile requests with results and keeps running.
  */
 class MemoryBoundsIT {
 
-    /** Less than the heap of the smallest overlay (k8s/overlays/dev: 640Mi × the image's MaxRAMPercentage=75). */
+    /** Less than the heap of the smallest overlay (k8s/overlays/dev: 1280Mi × the image's MaxRAMPercentage=75). */
     private static final List<String> SMALLEST_POD_HEAP = List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError");
     /** The gateway's GATEWAY_MAX_RECORD_BYTES default: request, retry and dead-letter topics take such records. */
     private static final int MAX_RECORD_BYTES = 11_534_336;
