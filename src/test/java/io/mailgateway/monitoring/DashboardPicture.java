@@ -1,5 +1,7 @@
 package io.mailgateway.monitoring;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -19,7 +21,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,6 +53,7 @@ import io.mailgateway.support.TestRelay;
 public final class DashboardPicture {
 
     private static final Duration RUN = Duration.ofSeconds(90);
+    private static final int LEAD_IN_SCRAPES = 10;
     private static final int STEP_SECONDS = 2;
     private static final String RATE_INTERVAL = "30s";
     private static final int WIDTH = 1600;
@@ -109,12 +115,17 @@ public final class DashboardPicture {
             }
             Path prometheusWork = Files.createDirectories(work.resolve("prometheus"));
             prometheus = PrometheusServer.start(prometheusWork, "127.0.0.1:" + managementPort, "/observe/metrics");
-            int prometheusPort = listenPort(prometheusWork);
+            int prometheusPort = prometheus.port();
 
-            Thread.sleep(10_000);
+            // A few seconds of the idle gateway first, so every chart starts from its baseline.
+            PrometheusServer scraping = prometheus;
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> value(scraping, "count_over_time(up[1m])") >= LEAD_IN_SCRAPES);
             Instant start = Instant.now();
             sendTraffic(gateway);
-            Thread.sleep(8_000);
+            // Until the last deferred request expired and Prometheus has seen the backlog empty.
+            await().atMost(Duration.ofSeconds(120)).until(() -> value(scraping,
+                    "max_over_time(mail_gateway_retry_backlog[5s]) == 0 and min_over_time(up[5s]) == 1") >= 0);
             Instant end = Instant.now();
 
             Path page = work.resolve("dashboard.html");
@@ -137,28 +148,39 @@ public final class DashboardPicture {
      * shows no increase until its second sample, so the first failover only creates the series).
      */
     private static void sendTraffic(InJvmGateway gateway) throws InterruptedException {
-        long until = System.nanoTime() + RUN.toNanos();
-        int i = 0;
-        while (System.nanoTime() < until) {
-            String id = "picture-" + UUID.randomUUID();
-            String json;
-            if (i % 150 == 75) {
-                json = request(id, "bob@customer.example", "failover");
-            } else if (i % 12 == 5) {
-                json = request(id, "gone" + (i % 100) + "@customer.example", null);
-            } else if (i % 15 == 9) {
-                json = """
-                        {"id": "%s", "subject": "no recipient", "text": "t"}""".formatted(id);
-            } else if (i % 40 == 21) {
-                json = request(id, "busy" + (i % 100) + "@customer.example", null);
-            } else {
-                json = request(id, "customer" + i + "@customer.example", i % 2 == 0 ? "acme" : null);
-            }
-            gateway.kafka().send(InJvmGateway.OUTBOUND, id, json);
-            i++;
-            Thread.sleep(200);
+        AtomicInteger sent = new AtomicInteger();
+        ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
+        pace.scheduleAtFixedRate(() -> send(gateway, sent.getAndIncrement()), 0, 200, TimeUnit.MILLISECONDS);
+        pace.schedule(pace::shutdown, RUN.toMillis(), TimeUnit.MILLISECONDS);
+        if (!pace.awaitTermination(RUN.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
+            pace.shutdownNow();
+            throw new IllegalStateException("the traffic did not stop after " + RUN);
         }
-        System.out.println("sent " + i + " requests");
+        System.out.println("sent " + sent.get() + " requests");
+    }
+
+    private static void send(InJvmGateway gateway, int i) {
+        String id = "picture-" + UUID.randomUUID();
+        String json;
+        if (i % 150 == 75) {
+            json = request(id, "bob@customer.example", "failover");
+        } else if (i % 12 == 5) {
+            json = request(id, "gone" + (i % 100) + "@customer.example", null);
+        } else if (i % 15 == 9) {
+            json = """
+                    {"id": "%s", "subject": "no recipient", "text": "t"}""".formatted(id);
+        } else if (i % 40 == 21) {
+            json = request(id, "busy" + (i % 100) + "@customer.example", null);
+        } else {
+            json = request(id, "customer" + i + "@customer.example", i % 2 == 0 ? "acme" : null);
+        }
+        gateway.kafka().send(InJvmGateway.OUTBOUND, id, json);
+    }
+
+    /** The first value an instant query answers, or -1 while it answers none. */
+    private static double value(PrometheusServer prometheus, String promql) {
+        JsonNode result = prometheus.query(promql).path("data").path("result");
+        return result.isEmpty() ? -1 : Double.parseDouble(result.get(0).path("value").get(1).asText());
     }
 
     private static String request(String id, String recipient, String tenant) {
@@ -167,17 +189,6 @@ public final class DashboardPicture {
                 recipient, tenant == null ? "" : ", \"tags\": {\"tenant\": \"" + tenant + "\"}");
     }
 
-    /** The port the Prometheus started with its storage in {@code work} listens on, read from its command line. */
-    private static int listenPort(Path work) {
-        String config = work.resolve("prometheus.yml").toString();
-        return ProcessHandle.current().children()
-                .map(child -> child.info().arguments().orElse(new String[0]))
-                .filter(arguments -> List.of(arguments).contains("--config.file=" + config))
-                .flatMap(arguments -> List.of(arguments).stream())
-                .filter(argument -> argument.startsWith("--web.listen-address="))
-                .map(argument -> Integer.parseInt(argument.substring(argument.lastIndexOf(':') + 1)))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no Prometheus among this JVM's children"));
-    }
 
     private static JsonNode queryRange(int port, String promql, Instant start, Instant end) throws Exception {
         String uri = "http://127.0.0.1:" + port + "/api/v1/query_range?query="

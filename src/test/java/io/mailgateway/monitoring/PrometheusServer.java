@@ -58,6 +58,11 @@ final class PrometheusServer implements AutoCloseable {
         }
     }
 
+    /** The port of its HTTP API, on 127.0.0.1. */
+    int port() {
+        return port;
+    }
+
     /** Evaluates an instant query; the whole answer ({@code status}, {@code data.result}, {@code error}). */
     JsonNode query(String promql) {
         return get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
