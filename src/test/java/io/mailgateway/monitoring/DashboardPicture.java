@@ -17,6 +17,7 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,35 +81,13 @@ public final class DashboardPicture {
         InJvmGateway gateway = null;
         PrometheusServer prometheus = null;
         try {
-            Path relays = Files.writeString(work.resolve("relays.yaml"), """
-                    relays:
-                      dead:
-                        host: 127.0.0.1
-                        port: %d
-                        connectTimeoutMs: 2000
-                      backup:
-                        host: localhost
-                        port: %d
-                        username: %s
-                        passwordFile: %s
-                        trustCaFile: %s
-                    """.formatted(FreePorts.next(), backup.port(), TestRelay.USERNAME,
-                    Files.writeString(work.resolve("backup-password"), backup.password()), backup.caPemFile()));
-            Path tenants = Files.writeString(work.resolve("picture-tenants.yaml"), """
-                    tenants:
-                      acme:
-                        from: {address: shop@acme.example, name: ACME Shop}
-                      failover:
-                        relays: [dead, backup]
-                    """);
             int managementPort = FreePorts.next();
-            gateway = InJvmGateway.start(work, Map.of(
-                    "gateway.relays-file", relays.toString(),
-                    "gateway.tenants-file", tenants.toString(),
-                    // Deferred requests stay a while, so the retry backlog shows.
-                    "gateway.retry.schedule", "3s",
-                    "gateway.retry.max-age", "20s",
-                    "camel.management.port", String.valueOf(managementPort)));
+            Map<String, String> settings = new HashMap<>(MonitoringFiles.gatewayWithFailover(work, backup,
+                    managementPort));
+            // Deferred requests stay a while, so the retry backlog shows.
+            settings.put("gateway.retry.schedule", "3s");
+            settings.put("gateway.retry.max-age", "20s");
+            gateway = InJvmGateway.start(work, settings);
             for (int i = 0; i < 100; i++) {
                 gateway.relay().server().rejectRecipient("gone" + i + "@customer.example", 550, "5.1.1 user unknown");
                 gateway.relay().server().rejectRecipient("busy" + i + "@customer.example", 450, "4.2.1 mailbox busy");

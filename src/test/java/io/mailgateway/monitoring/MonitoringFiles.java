@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -13,6 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import io.mailgateway.support.FreePorts;
+import io.mailgateway.support.TestRelay;
 
 /** The monitoring that ships with the gateway, as files: alert rules, runbook, dashboard; and the tools that check them. */
 final class MonitoringFiles {
@@ -25,6 +29,39 @@ final class MonitoringFiles {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Settings of a gateway whose tenant {@code failover} sends through a relay that does not answer first and then
+     * through {@code backup}, so a request of it counts a relay failover; the relays and tenants files go in work.
+     */
+    static Map<String, String> gatewayWithFailover(Path work, TestRelay backup, int managementPort)
+            throws IOException {
+        Path relays = Files.writeString(work.resolve("relays.yaml"), """
+                relays:
+                  dead:
+                    host: 127.0.0.1
+                    port: %d
+                    connectTimeoutMs: 2000
+                  backup:
+                    host: localhost
+                    port: %d
+                    username: %s
+                    passwordFile: %s
+                    trustCaFile: %s
+                """.formatted(FreePorts.next(), backup.port(), TestRelay.USERNAME,
+                Files.writeString(work.resolve("backup-password"), backup.password()), backup.caPemFile()));
+        Path tenants = Files.writeString(work.resolve("monitoring-tenants.yaml"), """
+                tenants:
+                  acme:
+                    from: {address: shop@acme.example, name: ACME Shop}
+                  failover:
+                    relays: [dead, backup]
+                """);
+        return Map.of(
+                "gateway.relays-file", relays.toString(),
+                "gateway.tenants-file", tenants.toString(),
+                "camel.management.port", String.valueOf(managementPort));
+    }
 
     // A comparison with a number, as alert expressions end in: "> 1000", ">= 1", "== 0", "> bool 0.05".
     private static final Pattern THRESHOLD = Pattern.compile("\\s*(==|!=|>=|<=|>|<)\\s*(bool\\s+)?-?[0-9.]+(e[+-]?[0-9]+)?(?=\\s|\\)|$)");

@@ -47,32 +47,8 @@ class PrometheusIT {
     @BeforeAll
     static void start() throws IOException {
         backup = new TestRelay(work.resolve("backup"), false);
-        Path relays = Files.writeString(work.resolve("relays.yaml"), """
-                relays:
-                  dead:
-                    host: 127.0.0.1
-                    port: %d
-                    connectTimeoutMs: 2000
-                  backup:
-                    host: localhost
-                    port: %d
-                    username: %s
-                    passwordFile: %s
-                    trustCaFile: %s
-                """.formatted(FreePorts.next(), backup.port(), TestRelay.USERNAME,
-                Files.writeString(work.resolve("backup-password"), backup.password()), backup.caPemFile()));
-        Path tenants = Files.writeString(work.resolve("monitoring-tenants.yaml"), """
-                tenants:
-                  acme:
-                    from: {address: shop@acme.example, name: ACME Shop}
-                  failover:
-                    relays: [dead, backup]
-                """);
         managementPort = FreePorts.next();
-        gateway = InJvmGateway.start(work, Map.of(
-                "gateway.relays-file", relays.toString(),
-                "gateway.tenants-file", tenants.toString(),
-                "camel.management.port", String.valueOf(managementPort)));
+        gateway = InJvmGateway.start(work, MonitoringFiles.gatewayWithFailover(work, backup, managementPort));
         gateway.relay().server().rejectRecipient(GONE, 550, "5.1.1 user unknown");
         gateway.relay().server().rejectRecipient(BUSY, 450, "4.2.1 mailbox busy, try later");
         prometheus = PrometheusServer.start(Files.createDirectories(work.resolve("prometheus")),
