@@ -77,8 +77,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Path dir = Files.createDirectories(workDir.toAbsolutePath());
             Path dataDir = dir.resolve("data");
             Path logFile = dir.resolve("broker.log");
-            int brokerPort = freePort();
-            int controllerPort = freePort();
+            int[] ports = freePorts(2, extraListener);
+            int brokerPort = ports[0];
+            int controllerPort = ports[1];
             Path config = writeServerProperties(dir, dataDir, brokerPort, controllerPort, extraListener, settings);
             Path jvmOptions = writeJvmOptions(dir);
 
@@ -377,14 +378,30 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        while (true) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-                int port = socket.getLocalPort();
-                // never collide with a developer's own broker on the default port
-                if (port != 9092 && port != 9093) {
-                    return port;
+    /**
+     * Distinct free loopback ports. Every socket stays open until all are taken: asked one after the other, the
+     * system may hand out the same ephemeral port twice, and Kafka refuses two listeners on one port.
+     */
+    private static int[] freePorts(int count, String extraListener) throws IOException {
+        Set<Integer> avoid = new LinkedHashSet<>(List.of(9092, 9093)); // a developer's own broker
+        if (extraListener != null) {
+            avoid.add(Integer.parseInt(extraListener.substring(extraListener.lastIndexOf(':') + 1)));
+        }
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            int found = 0;
+            while (found < count) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK));
+                held.add(socket);
+                if (!avoid.contains(socket.getLocalPort())) {
+                    ports[found++] = socket.getLocalPort();
                 }
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : held) {
+                socket.close();
             }
         }
     }
