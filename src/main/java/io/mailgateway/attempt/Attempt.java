@@ -1,5 +1,6 @@
 package io.mailgateway.attempt;
 
+import java.util.List;
 import java.util.Set;
 
 import io.mailgateway.render.RenderPermits;
@@ -79,6 +80,11 @@ public final class Attempt {
         return retryState;
     }
 
+    /** The recipients still to be sent to, or null on the first attempt (all recipients). */
+    public List<String> pending() {
+        return retryState == null ? null : retryState.pending();
+    }
+
     public void setRetryState(RetryState retryState) {
         this.retryState = retryState;
     }
@@ -86,6 +92,11 @@ public final class Attempt {
     /** The request as parsed, then as enriched; null while (or when) the record could not be parsed. */
     public MailRequest request() {
         return request;
+    }
+
+    /** The id of the request as parsed, or null while (or when) the record could not be parsed. */
+    public String requestId() {
+        return request == null ? null : request.id();
     }
 
     /** The tenant the request names in {@code tags.tenant}, or null: it picks relays, limits and defaults. */

@@ -8,6 +8,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
 
+import io.mailgateway.attempt.AttemptSteps;
 import io.mailgateway.attempt.RequestLogContext;
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.consume.PartitionRewinds;
@@ -45,6 +46,7 @@ final class ConsumptionConfiguration {
         // gives its turn back once it is finished (routes/deliver.camel.yaml takes it), and its thread's log lines
         // stop naming it.
         RequestLogContext logContext = wiring.bind("requestLogContext", new RequestLogContext());
+        wiring.bind("attempts", new AttemptSteps());
         wiring.bind("inFlightRequests", new InFlightRequests(settings.maxPollInterval().toMillis(), attempt -> {
             renderPermits.release(attempt.renderTurn());
             logContext.leave();
