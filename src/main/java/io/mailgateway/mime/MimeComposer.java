@@ -117,16 +117,22 @@ public final class MimeComposer {
             alternative.addBodyPart(textPart(content.html(), "html"));
             part.setContent(alternative);
         } else if (content.html() != null) {
-            part.setText(content.html(), "UTF-8", "html");
+            setText(part, content.html(), "html");
         } else {
-            part.setText(content.text() == null ? "" : content.text(), "UTF-8", "plain");
+            setText(part, content.text() == null ? "" : content.text(), "plain");
         }
     }
 
     private static MimeBodyPart textPart(String text, String subtype) throws MessagingException {
         MimeBodyPart part = new MimeBodyPart();
-        part.setText(text, "UTF-8", subtype);
+        setText(part, text, subtype);
         return part;
+    }
+
+    private static void setText(MimePart part, String text, String subtype) throws MessagingException {
+        part.setText(text, "UTF-8", subtype);
+        // Named here, so that saving the message does not encode the text once more only to choose it.
+        part.setHeader("Content-Transfer-Encoding", TextTransferEncoding.of(text));
     }
 
     private static MimeBodyPart attachmentPart(Attachment attachment) throws MessagingException {
