@@ -1,0 +1,69 @@
+package io.mailgateway.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.ProcessorDefinitionHelper;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.ScriptDefinition;
+import org.apache.camel.model.SetBodyDefinition;
+import org.apache.camel.model.language.MethodCallExpression;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The routes every request runs through call their beans as bean steps: a script, or a body set through the method
+ * language, makes Camel copy the whole exchange and look the method up by reflection, for every message.
+ */
+class PerMessageStepsTest {
+
+    private static final List<String> HOT_ROUTES = List.of("routes/consume-requests.camel.yaml",
+            "routes/deliver.camel.yaml", "routes/error-handling.camel.yaml");
+
+    @Test
+    void noStepOfARequestsPathIsAScript() throws Exception {
+        assertThat(steps(ScriptDefinition.class)).isEmpty();
+    }
+
+    @Test
+    void noStepOfARequestsPathSetsItsBodyThroughTheMethodLanguage() throws Exception {
+        assertThat(steps(SetBodyDefinition.class))
+                .noneMatch(step -> step.getExpression() instanceof MethodCallExpression);
+    }
+
+    @Test
+    void camelRaisesNoEventPerExchangeForMetrics() throws Exception {
+        Properties properties = new Properties();
+        try (InputStream in = getClass().getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        }
+
+        assertThat(properties.getProperty("camel.metrics.enableExchangeEventNotifier")).isEqualTo("false");
+    }
+
+    private static <T extends ProcessorDefinition<?>> List<T> steps(Class<T> type) throws Exception {
+        List<T> found = new ArrayList<>();
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().setLocation("classpath:application.properties");
+            for (String file : HOT_ROUTES) {
+                PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveResource(context, "file:" + file));
+            }
+            List<RouteDefinition> routes = ((ModelCamelContext) context).getRouteDefinitions();
+            assertThat(routes).extracting(RouteDefinition::getRouteId)
+                    .contains("consume-requests", "handle-request", "deliver", "fail");
+            for (RouteDefinition route : routes) {
+                found.addAll(ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), type));
+            }
+        }
+        return found;
+    }
+}
