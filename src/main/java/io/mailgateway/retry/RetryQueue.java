@@ -32,8 +32,11 @@ import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.kafka.PoisonRecords;
 
 /**
- * Reads the retry topic and hands out the deferred requests that are due, oldest first per partition. A record is
- * committed only after its new outcome was published, so a crash repeats an attempt instead of losing it.
+ * Reads the retry topic and hands out the deferred requests that are due, oldest first per partition, a round at a
+ * time. The retries of a round may be handled in parallel: each one's commit handle only marks it finished, and
+ * {@link #commitFinished()} then commits every partition up to its first unfinished record, so a crash or a failed
+ * attempt repeats that attempt instead of losing it, and a later retry's commit never passes an earlier one's.
+ * A round hands out at most one retry per request id, so two retries of one request never run at once or out of order.
  * Used from one thread only (the route's timer), as the Kafka consumer requires.
  */
 public final class RetryQueue extends BackgroundService {
@@ -58,9 +61,31 @@ public final class RetryQueue extends BackgroundService {
     private int failures;
     private volatile String failure;
     private Instant retryAt = Instant.MIN;
+    // The records of the last round in the order read (so in offset order per partition), due or skipped.
+    private List<Position> lastRound = List.of();
+    private boolean lastRoundHandedOut;
+    private boolean lastRoundCommitted;
 
-    /** A due retry and the handle that commits it. */
+    /** A due retry and the handle that marks it finished, to be committed by {@link #commitFinished()}. */
     public record Due(RetryRecord record, String receivedAt, byte[] request, KafkaManualCommit commit) {
+    }
+
+    /** A record read in a round: committed once it and every record before it in its partition are finished. */
+    private static final class Position implements KafkaManualCommit {
+        private final TopicPartition partition;
+        private final long offset;
+        private volatile boolean finished;
+
+        Position(TopicPartition partition, long offset) {
+            this.partition = partition;
+            this.offset = offset;
+        }
+
+        /** Called by the thread that published the retry's outcome; the commit itself is the timer thread's. */
+        @Override
+        public void commit() {
+            finished = true;
+        }
     }
 
     public RetryQueue(KafkaClients clients, String topic, String groupId, Clock clock) {
@@ -88,6 +113,9 @@ public final class RetryQueue extends BackgroundService {
      * so the retries wait in the topic instead of the route failing on every tick.
      */
     public List<Due> due() {
+        lastRound = List.of();
+        lastRoundHandedOut = false;
+        lastRoundCommitted = false;
         if (clock.instant().isBefore(retryAt)) {
             return List.of();
         }
@@ -152,6 +180,8 @@ public final class RetryQueue extends BackgroundService {
         rewindToCommitted(consumer);
         Instant now = clock.instant();
         Map<TopicPartition, Boolean> blocked = new HashMap<>();
+        Set<String> requestIds = new HashSet<>();
+        List<Position> read = new ArrayList<>();
         List<Due> due = new ArrayList<>();
         Set<TopicPartition> heads = new HashSet<>();
         Instant oldest = null;
@@ -171,24 +201,78 @@ public final class RetryQueue extends BackgroundService {
                 blocked.put(partition, true);
                 continue;
             }
-            KafkaManualCommit commit = () -> consumer.commitSync(
-                    Map.of(partition, new OffsetAndMetadata(record.offset() + 1)), Duration.ofSeconds(30));
+            // A second retry of a request in this round (one published again after a crash) waits for the next
+            // round, and the rest of its partition with it: the first must be finished before the second starts.
+            if (retry != null && !requestIds.add(retry.id())) {
+                blocked.put(partition, true);
+                continue;
+            }
+            Position position = new Position(partition, record.offset());
+            read.add(position);
             if (retry == null) {
                 // Only the gateway writes this topic; an unreadable record cannot be retried, so it is skipped.
                 LOG.error("Skipping unreadable record at {}-{} offset {} of the retry topic", record.topic(),
                         record.partition(), record.offset());
                 poisonRecords.skipped(record.topic());
-                commit.commit();
+                position.commit();
                 continue;
             }
-            due.add(new Due(retry, retry.state().receivedAt(), bytes(retry), commit));
+            due.add(new Due(retry, retry.state().receivedAt(), bytes(retry), position));
         }
+        lastRound = read;
+        lastRoundHandedOut = !due.isEmpty();
         if (oldest != null) {
             oldestWaitingSince = oldest;
         } else if (backlog == 0) {
             oldestWaitingSince = null;
         }
         return due;
+    }
+
+    /**
+     * Commits each partition of the last round up to its first unfinished record; the records from there on come
+     * again in the next round. A failed commit is logged: those records come again too, and find their outcome
+     * already recorded.
+     */
+    public void commitFinished() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Set<TopicPartition> stopped = new HashSet<>();
+        boolean allFinished = true;
+        for (Position position : lastRound) {
+            if (stopped.contains(position.partition)) {
+                continue;
+            }
+            if (!position.finished) {
+                stopped.add(position.partition);
+                allFinished = false;
+                continue;
+            }
+            offsets.put(position.partition, new OffsetAndMetadata(position.offset + 1));
+        }
+        lastRound = List.of();
+        if (offsets.isEmpty()) {
+            lastRoundCommitted = allFinished;
+            return;
+        }
+        try {
+            consumer.commitSync(offsets, Duration.ofSeconds(30));
+            lastRoundCommitted = allFinished;
+        } catch (RuntimeException e) {
+            lastRoundCommitted = false;
+            LOG.warn("Committing the finished retries of {} failed, they are read again: {}", topic,
+                    SupervisedThread.describe(e));
+        }
+    }
+
+    /**
+     * Whether the next round should start now: the last one handed out retries and every one of them finished and
+     * was committed, so more may be due already while a backlog drains. Not after a round that handed out nothing
+     * (nothing is due before the next tick) or left a retry unfinished (the relay or Kafka does not take it now),
+     * and not while the gateway stops.
+     */
+    public boolean moreDue() {
+        boolean stopping = getCamelContext() != null && getCamelContext().isStopping();
+        return lastRoundHandedOut && lastRoundCommitted && !stopping;
     }
 
     private static Instant receivedAt(RetryRecord retry) {
