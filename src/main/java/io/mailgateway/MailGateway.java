@@ -12,7 +12,9 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 
 import io.mailgateway.config.GatewayConfiguration;
 import io.mailgateway.config.LogSettings;
@@ -20,7 +22,7 @@ import io.mailgateway.config.LogSettings;
 /**
  * Starts the gateway; {@code send FILE...} instead publishes mail requests to Kafka, and
  * {@code check-templates [DIR]} checks a templates folder and {@code check-domain DOMAIN} a sending domain's DNS
- * records.
+ * records; {@code warm-up} starts and stops the gateway to record a class-data-sharing archive.
  */
 public final class MailGateway {
 
@@ -42,7 +44,31 @@ public final class MailGateway {
         if (args.length > 0 && args[0].equals("check-domain")) {
             System.exit(CheckDomainCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }
+        if (args.length > 0 && args[0].equals("warm-up")) {
+            warmUp();
+            System.exit(0);
+        }
         newMain(Map.of()).run(args);
+    }
+
+    /**
+     * Starts the gateway without a Kafka broker to reach and stops it once started: run with
+     * {@code -XX:ArchiveClassesAtExit=FILE}, it records the classes a start loads as a class-data-sharing archive,
+     * which later starts map instead of loading each class from the jar again.
+     */
+    private static void warmUp() throws Exception {
+        Main main = newMain(Map.of(
+                // an address where no broker listens: a warm-up must never take a request from a real broker
+                "camel.component.kafka.brokers", "127.0.0.1:1",
+                // any free port: the build machine may use 8080
+                "camel.management.port", "0"));
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport started) {
+                main.completed();
+            }
+        });
+        main.run();
     }
 
     /**
