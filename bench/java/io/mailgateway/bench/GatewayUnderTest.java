@@ -41,6 +41,11 @@ final class GatewayUnderTest implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
+        // the class-data-sharing archive `mvn package` records beside the jar, as users run it
+        Path classArchive = jar.resolveSibling("mail-gateway.jsa");
+        if (Files.isRegularFile(classArchive)) {
+            command.add("-XX:SharedArchiveFile=" + classArchive.toAbsolutePath());
+        }
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
         // a work directory without routes/ or templates/, so the gateway uses the ones bundled in the jar
