@@ -127,10 +127,11 @@ public final class Benchmark {
 
     /**
      * The retry scenario: requests deferred while the relay refused them (4xx), then sent once it accepts again.
-     * {@code perSecond} is requests over the time from the relay accepting again to the last SENT result.
+     * {@code perSecond} is requests over the time from the relay accepting again to the last SENT result;
+     * {@code problem} says why not every request was sent (null when all were).
      */
     record RetryDrain(Relay relay, int requests, double deferSeconds, double drainSeconds, double perSecond,
-            double cpuPer1000, long heapBytes, long rssBytes) {
+            double cpuPer1000, long heapBytes, long rssBytes, String problem) {
     }
 
     /** Instances of the gateway in one consumer group reading a topic of {@code partitions}; CPU and memory summed. */
@@ -414,16 +415,28 @@ public final class Benchmark {
             }
             long relayBack = System.currentTimeMillis();
             double cpuBefore = ProcessStats.cpuSeconds(gateway.pid());
-            Map<String, ResultCollector.Result> done = collector.await(new HashSet<>(ids), settings.stall(),
-                    () -> diagnostics);
+            String problem = null;
+            Map<String, ResultCollector.Result> done;
+            try {
+                done = collector.await(new HashSet<>(ids), settings.stall(), () -> diagnostics);
+            } catch (IllegalStateException stalled) {
+                // A drain that stops is a finding, not a reason to lose the rest of the run: report what drained.
+                done = collector.terminal(new HashSet<>(ids));
+                problem = "stalled: " + done.size() + " of " + requests + " sent, then none for "
+                        + settings.stall().toSeconds() + " s";
+                System.out.println("   " + problem + ". " + diagnostics);
+            }
             double cpu = ProcessStats.cpuSeconds(gateway.pid()) - cpuBefore;
             requireSent(done, diagnostics);
-            long last = done.values().stream().mapToLong(ResultCollector.Result::timestamp).max().orElseThrow();
+            long last = done.values().stream().mapToLong(ResultCollector.Result::timestamp).max().orElse(relayBack);
             double drainSeconds = Math.max(1, last - relayBack) / 1000.0;
-            checkAccepted(relay, acceptedBefore, settings.warmup() + requests);
+            if (problem == null) {
+                checkAccepted(relay, acceptedBefore, settings.warmup() + requests);
+            }
             long rss = ProcessStats.residentBytes(gateway.pid());
             RetryDrain drain = new RetryDrain(relay, requests, (relayBack - deferStarted) / 1000.0, drainSeconds,
-                    requests / drainSeconds, cpu * 1000 / requests, ProcessStats.liveHeapBytes(gateway.pid()), rss);
+                    done.size() / drainSeconds, cpu * 1000 / Math.max(1, done.size()),
+                    ProcessStats.liveHeapBytes(gateway.pid()), rss, problem);
             results.drains().add(drain);
             System.out.printf("   all deferred after %.1f s; drained in %.1f s: %.1f messages/s%n",
                     drain.deferSeconds(), drain.drainSeconds(), drain.perSecond());

@@ -88,6 +88,11 @@ final class Report {
                 results.startups().stream().mapToDouble(Startup::seconds).max().orElse(Double.NaN),
                 v -> v <= MAX_STARTUP_SECONDS, "%.1f s");
         for (RetryDrain drain : results.drains()) {
+            if (drain.problem() != null) {
+                out.append("| Retry drain rate / main rate, against ").append(drain.relay().label()).append(" | ≥ ")
+                        .append(MIN_DRAIN_RATIO).append(" | ").append(drain.problem()).append(" | **not met** |\n");
+                continue;
+            }
             target(out, "Retry drain rate / main rate, against " + drain.relay().label(), "≥ " + MIN_DRAIN_RATIO,
                     drainRatio(drain), v -> v >= MIN_DRAIN_RATIO, "%.2f");
         }
@@ -169,6 +174,9 @@ final class Report {
                     rate(drain.perSecond()), rate(mainRate(drain.relay())), drainRatio(drain), drain.cpuPer1000(),
                     drain.rssBytes() >> 20, drain.heapBytes() >> 20));
         }
+        results.drains().stream().filter(d -> d.problem() != null)
+                .forEach(d -> out.append("\nAgainst ").append(d.relay().label()).append(" the drain ").append(d.problem())
+                        .append(": the drain figures cover the requests sent until then.\n"));
         return out.toString();
     }
 

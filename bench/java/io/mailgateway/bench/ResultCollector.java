@@ -76,6 +76,13 @@ final class ResultCollector implements AutoCloseable {
         return await(results, "a terminal result", ids, stall, diagnostics);
     }
 
+    /** The terminal results of those ids that have one so far. */
+    Map<String, Result> terminal(Set<String> ids) {
+        Map<String, Result> found = new TreeMap<>();
+        ids.stream().filter(results::containsKey).forEach(id -> found.put(id, results.get(id)));
+        return found;
+    }
+
     /** Waits until every id was deferred at least once; returns each id's first DEFERRED event. */
     Map<String, Result> awaitDeferred(Set<String> ids, Duration stall, Supplier<String> diagnostics)
             throws InterruptedException {
