@@ -10,9 +10,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -24,44 +27,84 @@ import io.mailgateway.local.LocalSmtpServer;
 /**
  * Measures the gateway end to end (Kafka in, SMTP out, results back to Kafka) against the ceiling (a plain SMTP
  * client over reused connections) and the naive baseline (a kafka-to-smtp Camel route), each in its own JVM, for
- * every relay; prints a table and writes the report. Settings come from environment variables, see {@link Settings}.
+ * every relay; then templated mail with an attachment, retries draining after the relay refused, and one against two
+ * instances. Prints a table and writes the report. Settings come from environment variables, see {@link Settings}.
  */
 public final class Benchmark {
 
     private static final Path WORK = Path.of("target", "bench");
     private static final Path JAR = Path.of("target", "mail-gateway.jar");
 
-    /**
-     * @param messages      measured messages per contender and relay ({@code BENCH_MESSAGES})
-     * @param warmup        messages each contender sends first, not measured ({@code BENCH_WARMUP})
-     * @param connections   SMTP connections: the gateway's pool and the ceiling's ({@code SMTP_POOL_SIZE})
-     * @param parallelSends the gateway's concurrent sends ({@code GATEWAY_PARALLEL_SENDS})
-     * @param partitions    partitions of the request topics ({@code BENCH_PARTITIONS})
-     * @param pacedSeconds  how long the half-rate run produces, at most ({@code BENCH_PACED_SECONDS})
-     * @param stall         a run fails when nothing progressed for this long ({@code BENCH_STALL_SECONDS})
-     */
-    record Settings(boolean smoke, int messages, int warmup, int connections, int parallelSends, int partitions,
-            List<String> relays, int pacedSeconds, Duration stall, List<String> jvmOptions, Path output) {
+    private static final Path PROPERTIES = Path.of("src", "main", "resources", "application.properties");
+    /** The topic layout the README and the issue reports suggest for one instance: 3 partitions. */
+    static final int DEFAULT_PARTITIONS = 3;
+    /** The scaling scenario: this many partitions, read by one and then by two instances. */
+    static final int SCALING_PARTITIONS = 6;
+    /** How many of the hottest methods a profile lists. */
+    static final int TOP_FRAMES = 15;
 
-        static Settings fromEnvironment() {
-            boolean smoke = "1".equals(env("BENCH_SMOKE", "0")) || "true".equals(env("BENCH_SMOKE", "0"));
+    /**
+     * @param messages           measured messages per contender and relay ({@code BENCH_MESSAGES})
+     * @param warmup             messages each contender sends first, not measured ({@code BENCH_WARMUP})
+     * @param connections        SMTP connections of the ceiling: {@code SMTP_POOL_SIZE} when set, else the
+     *                           gateway's default pool size
+     * @param parallelSends      the gateway's concurrent sends: {@code GATEWAY_PARALLEL_SENDS} when set, else its
+     *                           default (for the report; the gateway reads the variable itself)
+     * @param tuned              whether the gateway runs with SMTP_POOL_SIZE or GATEWAY_PARALLEL_SENDS set by the
+     *                           caller rather than its defaults
+     * @param partitions         partitions of the request topics ({@code BENCH_PARTITIONS})
+     * @param pacedSeconds       how long the half-rate run produces, at most ({@code BENCH_PACED_SECONDS})
+     * @param stall              a run fails when nothing progressed for this long ({@code BENCH_STALL_SECONDS})
+     * @param retryRequests      requests deferred and then drained in the retry scenario ({@code BENCH_RETRY_REQUESTS})
+     * @param attachmentMessages measured messages of the attachment scenario ({@code BENCH_ATTACHMENT_MESSAGES})
+     * @param profile            record the gateway with JFR and list its top frames ({@code BENCH_PROFILE})
+     * @param scaling            run the scaling scenario, one and two instances ({@code BENCH_SCALING})
+     */
+    record Settings(boolean smoke, int messages, int warmup, int connections, int parallelSends, boolean tuned,
+            int partitions, List<String> relays, int pacedSeconds, Duration stall, List<String> jvmOptions,
+            Path output, int retryRequests, int attachmentMessages, boolean profile, boolean scaling) {
+
+        static Settings fromEnvironment() throws IOException {
+            boolean smoke = flag("BENCH_SMOKE", false);
             int messages = Integer.parseInt(env("BENCH_MESSAGES", smoke ? "50" : "3000"));
-            int connections = Integer.parseInt(env("SMTP_POOL_SIZE", "4"));
+            int connections = Integer.parseInt(env("SMTP_POOL_SIZE", gatewayDefault("gateway.smtp.pool.size")));
             return new Settings(smoke, messages,
                     Integer.parseInt(env("BENCH_WARMUP", String.valueOf(Math.max(1, Math.min(500, messages / 10))))),
                     connections,
-                    Integer.parseInt(env("GATEWAY_PARALLEL_SENDS", String.valueOf(4 * connections))),
-                    Integer.parseInt(env("BENCH_PARTITIONS", String.valueOf(connections))),
+                    Integer.parseInt(env("GATEWAY_PARALLEL_SENDS", gatewayDefault("gateway.parallel-sends"))),
+                    System.getenv("SMTP_POOL_SIZE") != null || System.getenv("GATEWAY_PARALLEL_SENDS") != null,
+                    Integer.parseInt(env("BENCH_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
                     List.of(env("BENCH_RELAYS", "postfix,local").split(",")),
                     Integer.parseInt(env("BENCH_PACED_SECONDS", smoke ? "5" : "60")),
                     Duration.ofSeconds(Long.parseLong(env("BENCH_STALL_SECONDS", "120"))),
                     List.of(env("BENCH_JVM_OPTS", "-Xmx512m").trim().split("\\s+")),
-                    Path.of(env("BENCH_OUTPUT", smoke ? WORK.toString() : "docs")));
+                    Path.of(env("BENCH_OUTPUT", smoke ? WORK.toString() : "docs")),
+                    Integer.parseInt(env("BENCH_RETRY_REQUESTS", smoke ? "50" : "5000")),
+                    Integer.parseInt(env("BENCH_ATTACHMENT_MESSAGES", smoke ? "20" : "1000")),
+                    flag("BENCH_PROFILE", true),
+                    flag("BENCH_SCALING", true));
+        }
+
+        boolean runs(String relay) {
+            return relays.stream().anyMatch(r -> r.trim().equals(relay));
+        }
+
+        private static boolean flag(String name, boolean fallback) {
+            String value = env(name, fallback ? "1" : "0");
+            return value.equals("1") || value.equalsIgnoreCase("true");
         }
 
         private static String env(String name, String fallback) {
             String value = System.getenv(name);
             return value == null || value.isBlank() ? fallback : value.trim();
+        }
+
+        /** The gateway's default of a setting: "key = {{env:VAR:default}}" in its application.properties. */
+        static String gatewayDefault(String key) throws IOException {
+            Pattern line = Pattern.compile("^" + Pattern.quote(key) + "\\s*=\\s*\\{\\{env:\\w+:([^}]*)}}\\s*$");
+            return Files.readAllLines(PROPERTIES).stream().map(line::matcher).filter(Matcher::matches)
+                    .map(m -> m.group(1).trim()).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no default for " + key + " in " + PROPERTIES));
         }
     }
 
@@ -73,13 +116,44 @@ public final class Benchmark {
     record Latency(double p50, double p99) {
     }
 
-    /** One contender against one relay. Latencies are null where they do not apply. */
-    record Row(Relay relay, String contender, double perSecond, double cpuPer1000, long heapBytes, long rssBytes,
-            Latency atMax, Latency atHalf) {
+    /** One contender sending one kind of mail to one relay. Latencies are null where they do not apply. */
+    record Row(Relay relay, BenchMessage.Kind kind, String contender, double perSecond, double cpuPer1000,
+            long heapBytes, long rssBytes, Latency atMax, Latency atHalf) {
     }
 
     /** The gateway's start: from process start to ready, and its resident memory a few seconds later. */
     record Startup(Relay relay, double seconds, long idleRssBytes, long idleHeapBytes) {
+    }
+
+    /**
+     * The retry scenario: requests deferred while the relay refused them (4xx), then sent once it accepts again.
+     * {@code perSecond} is requests over the time from the relay accepting again to the last SENT result;
+     * {@code problem} says why not every request was sent (null when all were).
+     */
+    record RetryDrain(Relay relay, int requests, double deferSeconds, double drainSeconds, double perSecond,
+            double cpuPer1000, long heapBytes, long rssBytes, String problem) {
+    }
+
+    /** Instances of the gateway in one consumer group reading a topic of {@code partitions}; CPU and memory summed. */
+    record Scaling(Relay relay, int instances, int partitions, double perSecond, double cpuPer1000, long heapBytes,
+            long rssBytes) {
+    }
+
+    /** The gateway's hottest methods while it sent at one rate. */
+    record Profile(Relay relay, String rate, List<FlightRecording.TopFrame> frames) {
+    }
+
+    /** Everything one run measured. */
+    record Results(List<Row> rows, List<Startup> startups, List<RetryDrain> drains, List<Scaling> scalings,
+            List<Profile> profiles) {
+
+        Results() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    /** What one burst of requests through the gateway measured. */
+    private record Burst(double perSecond, double cpuPer1000, Latency latency) {
     }
 
     static final String GATEWAY = "gateway";
@@ -89,6 +163,7 @@ public final class Benchmark {
     private final Settings settings;
     private final LocalKafkaBroker broker;
     private final RequestProducer producer;
+    private final Results results = new Results();
 
     private Benchmark(Settings settings, LocalKafkaBroker broker) {
         this.settings = settings;
@@ -104,14 +179,14 @@ public final class Benchmark {
         }
         deleteRecursively(WORK);
         Files.createDirectories(WORK);
-        System.out.printf("Benchmark: %d messages (+%d warm-up) per contender, %d SMTP connections, %d parallel sends,"
-                + " %d partitions, relays %s%n", settings.messages(), settings.warmup(), settings.connections(),
-                settings.parallelSends(), settings.partitions(), settings.relays());
+        System.out.printf("Benchmark: %d messages (+%d warm-up) per contender, gateway %s (%d SMTP connections, %d"
+                + " parallel sends), %d partitions, relays %s%n", settings.messages(), settings.warmup(),
+                settings.tuned() ? "tuned" : "defaults", settings.connections(), settings.parallelSends(),
+                settings.partitions(), settings.relays());
 
-        List<Row> rows = new ArrayList<>();
-        List<Startup> startups = new ArrayList<>();
         LocalCertificate sinkCertificate = LocalCertificate.create(WORK.resolve("tls"));
         String sinkPassword = randomPassword();
+        Results results;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(WORK.resolve("kafka"));
                 LocalSmtpServer sink = LocalSmtpServer.builder()
                         .certificate(sinkCertificate)
@@ -124,24 +199,37 @@ public final class Benchmark {
                     LocalSmtpServer.HOST, sink.port(), "bench", secretFile("local-sink-password", sinkPassword),
                     sinkCertificate.caPemFile(), sink::acceptedCount);
             Benchmark benchmark = new Benchmark(settings, broker);
+            results = benchmark.results;
             try {
+                List<Relay> relays = new ArrayList<>();
                 for (String name : settings.relays()) {
-                    Relay relay = switch (name.trim()) {
+                    relays.add(switch (name.trim()) {
                         case "postfix" -> postfixRelay();
                         case "local" -> local;
                         default -> throw new IllegalArgumentException("unknown relay " + name + " in BENCH_RELAYS");
-                    };
-                    Row ceiling = benchmark.ceiling(relay);
+                    });
+                }
+                for (Relay relay : relays) {
+                    Row ceiling = benchmark.ceiling(relay, BenchMessage.Kind.INLINE, settings.warmup(), settings.messages());
                     Row naive = benchmark.naive(relay);
-                    benchmark.gateway(relay, rows, startups);
-                    rows.add(ceiling);
-                    rows.add(naive);
+                    benchmark.gateway(relay);
+                    results.rows().add(ceiling);
+                    results.rows().add(naive);
+                }
+                for (Relay relay : relays) {
+                    benchmark.attachments(relay);
+                }
+                if (settings.runs("local")) {
+                    benchmark.retryDrain(local, sink);
+                    if (settings.scaling()) {
+                        benchmark.scaling(local);
+                    }
                 }
             } finally {
                 benchmark.producer.close();
             }
         }
-        Report report = new Report(settings, rows, startups, revision);
+        Report report = new Report(settings, results, revision);
         System.out.println();
         System.out.println(report.table());
         report.write(settings.output());
@@ -167,15 +255,16 @@ public final class Benchmark {
 
     // ---------------------------------------------------------------------------------------------- contenders
 
-    private Row ceiling(Relay relay) throws Exception {
-        System.out.printf("%n== %s: ceiling (plain Angus Mail client, %d reused connections)%n", relay.name(),
-                settings.connections());
+    private Row ceiling(Relay relay, BenchMessage.Kind kind, int warmup, int messages) throws Exception {
+        System.out.printf("%n== %s: ceiling (plain Angus Mail client, %d reused connections), %s mail%n", relay.name(),
+                settings.connections(), kind.name().toLowerCase(Locale.ROOT));
         long acceptedBefore = accepted(relay);
-        try (ChildJvm client = ChildJvm.start("ceiling client", WORK.resolve("ceiling-" + relay.name() + ".log"),
+        String log = "ceiling-" + relay.name() + "-" + kind.name().toLowerCase(Locale.ROOT) + ".log";
+        try (ChildJvm client = ChildJvm.start("ceiling client", WORK.resolve(log),
                 settings.jvmOptions(), CeilingClient.class, Map.of(),
                 relay.host(), String.valueOf(relay.port()), relay.user(), relay.passwordFile().toString(),
                 relay.caPem().toString(), String.valueOf(settings.connections()),
-                String.valueOf(settings.warmup()), String.valueOf(settings.messages()))) {
+                String.valueOf(warmup), String.valueOf(messages), kind.name())) {
             client.await("READY", settings.stall());
             double cpuBefore = ProcessStats.cpuSeconds(client.pid());
             client.send("GO");
@@ -183,8 +272,8 @@ public final class Benchmark {
             double cpu = ProcessStats.cpuSeconds(client.pid()) - cpuBefore;
             long rss = ProcessStats.residentBytes(client.pid());
             double seconds = Long.parseLong(done[1]) / 1e9;
-            checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages());
-            Row row = new Row(relay, CEILING, settings.messages() / seconds, cpu * 1000 / settings.messages(),
+            checkAccepted(relay, acceptedBefore, warmup + messages);
+            Row row = new Row(relay, kind, CEILING, messages / seconds, cpu * 1000 / messages,
                     ProcessStats.liveHeapBytes(client.pid()), rss, null, null);
             System.out.printf("   %.0f messages/s; send time per message p50 %s ms, p99 %s ms%n", row.perSecond(),
                     done[2], done[3]);
@@ -213,21 +302,202 @@ public final class Benchmark {
             long firstProduced = producedAt.values().stream().mapToLong(Long::longValue).min().orElseThrow();
             double seconds = (Long.parseLong(done[1]) - firstProduced) / 1000.0;
             checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages());
-            Row row = new Row(relay, NAIVE, settings.messages() / seconds, cpu * 1000 / settings.messages(),
-                    ProcessStats.liveHeapBytes(route.pid()), rss, null, null);
+            Row row = new Row(relay, BenchMessage.Kind.INLINE, NAIVE, settings.messages() / seconds,
+                    cpu * 1000 / settings.messages(), ProcessStats.liveHeapBytes(route.pid()), rss, null, null);
             System.out.printf("   %.0f messages/s%n", row.perSecond());
             return row;
         }
     }
 
-    private void gateway(Relay relay, List<Row> rows, List<Startup> startups) throws Exception {
-        System.out.printf("%n== %s: gateway (packaged jar, SMTP_POOL_SIZE=%d, GATEWAY_PARALLEL_SENDS=%d)%n",
-                relay.name(), settings.connections(), settings.parallelSends());
+    /** The main scenario: start-up, the maximum rate and the latency at half of it, each profiled when asked. */
+    private void gateway(Relay relay) throws Exception {
+        System.out.printf("%n== %s: gateway (packaged jar, %s: %d SMTP connections, %d parallel sends)%n",
+                relay.name(), settings.tuned() ? "tuned" : "default settings", settings.connections(),
+                settings.parallelSends());
         String prefix = "bench." + relay.name() + ".gateway.";
-        broker.createTopics(settings.partitions(), prefix + "outbound");
-        broker.createTopics(1, prefix + "results", prefix + "dlq", prefix + "retry", prefix + "state", prefix + "suppressions");
+        createGatewayTopics(prefix, settings.partitions());
         long acceptedBefore = accepted(relay);
+        try (ResultCollector collector = new ResultCollector(broker.bootstrapServers(), prefix + "results",
+                settings.partitions());
+                GatewayUnderTest gateway = startGateway(relay, prefix, "gateway-" + relay.name(), Map.of())) {
+            // idle: ready, nothing to do yet
+            Thread.sleep(3_000);
+            Startup startup = new Startup(relay, gateway.startupSeconds(), ProcessStats.residentBytes(gateway.pid()),
+                    ProcessStats.liveHeapBytes(gateway.pid()));
+            results.startups().add(startup);
+            System.out.printf("   ready after %.1f s; idle RSS %d MB%n", startup.seconds(), startup.idleRssBytes() >> 20);
 
+            String diagnostics = "See the gateway's log " + gateway.log();
+            List<GatewayUnderTest> gateways = List.of(gateway);
+            warmUp(prefix, collector, "gw-" + relay.name() + "-w-", settings.warmup(), BenchMessage.Kind.INLINE,
+                    diagnostics);
+
+            FlightRecording maxProfile = profile(gateway, relay, "max");
+            Burst max = burst(gateways, collector, prefix, "gw-" + relay.name() + "-m-", settings.messages(),
+                    BenchMessage.Kind.INLINE, diagnostics);
+            stopProfile(maxProfile, relay, "maximum rate");
+            System.out.printf("   max rate: %.1f messages/s; latency p50 %.0f ms, p99 %.0f ms; SMTP attempt on average"
+                    + " %.1f ms%n", max.perSecond(), max.latency().p50(), max.latency().p99(),
+                    gateway.meanSmtpAttemptMillis());
+
+            // Half the maximum, produced at a steady pace: the latency a request sees when the gateway keeps up.
+            double halfRate = max.perSecond() / 2;
+            int pacedCount = (int) Math.min(settings.messages(), Math.max(10, Math.round(halfRate * settings.pacedSeconds())));
+            System.out.printf("   half rate: %d requests at %.1f per second ...%n", pacedCount, halfRate);
+            FlightRecording halfProfile = profile(gateway, relay, "half");
+            List<String> paced = ids("gw-" + relay.name() + "-h-", pacedCount);
+            Map<String, Long> pacedAt = producer.paced(prefix + "outbound", paced, halfRate);
+            Map<String, ResultCollector.Result> pacedDone = collector.await(new HashSet<>(paced), settings.stall(),
+                    () -> diagnostics);
+            stopProfile(halfProfile, relay, "half the maximum rate");
+            requireSent(pacedDone, diagnostics);
+            Latency atHalf = latency(pacedAt, pacedDone);
+            System.out.printf("   half rate: latency p50 %.0f ms, p99 %.0f ms%n", atHalf.p50(), atHalf.p99());
+
+            checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages() + pacedCount);
+            long rss = ProcessStats.residentBytes(gateway.pid());
+            long heap = ProcessStats.liveHeapBytes(gateway.pid());
+            results.rows().add(new Row(relay, BenchMessage.Kind.INLINE, GATEWAY, max.perSecond(), max.cpuPer1000(),
+                    heap, rss, max.latency(), atHalf));
+        }
+    }
+
+    /** Templated mail in a locale with a 100 KB attachment: the ceiling and the gateway, same relay. */
+    private void attachments(Relay relay) throws Exception {
+        int messages = settings.attachmentMessages();
+        int warmup = Math.max(1, Math.min(settings.warmup(), messages / 10));
+        results.rows().add(ceiling(relay, BenchMessage.Kind.ATTACHMENT, warmup, messages));
+        System.out.printf("%n== %s: gateway, template %s in %s with a %d KB attachment%n", relay.name(),
+                BenchMessage.TEMPLATE, BenchMessage.LOCALE, BenchMessage.ATTACHMENT_BYTES / 1024);
+        String prefix = "bench." + relay.name() + ".attachment.";
+        createGatewayTopics(prefix, settings.partitions());
+        long acceptedBefore = accepted(relay);
+        try (ResultCollector collector = new ResultCollector(broker.bootstrapServers(), prefix + "results",
+                settings.partitions());
+                GatewayUnderTest gateway = startGateway(relay, prefix, "attachment-" + relay.name(), Map.of())) {
+            String diagnostics = "See the gateway's log " + gateway.log();
+            warmUp(prefix, collector, "att-" + relay.name() + "-w-", warmup, BenchMessage.Kind.ATTACHMENT, diagnostics);
+            Burst burst = burst(List.of(gateway), collector, prefix, "att-" + relay.name() + "-m-", messages,
+                    BenchMessage.Kind.ATTACHMENT, diagnostics);
+            checkAccepted(relay, acceptedBefore, warmup + messages);
+            long rss = ProcessStats.residentBytes(gateway.pid());
+            results.rows().add(new Row(relay, BenchMessage.Kind.ATTACHMENT, GATEWAY, burst.perSecond(),
+                    burst.cpuPer1000(), ProcessStats.liveHeapBytes(gateway.pid()), rss, burst.latency(), null));
+            System.out.printf("   %.1f messages/s%n", burst.perSecond());
+        }
+    }
+
+    /**
+     * Retries draining: the relay answers 451 to every message until all requests were deferred, then accepts
+     * again; the gateway retries on a 1 s schedule, so every deferred request is due about when the relay is back.
+     */
+    private void retryDrain(Relay relay, LocalSmtpServer sink) throws Exception {
+        int requests = settings.retryRequests();
+        System.out.printf("%n== %s: retry drain, %d requests deferred (451) and then sent%n", relay.name(), requests);
+        String prefix = "bench." + relay.name() + ".retry.";
+        createGatewayTopics(prefix, settings.partitions());
+        long acceptedBefore = accepted(relay);
+        try (ResultCollector collector = new ResultCollector(broker.bootstrapServers(), prefix + "results",
+                settings.partitions());
+                GatewayUnderTest gateway = startGateway(relay, prefix, "retry-" + relay.name(),
+                        Map.of("GATEWAY_RETRY_SCHEDULE", "1s"))) {
+            String diagnostics = "See the gateway's log " + gateway.log();
+            warmUp(prefix, collector, "retry-" + relay.name() + "-w-", settings.warmup(), BenchMessage.Kind.INLINE,
+                    diagnostics);
+            List<String> ids = ids("retry-" + relay.name() + "-m-", requests);
+            long deferStarted = System.currentTimeMillis();
+            sink.rejectMessages(451, "4.3.0 try again later");
+            try {
+                producer.burst(prefix + "outbound", ids);
+                collector.awaitDeferred(new HashSet<>(ids), settings.stall(), () -> diagnostics);
+            } finally {
+                sink.clearFaults();
+            }
+            long relayBack = System.currentTimeMillis();
+            double cpuBefore = ProcessStats.cpuSeconds(gateway.pid());
+            String problem = null;
+            Map<String, ResultCollector.Result> done;
+            try {
+                done = collector.await(new HashSet<>(ids), settings.stall(), () -> diagnostics);
+            } catch (IllegalStateException stalled) {
+                // A drain that stops is a finding, not a reason to lose the rest of the run: report what drained.
+                done = collector.terminal(new HashSet<>(ids));
+                problem = "stalled: " + done.size() + " of " + requests + " sent, then none for "
+                        + settings.stall().toSeconds() + " s";
+                System.out.println("   " + problem + ". " + diagnostics);
+            }
+            double cpu = ProcessStats.cpuSeconds(gateway.pid()) - cpuBefore;
+            requireSent(done, diagnostics);
+            long last = done.values().stream().mapToLong(ResultCollector.Result::timestamp).max().orElse(relayBack);
+            double drainSeconds = Math.max(1, last - relayBack) / 1000.0;
+            if (problem == null) {
+                checkAccepted(relay, acceptedBefore, settings.warmup() + requests);
+            }
+            long rss = ProcessStats.residentBytes(gateway.pid());
+            RetryDrain drain = new RetryDrain(relay, requests, (relayBack - deferStarted) / 1000.0, drainSeconds,
+                    done.size() / drainSeconds, cpu * 1000 / Math.max(1, done.size()),
+                    ProcessStats.liveHeapBytes(gateway.pid()), rss, problem);
+            results.drains().add(drain);
+            System.out.printf("   all deferred after %.1f s; drained in %.1f s: %.1f messages/s%n",
+                    drain.deferSeconds(), drain.drainSeconds(), drain.perSecond());
+        }
+    }
+
+    /** One instance, then two in the same consumer group, reading a request topic of six partitions. */
+    private void scaling(Relay relay) throws Exception {
+        for (int instances = 1; instances <= 2; instances++) {
+            System.out.printf("%n== %s: scaling, %d gateway instance(s), %d partitions%n", relay.name(), instances,
+                    SCALING_PARTITIONS);
+            String prefix = "bench." + relay.name() + ".scale" + instances + ".";
+            createGatewayTopics(prefix, SCALING_PARTITIONS);
+            long acceptedBefore = accepted(relay);
+            List<GatewayUnderTest> gateways = new ArrayList<>();
+            try (ResultCollector collector = new ResultCollector(broker.bootstrapServers(), prefix + "results",
+                    SCALING_PARTITIONS)) {
+                for (int i = 1; i <= instances; i++) {
+                    gateways.add(startGateway(relay, prefix, "scale" + instances + "-" + i + "-" + relay.name(),
+                            Map.of("GATEWAY_INSTANCE_ID", "bench-" + i)));
+                }
+                String diagnostics = "See the gateways' logs " + gateways.stream().map(g -> g.log().toString())
+                        .collect(Collectors.joining(", "));
+                warmUp(prefix, collector, "scale" + instances + "-w-", settings.warmup(), BenchMessage.Kind.INLINE,
+                        diagnostics);
+                Burst burst = burst(gateways, collector, prefix, "scale" + instances + "-m-", settings.messages(),
+                        BenchMessage.Kind.INLINE, diagnostics);
+                checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages());
+                long rss = 0;
+                long heap = 0;
+                for (GatewayUnderTest gateway : gateways) {
+                    rss += ProcessStats.residentBytes(gateway.pid());
+                    heap += ProcessStats.liveHeapBytes(gateway.pid());
+                }
+                results.scalings().add(new Scaling(relay, instances, SCALING_PARTITIONS, burst.perSecond(),
+                        burst.cpuPer1000(), heap, rss));
+                System.out.printf("   %.1f messages/s, %.2f CPU s per 1,000 messages%n", burst.perSecond(),
+                        burst.cpuPer1000());
+            } finally {
+                for (GatewayUnderTest gateway : gateways) {
+                    gateway.close();
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- the gateway
+
+    /** The request topic with {@code partitions}, and the gateway's other topics laid out as the README suggests. */
+    private void createGatewayTopics(String prefix, int partitions) {
+        broker.createTopics(partitions, prefix + "outbound", prefix + "results", prefix + "retry", prefix + "state",
+                prefix + "suppressions");
+        broker.createTopics(1, prefix + "dlq");
+    }
+
+    /**
+     * Starts the packaged gateway on the topics under {@code prefix}, sending to the relay. Pool size and parallel
+     * sends are not set here: the gateway uses its defaults unless the caller of the benchmark set them.
+     */
+    private GatewayUnderTest startGateway(Relay relay, String prefix, String name, Map<String, String> extra)
+            throws IOException, InterruptedException {
         Map<String, String> environment = new HashMap<>(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                 "GATEWAY_TOPIC_OUTBOUND", prefix + "outbound",
@@ -235,64 +505,54 @@ public final class Benchmark {
                 "GATEWAY_TOPIC_DLQ", prefix + "dlq",
                 "GATEWAY_TOPIC_RETRY", prefix + "retry",
                 "GATEWAY_TOPIC_STATE", prefix + "state",
+                "GATEWAY_TOPIC_SUPPRESSIONS", prefix + "suppressions",
                 "GATEWAY_GROUP_ID", prefix + "group",
-                "GATEWAY_ALLOWED_SENDER_DOMAINS", BenchMessage.SENDER_DOMAIN,
-                "SMTP_POOL_SIZE", String.valueOf(settings.connections()),
-                "GATEWAY_PARALLEL_SENDS", String.valueOf(settings.parallelSends())));
-        environment.put("GATEWAY_TOPIC_SUPPRESSIONS", prefix + "suppressions");
+                "GATEWAY_ALLOWED_SENDER_DOMAINS", BenchMessage.SENDER_DOMAIN));
         environment.putAll(Map.of(
                 "SMTP_HOST", relay.host(),
                 "SMTP_PORT", String.valueOf(relay.port()),
                 "SMTP_USERNAME", relay.user(),
                 "SMTP_PASSWORD_FILE", relay.passwordFile().toAbsolutePath().toString(),
                 "SMTP_TRUST_CA_FILE", relay.caPem().toAbsolutePath().toString()));
+        environment.putAll(extra);
+        return GatewayUnderTest.start(JAR, WORK.resolve(name), settings.jvmOptions(), environment);
+    }
 
-        try (ResultCollector results = new ResultCollector(broker.bootstrapServers(), prefix + "results", 1);
-                GatewayUnderTest gateway = GatewayUnderTest.start(JAR, WORK.resolve("gateway-" + relay.name()),
-                        settings.jvmOptions(), environment)) {
-            // idle: ready, nothing to do yet
-            Thread.sleep(3_000);
-            Startup startup = new Startup(relay, gateway.startupSeconds(), ProcessStats.residentBytes(gateway.pid()),
-                    ProcessStats.liveHeapBytes(gateway.pid()));
-            startups.add(startup);
-            System.out.printf("   ready after %.1f s; idle RSS %d MB%n", startup.seconds(), startup.idleRssBytes() >> 20);
+    private void warmUp(String prefix, ResultCollector collector, String idPrefix, int count, BenchMessage.Kind kind,
+            String diagnostics) throws InterruptedException {
+        List<String> warmup = ids(idPrefix, count);
+        producer.burst(prefix + "outbound", warmup, kind);
+        requireSent(collector.await(new HashSet<>(warmup), settings.stall(), () -> diagnostics), diagnostics);
+    }
 
-            String diagnostics = "See the gateway's log " + gateway.log();
-            List<String> warmup = ids("gw-" + relay.name() + "-w-", settings.warmup());
-            producer.burst(prefix + "outbound", warmup);
-            requireSent(results.await(new HashSet<>(warmup), settings.stall(), () -> diagnostics), diagnostics);
+    /**
+     * Publishes {@code count} requests at once and waits for all results: messages/s from the first request's
+     * record to the last result's record, CPU of every gateway instance per 1,000 messages, latency per request.
+     */
+    private Burst burst(List<GatewayUnderTest> gateways, ResultCollector collector, String prefix, String idPrefix,
+            int count, BenchMessage.Kind kind, String diagnostics) throws InterruptedException {
+        double cpuBefore = gateways.stream().mapToDouble(g -> ProcessStats.cpuSeconds(g.pid())).sum();
+        List<String> measured = ids(idPrefix, count);
+        Map<String, Long> producedAt = producer.burst(prefix + "outbound", measured, kind);
+        Map<String, ResultCollector.Result> done = collector.await(new HashSet<>(measured), settings.stall(),
+                () -> diagnostics);
+        double cpu = gateways.stream().mapToDouble(g -> ProcessStats.cpuSeconds(g.pid())).sum() - cpuBefore;
+        requireSent(done, diagnostics);
+        long first = producedAt.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        long last = done.values().stream().mapToLong(ResultCollector.Result::timestamp).max().orElseThrow();
+        return new Burst(count * 1000.0 / Math.max(1, last - first), cpu * 1000 / count, latency(producedAt, done));
+    }
 
-            double cpuBefore = ProcessStats.cpuSeconds(gateway.pid());
-            List<String> measured = ids("gw-" + relay.name() + "-m-", settings.messages());
-            Map<String, Long> producedAt = producer.burst(prefix + "outbound", measured);
-            Map<String, ResultCollector.Result> done = results.await(new HashSet<>(measured), settings.stall(),
-                    () -> diagnostics);
-            double cpu = ProcessStats.cpuSeconds(gateway.pid()) - cpuBefore;
-            long rss = ProcessStats.residentBytes(gateway.pid());
-            requireSent(done, diagnostics);
-            long first = producedAt.values().stream().mapToLong(Long::longValue).min().orElseThrow();
-            long last = done.values().stream().mapToLong(ResultCollector.Result::timestamp).max().orElseThrow();
-            double perSecond = settings.messages() * 1000.0 / Math.max(1, last - first);
-            Latency atMax = latency(producedAt, done);
-            System.out.printf("   max rate: %.1f messages/s; latency p50 %.0f ms, p99 %.0f ms; SMTP attempt on average"
-                    + " %.1f ms%n", perSecond, atMax.p50(), atMax.p99(), gateway.meanSmtpAttemptMillis());
+    private FlightRecording profile(GatewayUnderTest gateway, Relay relay, String rate)
+            throws IOException, InterruptedException {
+        return settings.profile()
+                ? FlightRecording.start(gateway.pid(), rate, WORK.resolve("gateway-" + relay.name() + "-" + rate + ".jfr"))
+                : null;
+    }
 
-            // Half the maximum, produced at a steady pace: the latency a request sees when the gateway keeps up.
-            double halfRate = perSecond / 2;
-            int pacedCount = (int) Math.min(settings.messages(), Math.max(10, Math.round(halfRate * settings.pacedSeconds())));
-            System.out.printf("   half rate: %d requests at %.1f per second ...%n", pacedCount, halfRate);
-            List<String> paced = ids("gw-" + relay.name() + "-h-", pacedCount);
-            Map<String, Long> pacedAt = producer.paced(prefix + "outbound", paced, halfRate);
-            Map<String, ResultCollector.Result> pacedDone = results.await(new HashSet<>(paced), settings.stall(),
-                    () -> diagnostics);
-            requireSent(pacedDone, diagnostics);
-            Latency atHalf = latency(pacedAt, pacedDone);
-            System.out.printf("   half rate: latency p50 %.0f ms, p99 %.0f ms%n", atHalf.p50(), atHalf.p99());
-
-            checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages() + pacedCount);
-            long heap = ProcessStats.liveHeapBytes(gateway.pid());
-            rows.add(new Row(relay, GATEWAY, perSecond, cpu * 1000 / settings.messages(), heap, rss,
-                    atMax, atHalf));
+    private void stopProfile(FlightRecording recording, Relay relay, String rate) throws IOException, InterruptedException {
+        if (recording != null) {
+            results.profiles().add(new Profile(relay, rate, recording.stop(TOP_FRAMES)));
         }
     }
 

@@ -26,7 +26,8 @@ import io.mailgateway.tls.TlsContexts;
  * connections that stay open (STARTTLS and AUTH once per connection), one sending thread per connection. No Kafka,
  * no validation, no templates: what any gateway in front of this relay can at best reach with this many connections.
  *
- * <p>Arguments: host port user password-file ca-pem connections warm-up-messages messages. Prints "BENCH READY"
+ * <p>Arguments: host port user password-file ca-pem connections warm-up-messages messages kind (a
+ * {@link BenchMessage.Kind}: which mail to send). Prints "BENCH READY"
  * after the warm-up, waits for "GO" on stdin, then prints "BENCH DONE elapsed-nanos p50-ms p99-ms" with the send time per message.
  */
 public final class CeilingClient {
@@ -43,6 +44,7 @@ public final class CeilingClient {
         int connections = Integer.parseInt(args[5]);
         int warmup = Integer.parseInt(args[6]);
         int messages = Integer.parseInt(args[7]);
+        BenchMessage.Kind kind = BenchMessage.Kind.valueOf(args[8]);
 
         Properties props = new Properties();
         props.put("mail.smtp.host", host);
@@ -67,14 +69,14 @@ public final class CeilingClient {
                 transport.connect(user, password);
                 transports.add(transport);
             }
-            send(session, transports, threads, "ceiling-warmup-", warmup);
+            send(session, transports, threads, kind, "ceiling-warmup-", warmup);
             System.out.println("BENCH READY");
             BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             if (!"GO".equals(stdin.readLine())) {
                 return;
             }
             long started = System.nanoTime();
-            long[] durations = send(session, transports, threads, "ceiling-", messages);
+            long[] durations = send(session, transports, threads, kind, "ceiling-", messages);
             long elapsed = System.nanoTime() - started;
             Arrays.sort(durations);
             System.out.printf("BENCH DONE %d %.1f %.1f%n", elapsed,
@@ -93,7 +95,8 @@ public final class CeilingClient {
     }
 
     /** Sends {@code count} messages over the open connections; returns each message's send time in nanoseconds. */
-    private static long[] send(Session session, List<Transport> transports, ExecutorService threads, String idPrefix,
+    private static long[] send(Session session, List<Transport> transports, ExecutorService threads,
+            BenchMessage.Kind kind, String idPrefix,
             int count) throws Exception {
         long[] durations = new long[count];
         AtomicInteger next = new AtomicInteger();
@@ -102,7 +105,7 @@ public final class CeilingClient {
         for (Transport transport : transports) {
             running.add(threads.submit(() -> {
                 for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                    MimeMessage message = BenchMessage.mimeMessage(session, idPrefix + i);
+                    MimeMessage message = BenchMessage.mimeMessage(session, idPrefix + i, kind);
                     long started = System.nanoTime();
                     transport.sendMessage(message, message.getAllRecipients());
                     durations[i] = System.nanoTime() - started;

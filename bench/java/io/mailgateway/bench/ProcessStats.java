@@ -59,7 +59,7 @@ final class ProcessStats {
         return usedKb * 1024;
     }
 
-    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    static String jcmd(long pid, String command) throws IOException, InterruptedException {
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 String.valueOf(pid), command).redirectErrorStream(true).start();
         String output = new String(jcmd.getInputStream().readAllBytes());

@@ -33,11 +33,20 @@ final class RequestProducer implements AutoCloseable {
         return paced(topic, ids, 0);
     }
 
+    /** Publishes requests of the given kind as fast as the producer takes them. */
+    Map<String, Long> burst(String topic, List<String> ids, BenchMessage.Kind kind) {
+        return paced(topic, ids, 0, kind);
+    }
+
     /**
      * Publishes the requests at a fixed rate (requests per second; 0 = as fast as possible), each at its planned
      * moment whatever happened before, so a slow consumer cannot slow the arrivals down.
      */
     Map<String, Long> paced(String topic, List<String> ids, double ratePerSecond) {
+        return paced(topic, ids, ratePerSecond, BenchMessage.Kind.INLINE);
+    }
+
+    private Map<String, Long> paced(String topic, List<String> ids, double ratePerSecond, BenchMessage.Kind kind) {
         Map<String, Long> producedAt = new ConcurrentHashMap<>();
         AtomicReference<Exception> firstError = new AtomicReference<>();
         long start = System.nanoTime();
@@ -49,7 +58,7 @@ final class RequestProducer implements AutoCloseable {
                 }
             }
             String id = ids.get(i);
-            producer.send(new ProducerRecord<>(topic, id, BenchMessage.requestJson(id)), (metadata, error) -> {
+            producer.send(new ProducerRecord<>(topic, id, BenchMessage.requestJson(id, kind)), (metadata, error) -> {
                 if (error == null) {
                     producedAt.put(id, metadata.timestamp());
                 } else {

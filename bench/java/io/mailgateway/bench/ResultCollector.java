@@ -16,7 +16,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads the results topic from the beginning in the background and keeps each id's terminal result. */
+/**
+ * Reads the results topic from the beginning in the background and keeps each id's terminal result, and which ids
+ * were deferred (a DEFERRED progress event) on the way.
+ */
 final class ResultCollector implements AutoCloseable {
 
     /** A terminal result: its status and the timestamp of its record (epoch ms). */
@@ -26,6 +29,7 @@ final class ResultCollector implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Result> results = new ConcurrentHashMap<>();
+    private final Map<String, Result> deferred = new ConcurrentHashMap<>();
     private final Thread reader;
     private volatile boolean running = true;
     private volatile RuntimeException failure;
@@ -49,9 +53,11 @@ final class ResultCollector implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     JsonNode result = JSON.readTree(record.value());
-                    if (result.path("terminal").asBoolean(false)) {
-                        // the first terminal result counts; a replay would only repeat it
-                        results.putIfAbsent(result.path("id").asText(record.key()),
+                    Map<String, Result> kept = result.path("terminal").asBoolean(false) ? results
+                            : "DEFERRED".equals(result.path("status").asText()) ? deferred : null;
+                    if (kept != null) {
+                        // the first one counts; a replay would only repeat it
+                        kept.putIfAbsent(result.path("id").asText(record.key()),
                                 new Result(result.path("status").asText(), record.timestamp()));
                     }
                 }
@@ -67,6 +73,24 @@ final class ResultCollector implements AutoCloseable {
      */
     Map<String, Result> await(Set<String> ids, Duration stall, Supplier<String> diagnostics)
             throws InterruptedException {
+        return await(results, "a terminal result", ids, stall, diagnostics);
+    }
+
+    /** The terminal results of those ids that have one so far. */
+    Map<String, Result> terminal(Set<String> ids) {
+        Map<String, Result> found = new TreeMap<>();
+        ids.stream().filter(results::containsKey).forEach(id -> found.put(id, results.get(id)));
+        return found;
+    }
+
+    /** Waits until every id was deferred at least once; returns each id's first DEFERRED event. */
+    Map<String, Result> awaitDeferred(Set<String> ids, Duration stall, Supplier<String> diagnostics)
+            throws InterruptedException {
+        return await(deferred, "a DEFERRED result", ids, stall, diagnostics);
+    }
+
+    private Map<String, Result> await(Map<String, Result> results, String what, Set<String> ids, Duration stall,
+            Supplier<String> diagnostics) throws InterruptedException {
         long lastProgress = System.nanoTime();
         long lastCount = -1;
         while (true) {
@@ -84,8 +108,8 @@ final class ResultCollector implements AutoCloseable {
                 lastProgress = System.nanoTime();
             } else if (System.nanoTime() - lastProgress > stall.toNanos()) {
                 List<String> missing = ids.stream().filter(id -> !results.containsKey(id)).sorted().limit(5).toList();
-                throw new IllegalStateException("only " + count + " of " + ids.size() + " requests have a terminal "
-                        + "result, and none came for " + stall.toSeconds() + " s; missing e.g. " + missing + ". "
+                throw new IllegalStateException("only " + count + " of " + ids.size() + " requests have " + what
+                        + ", and none came for " + stall.toSeconds() + " s; missing e.g. " + missing + ". "
                         + diagnostics.get());
             }
             Thread.sleep(20);
