@@ -23,12 +23,14 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.main.junit5.AdviceRouteMapping;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.apache.camel.test.main.junit5.ReplaceInRegistry;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.mailgateway.config.GatewayConfiguration;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.OutcomeGuard;
+import io.mailgateway.idempotency.OutcomePublisher;
 import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.smtp.RecipientOutcome;
@@ -37,6 +39,7 @@ import io.mailgateway.smtp.SubmissionOutcome;
 import io.mailgateway.support.EmptySuppressionList;
 import io.mailgateway.support.ForgetfulCompletedRequests;
 import io.mailgateway.support.MockRelay;
+import io.mailgateway.support.PublishedRecords;
 import io.mailgateway.suppress.SuppressionList;
 
 /**
@@ -62,6 +65,12 @@ class RoutesTest {
     @ReplaceInRegistry
     CompletedRequests completedRequests = new ForgetfulCompletedRequests(() -> this.events.add("remembered"));
 
+    /** What the routes publish, acknowledged at once unless a test says otherwise. */
+    private final PublishedRecords kafka = new PublishedRecords();
+
+    @ReplaceInRegistry
+    OutcomePublisher outcomePublisher = kafka.publisher(completedRequests);
+
     /** No address suppressed: the suppression list has its own tests against Kafka. */
     @ReplaceInRegistry
     SuppressionList suppressionList = new EmptySuppressionList();
@@ -85,7 +94,11 @@ class RoutesTest {
             exchange.getIn().setBody(new SubmissionOutcome(SmtpReply.parse(250, "250 2.0.0 Ok: queued"),
                     List.of(new RecipientOutcome("frank@example.org", SmtpReply.parse(250, "250 2.1.5 Ok")))));
         });
-        mock("mail.results").whenAnyExchangeReceived(exchange -> events.add("result"));
+        kafka.onSend(record -> {
+            if (record.topic().equals("mail.results")) {
+                events.add("result");
+            }
+        });
         mock("mail.dlq").whenAnyExchangeReceived(exchange -> events.add("dead-letter"));
     }
 
@@ -101,9 +114,9 @@ class RoutesTest {
         assertThat(message.getRecipients(RecipientType.BCC)).isNull();
         assertThat(submitted.getIn().getHeaders().keySet()).containsOnly("CamelKafkaManualCommit");
 
-        Exchange published = mock("mail.results").getReceivedExchanges().get(0);
-        assertThat(published.getIn().getHeader("kafka.KEY")).isEqualTo("order-1");
-        JsonNode result = JSON.readTree(published.getIn().getBody(String.class));
+        ProducerRecord<String, byte[]> published = kafka.on("mail.results").get(0);
+        assertThat(published.key()).isEqualTo("order-1");
+        JsonNode result = JSON.readTree(published.value());
         assertThat(result.get("status").asText()).isEqualTo("SENT");
         assertThat(result.get("attempt").asInt()).isEqualTo(1);
     }
@@ -112,20 +125,19 @@ class RoutesTest {
     void recordThatIsNotJsonGoesToTheDeadLetterTopicThenGetsItsResultThenItsOffsetCommitted() throws Exception {
         consume("broken-1", "{not json", Map.of());
 
-        assertThat(events).containsExactly("dead-letter", "result", "remembered", "commit");
+        // A REJECTED result is not remembered: a corrected request with the same id is handled as new.
+        assertThat(events).containsExactly("dead-letter", "result", "commit");
         Exchange deadLetter = mock("mail.dlq").getReceivedExchanges().get(0);
         assertThat(deadLetter.getIn().getBody(byte[].class)).isEqualTo("{not json".getBytes(StandardCharsets.UTF_8));
         assertThat(deadLetter.getIn().getHeader("kafka.KEY")).isEqualTo("broken-1");
-        JsonNode result = JSON.readTree(mock("mail.results").getReceivedExchanges().get(0).getIn().getBody(String.class));
+        JsonNode result = JSON.readTree(kafka.on("mail.results").get(0).value());
         assertThat(result.get("id").asText()).isEqualTo("broken-1");
         assertThat(result.get("status").asText()).isEqualTo("REJECTED");
     }
 
     @Test
     void offsetIsNotCommittedWhenTheResultCannotBePublished() {
-        mock("mail.results").whenAnyExchangeReceived(exchange -> {
-            throw new IllegalStateException("broker unavailable");
-        });
+        kafka.refuse(record -> record.topic().equals("mail.results"));
 
         assertThatThrownBy(() -> consume("order-2", """
                 {"id": "order-2", "to": ["frank@example.org"], "subject": "s", "text": "t"}""", Map.of()))
@@ -135,11 +147,7 @@ class RoutesTest {
 
     @Test
     void batchIsCommittedPerPartitionUpToItsFirstUnfinishedRecord() {
-        mock("mail.results").whenAnyExchangeReceived(exchange -> {
-            if ("p0-2".equals(exchange.getIn().getHeader("kafka.KEY"))) {
-                throw new IllegalStateException("broker unavailable");
-            }
-        });
+        kafka.refuse(record -> record.topic().equals("mail.results") && "p0-2".equals(record.key()));
         List<Exchange> batch = List.of(record(0, 1, "p0-1"), record(1, 5, "p1-5"), record(0, 2, "p0-2"),
                 record(0, 3, "p0-3"), record(1, 6, "p1-6"));
 

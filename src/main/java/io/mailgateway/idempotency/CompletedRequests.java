@@ -3,11 +3,13 @@ package io.mailgateway.idempotency;
 import static io.mailgateway.kafka.CompactedTopicFollower.location;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 import com.carrotsearch.hppc.LongArrayDeque;
@@ -56,6 +58,9 @@ public class CompletedRequests extends BackgroundService {
     private final CompactedTopicFollower follower;
     private final RecordReader fetcher;
     private final PoisonRecords poisonRecords;
+    // Names this instance in the state records it writes: unique per start, so that after a restart the records
+    // written before are read again.
+    private final byte[] instanceId = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
 
     // Guarded by "this": id -> partition and offset of its latest terminal result.
     private final KeyIndex index;
@@ -105,7 +110,7 @@ public class CompletedRequests extends BackgroundService {
         this.clock = clock;
         this.writer = clients.stateWriter();
         this.follower = new CompactedTopicFollower(clients, topic, "completed requests", LOG, this::read,
-                this::forgetExpired, followerSettings);
+                this::forgetExpired, followerSettings, new String(instanceId, StandardCharsets.UTF_8));
         // Lookups need not wait until the request consumer gets partitions and marks where to catch up to.
         follower.catchUpTo(Map.of());
         this.fetcher = new RecordReader(clients, topic, "completed result");
@@ -175,22 +180,51 @@ public class CompletedRequests extends BackgroundService {
      * Records an outcome after it was published: a terminal result, or a DEFERRED progress result while the request
      * waits on the retry topic (so a record read again meanwhile does not start a second delivery). Replays are not
      * recorded, nor are REJECTED results: a request that failed validation sent nothing, and the producer may send
-     * a corrected request under the same id.
+     * a corrected request under the same id. Waits until Kafka acknowledged the record.
      */
     public void complete(DeliveryResult result) {
-        if (Boolean.TRUE.equals(result.replay()) || result.status() == DeliveryResult.Status.REJECTED
-                || (!result.terminal() && result.status() != DeliveryResult.Status.DEFERRED)) {
+        ProducerRecord<String, byte[]> record = stateRecord(result);
+        if (record == null) {
             return;
         }
         RecordMetadata written;
-        byte[] value;
         try {
-            value = JSON.writeValueAsBytes(result);
-            written = writer.send(new ProducerRecord<>(topic, result.id(), value)).get();
+            written = writer.send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot record the completed request in " + topic, e);
         }
-        remember(result.id(), location(written.partition(), written.offset()), written.timestamp(), value);
+        recorded(record, written);
+    }
+
+    /**
+     * The state record that remembers this outcome (see {@link #complete}), for a caller that writes it together with
+     * other records, or null when the outcome is not remembered. Once Kafka acknowledged it, call {@link #recorded}.
+     */
+    public ProducerRecord<String, byte[]> stateRecord(DeliveryResult result) {
+        if (Boolean.TRUE.equals(result.replay()) || result.status() == DeliveryResult.Status.REJECTED
+                || (!result.terminal() && result.status() != DeliveryResult.Status.DEFERRED)) {
+            return null;
+        }
+        byte[] value;
+        try {
+            value = JSON.writeValueAsBytes(result);
+        } catch (IOException e) {
+            throw new IllegalStateException("a delivery result must always serialise", e);
+        }
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, result.id(), value);
+        // This instance remembers it now; its follower passes over it instead of indexing it a second time.
+        record.headers().add(CompactedTopicFollower.WRITER_HEADER, instanceId);
+        return record;
+    }
+
+    /** Remembers a {@link #stateRecord state record} that Kafka acknowledged where {@code written} says. */
+    public void recorded(ProducerRecord<String, byte[]> record, RecordMetadata written) {
+        remember(record.key(), location(written.partition(), written.offset()), written.timestamp(), record.value());
+    }
+
+    /** The topic the state records go to. */
+    public String topic() {
+        return topic;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 
 import io.mailgateway.background.SupervisedThread;
@@ -34,6 +36,12 @@ public final class CompactedTopicFollower {
         /** @throws PoisonRecordException when the record cannot be used: it is skipped and counted */
         void accept(String key, byte[] value, int partition, long offset, long timestamp);
     }
+
+    /**
+     * The record header naming the instance that wrote a record: the instance that wrote it knows it already, so its
+     * follower passes over it instead of reading it back.
+     */
+    public static final String WRITER_HEADER = "gateway.instance-id";
 
     // A record whose handling fails in other ways is tried again after a restart (the fault may be passing); this
     // many failures in a row make it a poison record, so that one record cannot hold the topic up for good.
@@ -56,6 +64,8 @@ public final class CompactedTopicFollower {
     private final KafkaClients clients;
     private final FollowerSettings settings;
     private final SupervisedThread thread;
+    // This instance's id in the writer header of its own records, or null when every record is handed on.
+    private final byte[] ownWriter;
 
     // Partition -> the offset of the next record to read: where a restart goes on.
     private final Map<Integer, Long> followed = new ConcurrentHashMap<>();
@@ -82,6 +92,16 @@ public final class CompactedTopicFollower {
 
     public CompactedTopicFollower(KafkaClients clients, String topic, String subject, Logger log,
             RecordHandler onRecord, Runnable afterEachPoll, FollowerSettings settings) {
+        this(clients, topic, subject, log, onRecord, afterEachPoll, settings, null);
+    }
+
+    /**
+     * @param ownWriter records whose {@link #WRITER_HEADER} holds this id are passed over: their writer, this
+     *                  instance, recorded them when it wrote them (null: every record is handed on)
+     */
+    public CompactedTopicFollower(KafkaClients clients, String topic, String subject, Logger log,
+            RecordHandler onRecord, Runnable afterEachPoll, FollowerSettings settings, String ownWriter) {
+        this.ownWriter = ownWriter == null ? null : ownWriter.getBytes(StandardCharsets.UTF_8);
         this.clients = clients;
         this.topic = topic;
         this.subject = subject;
@@ -225,7 +245,9 @@ public final class CompactedTopicFollower {
             }
             while (!thread.stopping()) {
                 for (ConsumerRecord<String, byte[]> r : attempt.poll(Duration.ofMillis(200))) {
-                    handle(r);
+                    if (!writtenHere(r)) {
+                        handle(r);
+                    }
                     followed.put(r.partition(), r.offset() + 1);
                 }
                 for (TopicPartition partition : partitions) {
@@ -241,6 +263,14 @@ public final class CompactedTopicFollower {
             consumer = null;
             attempt.close(Duration.ofSeconds(5));
         }
+    }
+
+    private boolean writtenHere(ConsumerRecord<String, byte[]> r) {
+        if (ownWriter == null) {
+            return false;
+        }
+        Header writer = r.headers().lastHeader(WRITER_HEADER);
+        return writer != null && Arrays.equals(ownWriter, writer.value());
     }
 
     private void handle(ConsumerRecord<String, byte[]> r) {

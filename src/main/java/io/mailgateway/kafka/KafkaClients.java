@@ -71,6 +71,23 @@ public final class KafkaClients {
                 new StringSerializer(), new ByteArraySerializer());
     }
 
+    /**
+     * Writes the outcomes of attempts (retry, result and state records), shared by every send thread so that records
+     * of many outcomes travel in one batch: acknowledged by every in-sync replica, written once however often they
+     * are retried, failing within {@code maxBlockMs} while a topic is missing or the brokers are unreachable.
+     *
+     * @param lingerMs       how long a record may wait for others to join its batch
+     * @param maxRecordBytes the largest record written (a retry carries its whole request)
+     */
+    public KafkaProducer<String, byte[]> outcomeWriter(long lingerMs, long maxBlockMs, int maxRecordBytes) {
+        return new KafkaProducer<>(settings(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(maxBlockMs),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRecordBytes))),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
     /** Writes records acknowledged by every in-sync replica, waiting as long as Kafka's defaults allow. */
     public KafkaProducer<String, byte[]> producer() {
         return new KafkaProducer<>(settings(Map.of(ProducerConfig.ACKS_CONFIG, "all")), new StringSerializer(),

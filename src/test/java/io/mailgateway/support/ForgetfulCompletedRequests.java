@@ -4,6 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.result.DeliveryResult;
@@ -27,6 +30,11 @@ public final class ForgetfulCompletedRequests extends CompletedRequests {
 
     @Override
     public void complete(DeliveryResult result) {
+        onComplete.run();
+    }
+
+    @Override
+    public void recorded(ProducerRecord<String, byte[]> record, RecordMetadata written) {
         onComplete.run();
     }
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import io.mailgateway.config.GatewayConfiguration;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.OutcomeGuard;
+import io.mailgateway.idempotency.OutcomePublisher;
 import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.mime.OutboundMessage;
 import io.mailgateway.smtp.RecipientOutcome;
@@ -33,6 +34,7 @@ import io.mailgateway.smtp.SubmissionOutcome;
 import io.mailgateway.support.EmptySuppressionList;
 import io.mailgateway.support.ForgetfulCompletedRequests;
 import io.mailgateway.support.MockRelay;
+import io.mailgateway.support.PublishedRecords;
 import io.mailgateway.suppress.SuppressionList;
 
 /**
@@ -57,6 +59,12 @@ class TopicTenantRoutesTest {
 
     @ReplaceInRegistry
     CompletedRequests completedRequests = new ForgetfulCompletedRequests(() -> { });
+
+    /** What the routes publish, acknowledged at once. */
+    private final PublishedRecords kafka = new PublishedRecords();
+
+    @ReplaceInRegistry
+    OutcomePublisher outcomePublisher = kafka.publisher(completedRequests);
 
     @ReplaceInRegistry
     SuppressionList suppressionList = new EmptySuppressionList();
@@ -124,7 +132,7 @@ class TopicTenantRoutesTest {
 
         consume("globex.requests", "order-4", "{}");
 
-        JsonNode retry = JSON.readTree(mock("mail.retry").getReceivedExchanges().get(0).getIn().getBody(String.class));
+        JsonNode retry = JSON.readTree(kafka.on("mail.retry").get(0).value());
         assertThat(retry.path("request").path("tags").path("tenant").asText()).isEqualTo("globex");
         assertThat(result().path("status").asText()).isEqualTo("DEFERRED");
     }
@@ -143,9 +151,9 @@ class TopicTenantRoutesTest {
     }
 
     private JsonNode result() throws Exception {
-        List<org.apache.camel.Exchange> published = mock("mail.results").getReceivedExchanges();
+        var published = kafka.on("mail.results");
         assertThat(published).hasSize(1);
-        return JSON.readTree(published.get(0).getIn().getBody(String.class));
+        return JSON.readTree(published.get(0).value());
     }
 
     private MockEndpoint mock(String uriPart) {
