@@ -80,12 +80,16 @@ public final class KafkaClients {
      * @param maxRecordBytes the largest record written (a retry carries its whole request)
      */
     public KafkaProducer<String, byte[]> outcomeWriter(long lingerMs, long maxBlockMs, int maxRecordBytes) {
-        return new KafkaProducer<>(settings(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+        return new KafkaProducer<>(outcomeWriterSettings(lingerMs, maxBlockMs, maxRecordBytes), new StringSerializer(),
+                new ByteArraySerializer());
+    }
+
+    Properties outcomeWriterSettings(long lingerMs, long maxBlockMs, int maxRecordBytes) {
+        return settings(Map.of(ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                 ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs),
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(maxBlockMs),
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRecordBytes))),
-                new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRecordBytes)));
     }
 
     /** Writes records acknowledged by every in-sync replica, waiting as long as Kafka's defaults allow. */

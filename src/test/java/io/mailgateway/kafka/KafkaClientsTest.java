@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /** Every Kafka client of the gateway reaches the brokers the same way, with the settings of its own use on top. */
@@ -31,6 +34,22 @@ class KafkaClientsTest {
     }
 
     @Test
+    void outcomesAreWrittenWithEveryReplicasAcknowledgementAndIdempotenceWhateverTheConnectionSays() {
+        // Batching outcomes (linger) must never trade away their durability: the commit relies on acks=all.
+        KafkaClients clients = new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9",
+                ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"));
+
+        Properties settings = clients.outcomeWriterSettings(5, 1000, 1 << 20);
+        settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        settings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        ProducerConfig effective = new ProducerConfig(settings);
+
+        assertThat(effective.getString(ProducerConfig.ACKS_CONFIG)).isEqualTo("-1");
+        assertThat(effective.getBoolean(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)).isTrue();
+        assertThat(effective.getLong(ProducerConfig.LINGER_MS_CONFIG)).isEqualTo(5L);
+    }
+
+    @Test
     void everyClientAcceptsItsSettingsWithoutABroker() {
         // Creating a client checks its settings (e.g. idempotence with acks); none connects before it is used.
         KafkaClients clients = new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9"));
@@ -40,6 +59,7 @@ class KafkaClientsTest {
         clients.groupMember("test.group", 50).close(Duration.ZERO);
         clients.stateWriter().close(Duration.ZERO);
         clients.producer().close(Duration.ZERO);
+        clients.outcomeWriter(5, 1000, 1 << 20).close(Duration.ZERO);
         clients.admin().close(Duration.ZERO);
     }
 }
