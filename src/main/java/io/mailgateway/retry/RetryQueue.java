@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +44,7 @@ public final class RetryQueue extends BackgroundService {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final int RECORDS_PER_POLL = 50;
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaClients clients;
     private final String groupId;
@@ -292,30 +292,32 @@ public final class RetryQueue extends BackgroundService {
         return since == null ? 0 : Math.max(0, Duration.between(since, clock.instant()).toMillis() / 1000.0);
     }
 
+    /**
+     * Sends each partition back to its committed offset, or to its beginning while nothing of it was committed.
+     * Always a concrete offset, and only where the last round read past it: a partition left to Kafka's offset
+     * reset would wait for that reset at every round, while the long poll of the other partitions' fetch keeps
+     * it from being fetched, so its retries would never come (with several partitions, one never committed).
+     */
     private void rewindToCommitted(KafkaConsumer<String, byte[]> consumer) {
         Set<TopicPartition> assigned = consumer.assignment();
         if (assigned.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned, Duration.ofSeconds(30));
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned, KAFKA_TIMEOUT);
+        List<TopicPartition> neverCommitted = assigned.stream().filter(p -> committed.get(p) == null).toList();
+        Map<TopicPartition, Long> beginnings = neverCommitted.isEmpty() ? Map.of()
+                : consumer.beginningOffsets(neverCommitted, KAFKA_TIMEOUT);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, KAFKA_TIMEOUT);
         long waiting = 0;
-        for (Map.Entry<TopicPartition, Long> end : consumer.endOffsets(assigned, Duration.ofSeconds(30)).entrySet()) {
-            OffsetAndMetadata done = committed.get(end.getKey());
-            waiting += end.getValue() - (done == null ? 0 : done.offset());
-        }
-        backlog = waiting;
-        Collection<TopicPartition> fromStart = new ArrayList<>();
         for (TopicPartition partition : assigned) {
-            OffsetAndMetadata offset = committed.get(partition);
-            if (offset == null) {
-                fromStart.add(partition);
-            } else {
-                consumer.seek(partition, offset);
+            OffsetAndMetadata done = committed.get(partition);
+            long from = done == null ? beginnings.get(partition) : done.offset();
+            waiting += Math.max(0, ends.get(partition) - from);
+            if (consumer.position(partition, KAFKA_TIMEOUT) != from) {
+                consumer.seek(partition, from);
             }
         }
-        if (!fromStart.isEmpty()) {
-            consumer.seekToBeginning(fromStart);
-        }
+        backlog = waiting;
     }
 
     /** Deferred requests in this instance's partitions of the retry topic, as of the last check. */
