@@ -3,6 +3,7 @@ package io.mailgateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -99,8 +100,12 @@ public final class MailGateway {
         }
         Path routesDir = dir == null ? null : Path.of(dir).toAbsolutePath().normalize();
         List<String> files = routesDir == null ? bundledRoutes() : routesIn(routesDir);
-        // a folder without route files loads none, as the wildcard did
-        return files.isEmpty() ? "file:" + routesDir + "/*.camel.yaml" : String.join(",", files);
+        if (files.isEmpty()) {
+            // a folder without route files loads none, as the wildcard did; bundled routes that cannot be named
+            // (an unusual class path) are searched for as before
+            return routesDir == null ? "classpath:routes/*.camel.yaml" : "file:" + routesDir + "/*.camel.yaml";
+        }
+        return String.join(",", files);
     }
 
     private static List<String> routesIn(Path dir) {
@@ -115,11 +120,17 @@ public final class MailGateway {
     /** The routes bundled with the gateway: in its jar's directory (not read entry by entry), or in its classes. */
     private static List<String> bundledRoutes() {
         try {
-            Path location = Path.of(MailGateway.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (Files.isDirectory(location)) {
-                return routesIn(location.resolve("routes")).stream()
+            // Classes and resources may be in folders of their own (as in the container image): find the folder
+            // that holds the routes, not the one that holds this class.
+            URL routes = MailGateway.class.getClassLoader().getResource("routes");
+            if (routes != null && "file".equals(routes.getProtocol())) {
+                return routesIn(Path.of(routes.toURI())).stream()
                         .map(file -> "classpath:routes/" + Path.of(file.substring("file:".length())).getFileName())
                         .toList();
+            }
+            Path location = Path.of(MailGateway.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(location)) {
+                return List.of();
             }
             try (JarFile jar = new JarFile(location.toFile())) {
                 return jar.stream().map(JarEntry::getName)
