@@ -296,7 +296,9 @@ class ContainerImageIT {
                         return results.records().size() - resultsBefore >= ids.size();
                     });
         } finally {
-            readiness.shutdownNow();
+            // Not shutdownNow: interrupting a check in flight would record its interruption as "no answer".
+            readiness.shutdown();
+            assertThat(readiness.awaitTermination(30, TimeUnit.SECONDS)).as("the last readiness check ended").isTrue();
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - started);
         RuncContainer.MemoryUsage memory = container.memoryUsage();
