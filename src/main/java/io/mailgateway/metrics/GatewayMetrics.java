@@ -1,7 +1,6 @@
 package io.mailgateway.metrics;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +18,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import io.mailgateway.result.DeliveryResult;
+import io.mailgateway.result.Timestamps;
 
 /** The gateway's own metrics, beside Camel's per-route ones, on the same Prometheus endpoint. */
 public final class GatewayMetrics {
@@ -63,7 +63,8 @@ public final class GatewayMetrics {
             return null;
         }
         try {
-            Duration latency = Duration.between(Instant.parse(result.receivedAt()), Instant.parse(result.completedAt()));
+            Duration latency = Duration.between(Timestamps.parse(result.receivedAt()),
+                    Timestamps.parse(result.completedAt()));
             return latency.isNegative() ? Duration.ZERO : latency;
         } catch (DateTimeParseException e) {
             return null;

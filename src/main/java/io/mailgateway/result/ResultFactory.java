@@ -1,8 +1,6 @@
 package io.mailgateway.result;
 
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
@@ -27,9 +25,6 @@ import io.mailgateway.smtp.SubmissionOutcome;
 /** Builds the terminal delivery result of a request from what happened to it. */
 public final class ResultFactory {
 
-    private static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
     private final Clock clock;
 
     public ResultFactory(Clock clock) {
@@ -38,7 +33,7 @@ public final class ResultFactory {
 
     /** The current time as results write it; the consuming route stamps {@code receivedAt} with it. */
     public String now() {
-        return TIMESTAMP.format(clock.instant());
+        return Timestamps.format(clock.instant());
     }
 
     /**
