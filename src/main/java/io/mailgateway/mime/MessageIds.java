@@ -14,6 +14,16 @@ import java.util.Locale;
  */
 public final class MessageIds {
 
+    // Looking the algorithm up among the security providers costs more than hashing a request id: each thread keeps
+    // its own digest (a digest is not thread-safe; digest() leaves it reset for the next id).
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    });
+
     private MessageIds() {
     }
 
@@ -28,10 +38,6 @@ public final class MessageIds {
     }
 
     private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return SHA_256.get().digest(value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -2,6 +2,15 @@ package io.mailgateway.mime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
 
 /** Specifies the Message-ID derived from a request id: stable per request, distinct across requests, always well-formed. */
@@ -48,5 +57,43 @@ class MessageIdsTest {
     @Test
     void theLeftPartDoesNotRevealTheRequestId() {
         assertThat(MessageIds.forRequest("ord-1042-confirmation", "shop@acme.example")).doesNotContain("ord-1042");
+    }
+
+    @Test
+    void theLeftPartIsTheFirstHalfOfTheIdsSha256SoMessageIdsStayTheSameAcrossVersions() {
+        // A retry after an upgrade must carry the Message-ID of the attempt before it.
+        assertThat(MessageIds.forRequest("ord-1042-confirmation", "shop@acme.example"))
+                .isEqualTo("<33fff130e19fb08208e01934762912c8@acme.example>");
+        assertThat(MessageIds.forRequest("ord-1043-confirmation", "shop@acme.example"))
+                .isEqualTo("<03347404d4407e3b5f9ce9e2292cbe40@acme.example>");
+    }
+
+    @Test
+    void threadsDerivingMessageIdsAtTheSameTimeEachGetTheirRequestsOwn() throws Exception {
+        Map<String, String> expected = new HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            expected.put("req-" + i, MessageIds.forRequest("req-" + i, "shop@acme.example"));
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> checks = new ArrayList<>();
+            for (int thread = 0; thread < 8; thread++) {
+                checks.add(threads.submit(() -> {
+                    for (int round = 0; round < 50; round++) {
+                        for (Map.Entry<String, String> id : expected.entrySet()) {
+                            if (!MessageIds.forRequest(id.getKey(), "shop@acme.example").equals(id.getValue())) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> check : checks) {
+                assertThat(check.get(1, TimeUnit.MINUTES)).isTrue();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 }
