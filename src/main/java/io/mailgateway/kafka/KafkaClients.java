@@ -3,6 +3,7 @@ package io.mailgateway.kafka;
 import java.util.Map;
 import java.util.Properties;
 
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -107,6 +108,8 @@ public final class KafkaClients {
     Properties settings(Map<String, Object> use) {
         Properties settings = new Properties();
         settings.putAll(connection);
+        // Client telemetry (KIP-714) costs CPU on every record even when no broker subscribes to it.
+        settings.put(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, "false");
         settings.putAll(use);
         return settings;
     }

@@ -50,6 +50,17 @@ class KafkaClientsTest {
     }
 
     @Test
+    void noClientPushesItsMetricsToTheBrokers() {
+        KafkaClients clients = new KafkaClients(CONNECTION);
+
+        assertThat(clients.settings(Map.of())).containsEntry(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, "false");
+        Properties outcomes = clients.outcomeWriterSettings(5, 1000, 1 << 20);
+        outcomes.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        outcomes.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        assertThat(new ProducerConfig(outcomes).getBoolean(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG)).isFalse();
+    }
+
+    @Test
     void everyClientAcceptsItsSettingsWithoutABroker() {
         // Creating a client checks its settings (e.g. idempotence with acks); none connects before it is used.
         KafkaClients clients = new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9"));
