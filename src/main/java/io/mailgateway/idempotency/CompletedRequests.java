@@ -18,7 +18,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.health.HealthCheck;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -54,7 +53,6 @@ public class CompletedRequests extends BackgroundService {
     private final String topic;
     private final Duration window;
     private final Clock clock;
-    private final KafkaProducer<String, byte[]> writer;
     private final CompactedTopicFollower follower;
     private final RecordReader fetcher;
     private final PoisonRecords poisonRecords;
@@ -108,7 +106,6 @@ public class CompletedRequests extends BackgroundService {
         this.poisonRecords = followerSettings.poisonRecords();
         this.window = window;
         this.clock = clock;
-        this.writer = clients.stateWriter();
         this.follower = new CompactedTopicFollower(clients, topic, "completed requests", LOG, this::read,
                 this::forgetExpired, followerSettings, new String(instanceId, StandardCharsets.UTF_8));
         // Lookups need not wait until the request consumer gets partitions and marks where to catch up to.
@@ -177,28 +174,11 @@ public class CompletedRequests extends BackgroundService {
     }
 
     /**
-     * Records an outcome after it was published: a terminal result, or a DEFERRED progress result while the request
-     * waits on the retry topic (so a record read again meanwhile does not start a second delivery). Replays are not
-     * recorded, nor are REJECTED results: a request that failed validation sent nothing, and the producer may send
-     * a corrected request under the same id. Waits until Kafka acknowledged the record.
-     */
-    public void complete(DeliveryResult result) {
-        ProducerRecord<String, byte[]> record = stateRecord(result);
-        if (record == null) {
-            return;
-        }
-        RecordMetadata written;
-        try {
-            written = writer.send(record).get();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot record the completed request in " + topic, e);
-        }
-        recorded(record, written);
-    }
-
-    /**
-     * The state record that remembers this outcome (see {@link #complete}), for a caller that writes it together with
-     * other records, or null when the outcome is not remembered. Once Kafka acknowledged it, call {@link #recorded}.
+     * The state record that remembers this outcome, for the caller that publishes it with the outcome's other records,
+     * or null when the outcome is not remembered. Remembered are a terminal result, and a DEFERRED progress result
+     * while the request waits on the retry topic (so a record read again meanwhile does not start a second delivery).
+     * Replays are not, nor are REJECTED results: a request that failed validation sent nothing, and the producer may
+     * send a corrected request under the same id. Once Kafka acknowledged the record, call {@link #recorded}.
      */
     public ProducerRecord<String, byte[]> stateRecord(DeliveryResult result) {
         if (Boolean.TRUE.equals(result.replay()) || result.status() == DeliveryResult.Status.REJECTED
@@ -316,6 +296,6 @@ public class CompletedRequests extends BackgroundService {
 
     @Override
     protected void doStop() {
-        closeAll(follower::stop, fetcher::close, () -> writer.close(Duration.ofSeconds(5)));
+        closeAll(follower::stop, fetcher::close);
     }
 }

@@ -3,6 +3,7 @@ package io.mailgateway.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,12 +19,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mailgateway.attempt.Attempt;
+import io.mailgateway.attempt.Decision;
 import io.mailgateway.kafka.FollowerSettings;
 import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.kafka.KeyIndex;
 import io.mailgateway.local.LocalKafkaBroker;
 import io.mailgateway.result.DeliveryResult;
 import io.mailgateway.result.DeliveryResult.Status;
+import io.mailgateway.result.ResultWriter;
 import io.mailgateway.support.KafkaTopics;
 
 /**
@@ -64,7 +68,7 @@ class CompletedRequestsCollisionsIT {
     void anIdWhoseHashAndFingerprintBothMatchAnotherGetsNoReplayFromTheTopic() {
         String topic = topic();
         try (CompletedRequests completed = started(topic, ONE_SLOT, ONE_SLOT)) {
-            completed.complete(sent("order-1"));
+            publish(completed, sent("order-1"));
 
             assertThat(completed.find("order-2")).isNull();
             assertThat(completed.supersedes("order-2", 0)).isFalse();
@@ -76,8 +80,8 @@ class CompletedRequestsCollisionsIT {
     void collidingIdsEachReplayTheirOwnResultAndATombstoneForgetsOnlyItsOwn() {
         String topic = topic();
         try (CompletedRequests completed = started(topic, ONE_SLOT, String::hashCode)) {
-            completed.complete(sent("order-1"));
-            completed.complete(sent("order-2"));
+            publish(completed, sent("order-1"));
+            publish(completed, sent("order-2"));
 
             assertThat(completed.find("order-1").id()).isEqualTo("order-1");
             assertThat(completed.find("order-2").id()).isEqualTo("order-2");
@@ -104,6 +108,23 @@ class CompletedRequestsCollisionsIT {
         completed.setCamelContext(new DefaultCamelContext());
         completed.start();
         return completed;
+    }
+
+    /**
+     * Publishes a request's outcome as the gateway does, with its result and its state record; returns once Kafka
+     * acknowledged both.
+     */
+    private static void publish(CompletedRequests completed, DeliveryResult result) {
+        String results = "results-" + UUID.randomUUID();
+        broker.createTopics(1, results);
+        OutcomePublisher publisher = new OutcomePublisher(clients.outcomeWriter(5, 15_000, 1 << 20), results,
+                "unused-retries", new ResultWriter(), retry -> retry.id().getBytes(StandardCharsets.UTF_8), completed);
+        publisher.start();
+        try {
+            publisher.publish(Attempt.ofHeldOutcome(new Decision(result, null)));
+        } finally {
+            publisher.stop();
+        }
     }
 
     private static DeliveryResult sent(String id) {

@@ -29,11 +29,6 @@ public final class ForgetfulCompletedRequests extends CompletedRequests {
     }
 
     @Override
-    public void complete(DeliveryResult result) {
-        onComplete.run();
-    }
-
-    @Override
     public void recorded(ProducerRecord<String, byte[]> record, RecordMetadata written) {
         onComplete.run();
     }
