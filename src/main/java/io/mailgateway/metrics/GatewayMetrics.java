@@ -1,6 +1,7 @@
 package io.mailgateway.metrics;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +19,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import io.mailgateway.result.DeliveryResult;
-import io.mailgateway.result.Timestamps;
 
 /** The gateway's own metrics, beside Camel's per-route ones, on the same Prometheus endpoint. */
 public final class GatewayMetrics {
@@ -63,8 +63,7 @@ public final class GatewayMetrics {
             return null;
         }
         try {
-            Duration latency = Duration.between(Timestamps.parse(result.receivedAt()),
-                    Timestamps.parse(result.completedAt()));
+            Duration latency = Duration.between(Instant.parse(result.receivedAt()), Instant.parse(result.completedAt()));
             return latency.isNegative() ? Duration.ZERO : latency;
         } catch (DateTimeParseException e) {
             return null;
