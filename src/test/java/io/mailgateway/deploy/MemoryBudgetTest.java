@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -23,21 +24,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Each overlay's memory limit follows from a stated budget: the JVM takes a fixed share of the limit as its heap
  * (MaxRAMPercentage in the image), which must hold the heap the settings call for (README, "Memory"), and the rest
- * of the limit must hold everything outside the heap. The numbers live here, in one place.
+ * of the limit must hold everything outside the heap. The heap follows from the settings the container is given, by
+ * the README's formula; the other numbers live here, in one place.
  */
 class MemoryBudgetTest {
 
     private static final long MIB = 1024 * 1024;
-    /**
-     * The heap the gateway's settings call for (README, "Memory"): about 400 MiB with the default settings, plus
-     * 93 bytes per request id completed within the idempotency window (7 days).
-     */
-    private static final Map<String, Long> HEAP_BUDGET_MIB = Map.of(
-            "base", heapMiB(1_000_000),
+    private static final Path APPLICATION_PROPERTIES = Path.of("src/main/resources/application.properties");
+    /** Request ids completed within the idempotency window (7 days) that each overlay's instances remember. */
+    private static final Map<String, Long> REQUEST_IDS_PER_WEEK = Map.of(
+            "base", 1_000_000L,
             // a development cluster: a few hundred thousand requests a week
-            "dev", heapMiB(200_000),
+            "dev", 200_000L,
             // every instance follows mail.state in full: 5 million requests a week
-            "prod", heapMiB(5_000_000));
+            "prod", 5_000_000L);
+    private static final Pattern ENV_PLACEHOLDER = Pattern.compile("\\{\\{env:([A-Z0-9_]+):([^}]*)}}");
     /**
      * Memory outside the heap, from Native Memory Tracking of the packaged gateway at rest with a 480 MiB heap
      * (metaspace and class space 52 MiB, code cache 15 MiB, 51 threads with 4.5 MiB of stacks, other and direct 8
@@ -65,7 +66,7 @@ class MemoryBudgetTest {
     @Test
     void everyOverlayHasAHeapBudget() {
         List<String> overlays = Kustomize.overlays().stream().map(o -> o.getFileName().toString()).toList();
-        assertThat(new TreeSet<>(HEAP_BUDGET_MIB.keySet())).containsAll(overlays);
+        assertThat(new TreeSet<>(REQUEST_IDS_PER_WEEK.keySet())).containsAll(overlays);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -73,13 +74,14 @@ class MemoryBudgetTest {
     void theLimitHoldsTheHeapBudgetInTheHeapAndTheRestOutsideIt(String name, List<ObjectNode> objects) throws IOException {
         JsonNode resources = container(objects).path("resources");
         long limit = bytes(resources.path("limits").path("memory").asText());
+        long heapBudget = heapBudgetMiB(settings(objects), REQUEST_IDS_PER_WEEK.get(name));
         double heapShare = heapPercentage() / 100;
         long maxHeap = (long) (limit * heapShare);
         long nonHeap = NON_HEAP_BUDGET_MIB.values().stream().mapToLong(Long::longValue).sum() * MIB
                 + (long) (GC_SHARE_OF_HEAP * maxHeap);
 
         assertThat(maxHeap / MIB).as("%s: the heap (%.0f %% of %d MiB) holds the heap budget", name, heapShare * 100,
-                limit / MIB).isGreaterThanOrEqualTo(HEAP_BUDGET_MIB.get(name));
+                limit / MIB).isGreaterThanOrEqualTo(heapBudget);
         // the JVM may grow its heap to the maximum whatever the budget: the rest must fit beside that
         assertThat((limit - maxHeap) / MIB).as("%s: the limit beside the heap holds the non-heap budget", name)
                 .isGreaterThanOrEqualTo(nonHeap / MIB);
@@ -117,8 +119,63 @@ class MemoryBudgetTest {
                 .isEqualTo(Math.max(2, (int) Math.ceil(requested)));
     }
 
-    private static long heapMiB(long requestIdsPerWeek) {
-        return 400 + (93 * requestIdsPerWeek + MIB - 1) / MIB;
+    @Test
+    void theDefaultSettingsNeedAbout400MiBBesideTheIdempotencyIndex() throws IOException {
+        // the figure the README's "Memory" section gives for the defaults
+        assertThat(heapBudgetMiB(Map.of(), 0)).isEqualTo(401);
+    }
+
+    /**
+     * The README's heap formula ("Memory") for the settings a container sees: its environment and ConfigMaps, else
+     * the defaults in application.properties; plus 93 bytes per request id completed within the window.
+     */
+    private static long heapBudgetMiB(Map<String, String> settings, long requestIdsPerWeek) throws IOException {
+        Map<String, String> values = new HashMap<>(defaults());
+        values.putAll(settings);
+        long consumers = Long.parseLong(values.get("GATEWAY_CONSUMERS"));
+        long parallelSends = Long.parseLong(values.get("GATEWAY_PARALLEL_SENDS"));
+        long fetchBytes = Long.parseLong(values.get("GATEWAY_FETCH_MAX_BYTES"));
+        long requestBytes = Long.parseLong(values.get("GATEWAY_MAX_REQUEST_BYTES"));
+        long jsonValues = Long.parseLong(values.get("GATEWAY_MAX_JSON_VALUES"));
+        long freeRenderBytes = Long.parseLong(values.get("GATEWAY_LARGE_RENDER_BYTES"));
+        long largeRenders = Long.parseLong(values.get("GATEWAY_LARGE_RENDERS"));
+        long messageBytes = Long.parseLong(values.get("GATEWAY_MAX_MESSAGE_BYTES"));
+        long cacheBytes = Long.parseLong(values.get("GATEWAY_IDEMPOTENCY_CACHE_BYTES"));
+        long bytes = 100 * MIB
+                + consumers * 2 * (fetchBytes + requestBytes)
+                + consumers * 3 * (fetchBytes + requestBytes) + parallelSends * 64 * jsonValues
+                + (parallelSends - largeRenders) * 2 * freeRenderBytes + largeRenders * 4 * messageBytes
+                + cacheBytes + 93 * requestIdsPerWeek;
+        return (bytes + MIB - 1) / MIB;
+    }
+
+    /** Every setting's default: "key = {{env:VAR:default}}" in application.properties, by variable. */
+    private static Map<String, String> defaults() throws IOException {
+        Map<String, String> defaults = new HashMap<>();
+        Matcher placeholder = ENV_PLACEHOLDER.matcher(Files.readString(APPLICATION_PROPERTIES));
+        while (placeholder.find()) {
+            defaults.put(placeholder.group(1), placeholder.group(2).trim());
+        }
+        return defaults;
+    }
+
+    /** The settings the gateway's container is given: its ConfigMaps, then its own environment. */
+    private static Map<String, String> settings(List<ObjectNode> objects) {
+        JsonNode container = container(objects);
+        Map<String, String> settings = new HashMap<>();
+        for (JsonNode source : container.path("envFrom")) {
+            String configMap = source.path("configMapRef").path("name").asText();
+            objects.stream().filter(o -> "ConfigMap".equals(o.path("kind").asText()))
+                    .filter(o -> configMap.equals(o.path("metadata").path("name").asText()))
+                    .forEach(o -> o.path("data").fields()
+                            .forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText())));
+        }
+        for (JsonNode variable : container.path("env")) {
+            if (variable.has("value")) {
+                settings.put(variable.path("name").asText(), variable.path("value").asText());
+            }
+        }
+        return settings;
     }
 
     private static double heapPercentage() throws IOException {
