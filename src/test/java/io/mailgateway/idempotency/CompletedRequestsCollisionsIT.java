@@ -3,11 +3,9 @@ package io.mailgateway.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.ToLongFunction;
@@ -19,15 +17,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.mailgateway.attempt.Attempt;
-import io.mailgateway.attempt.Decision;
 import io.mailgateway.kafka.FollowerSettings;
 import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.kafka.KeyIndex;
 import io.mailgateway.local.LocalKafkaBroker;
-import io.mailgateway.result.DeliveryResult;
-import io.mailgateway.result.DeliveryResult.Status;
-import io.mailgateway.result.ResultWriter;
 import io.mailgateway.support.KafkaTopics;
 
 /**
@@ -68,7 +61,7 @@ class CompletedRequestsCollisionsIT {
     void anIdWhoseHashAndFingerprintBothMatchAnotherGetsNoReplayFromTheTopic() {
         String topic = topic();
         try (CompletedRequests completed = started(topic, ONE_SLOT, ONE_SLOT)) {
-            publish(completed, sent("order-1"));
+            PublishedOutcomes.publish(broker, clients, completed, PublishedOutcomes.sent("order-1"));
 
             assertThat(completed.find("order-2")).isNull();
             assertThat(completed.supersedes("order-2", 0)).isFalse();
@@ -80,8 +73,8 @@ class CompletedRequestsCollisionsIT {
     void collidingIdsEachReplayTheirOwnResultAndATombstoneForgetsOnlyItsOwn() {
         String topic = topic();
         try (CompletedRequests completed = started(topic, ONE_SLOT, String::hashCode)) {
-            publish(completed, sent("order-1"));
-            publish(completed, sent("order-2"));
+            PublishedOutcomes.publish(broker, clients, completed, PublishedOutcomes.sent("order-1"));
+            PublishedOutcomes.publish(broker, clients, completed, PublishedOutcomes.sent("order-2"));
 
             assertThat(completed.find("order-1").id()).isEqualTo("order-1");
             assertThat(completed.find("order-2").id()).isEqualTo("order-2");
@@ -108,28 +101,6 @@ class CompletedRequestsCollisionsIT {
         completed.setCamelContext(new DefaultCamelContext());
         completed.start();
         return completed;
-    }
-
-    /**
-     * Publishes a request's outcome as the gateway does, with its result and its state record; returns once Kafka
-     * acknowledged both.
-     */
-    private static void publish(CompletedRequests completed, DeliveryResult result) {
-        String results = "results-" + UUID.randomUUID();
-        broker.createTopics(1, results);
-        OutcomePublisher publisher = new OutcomePublisher(clients.outcomeWriter(5, 15_000, 1 << 20), results,
-                "unused-retries", new ResultWriter(), retry -> retry.id().getBytes(StandardCharsets.UTF_8), completed);
-        publisher.start();
-        try {
-            publisher.publish(Attempt.ofHeldOutcome(new Decision(result, null)));
-        } finally {
-            publisher.stop();
-        }
-    }
-
-    private static DeliveryResult sent(String id) {
-        return new DeliveryResult(id, Status.SENT, true, "<" + id + "@example.org>", 1, null, List.of(), null,
-                Map.of("order", id), null, "t0", "t1");
     }
 
     private static String topic() {

@@ -3,7 +3,6 @@ package io.mailgateway.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,15 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-import io.mailgateway.attempt.Attempt;
-import io.mailgateway.attempt.Decision;
 import io.mailgateway.kafka.CompactedTopicFollower;
 import io.mailgateway.kafka.FollowerSettings;
 import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.local.LocalKafkaBroker;
-import io.mailgateway.result.DeliveryResult;
-import io.mailgateway.result.DeliveryResult.Status;
-import io.mailgateway.result.ResultWriter;
 import io.mailgateway.support.KafkaTopics;
 
 /**
@@ -90,12 +84,12 @@ class OwnStateRecordsIT {
     void anotherInstanceFindsWhatOneCompletedAndTheWriterItselfFindsItWithoutReadingItBack() {
         String topic = topic();
         try (CompletedRequests first = started(topic); CompletedRequests second = started(topic)) {
-            publish(first, sent("order-1"));
+            PublishedOutcomes.publish(broker, clients, first, PublishedOutcomes.sent("order-1"));
 
             assertThat(first.find("order-1").id()).isEqualTo("order-1");
             await().atMost(WAIT).until(() -> second.find("order-1") != null);
             assertThat(second.find("order-1").replay()).isTrue();
-            publish(first, sent("order-2"));
+            PublishedOutcomes.publish(broker, clients, first, PublishedOutcomes.sent("order-2"));
             await().atMost(WAIT).until(() -> second.find("order-2") != null);
             first.markCatchUpPoint();
             assertThat(first.find("order-2").id()).isEqualTo("order-2");
@@ -114,28 +108,6 @@ class OwnStateRecordsIT {
         completed.setCamelContext(new DefaultCamelContext());
         completed.start();
         return completed;
-    }
-
-    /**
-     * Publishes a request's outcome as the gateway does, with its result and its state record; returns once Kafka
-     * acknowledged both.
-     */
-    private static void publish(CompletedRequests completed, DeliveryResult result) {
-        String results = "results-" + UUID.randomUUID();
-        broker.createTopics(1, results);
-        OutcomePublisher publisher = new OutcomePublisher(clients.outcomeWriter(5, 15_000, 1 << 20), results,
-                "unused-retries", new ResultWriter(), retry -> retry.id().getBytes(StandardCharsets.UTF_8), completed);
-        publisher.start();
-        try {
-            publisher.publish(Attempt.ofHeldOutcome(new Decision(result, null)));
-        } finally {
-            publisher.stop();
-        }
-    }
-
-    private static DeliveryResult sent(String id) {
-        return new DeliveryResult(id, Status.SENT, true, "<" + id + "@example.org>", 1, null, List.of(), null,
-                Map.of("order", id), null, "t0", "t1");
     }
 
     private static String topic() {
