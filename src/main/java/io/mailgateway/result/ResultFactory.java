@@ -1,6 +1,8 @@
 package io.mailgateway.result;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +35,17 @@ public final class ResultFactory {
 
     /** The current time as results write it; the consuming route stamps {@code receivedAt} with it. */
     public String now() {
-        return Timestamps.format(clock.instant());
+        return timestamp(clock.instant());
+    }
+
+    /**
+     * The instant as results write it: UTC to the millisecond, {@code uuuu-MM-ddTHH:mm:ss.SSSZ}. Written for every
+     * message, so by {@link Instant#toString()}'s specialised printer rather than a pattern formatter.
+     */
+    static String timestamp(Instant instant) {
+        String text = instant.truncatedTo(ChronoUnit.MILLIS).toString();
+        // Instant.toString leaves out a fraction of zero; the contract's form always has one.
+        return instant.getNano() < 1_000_000 ? text.substring(0, text.length() - 1) + ".000Z" : text;
     }
 
     /**

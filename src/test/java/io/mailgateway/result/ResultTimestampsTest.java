@@ -12,7 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Result instants are written exactly as the contract's pattern writes them. */
-class TimestampsTest {
+class ResultTimestampsTest {
 
     private static final DateTimeFormatter CONTRACT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -20,16 +20,16 @@ class TimestampsTest {
     @Test
     void anInstantIsWrittenAsTheContractsPatternWritesIt() {
         for (Instant instant : instants()) {
-            assertThat(Timestamps.format(instant)).as("%s", instant).isEqualTo(CONTRACT.format(instant));
+            assertThat(ResultFactory.timestamp(instant)).as("%s", instant).isEqualTo(CONTRACT.format(instant));
         }
     }
 
     @Test
     void wholeSecondsKeepTheirThreeDigitsOfMilliseconds() {
         // Instant.toString() drops them: 2026-11-28T10:00:00Z.
-        assertThat(Timestamps.format(Instant.parse("2026-11-28T10:00:00Z"))).isEqualTo("2026-11-28T10:00:00.000Z");
-        assertThat(Timestamps.format(Instant.parse("2026-11-28T10:00:00.000999Z"))).isEqualTo("2026-11-28T10:00:00.000Z");
-        assertThat(Timestamps.format(Instant.parse("2026-11-28T10:00:00.120Z"))).isEqualTo("2026-11-28T10:00:00.120Z");
+        assertThat(ResultFactory.timestamp(Instant.parse("2026-11-28T10:00:00Z"))).isEqualTo("2026-11-28T10:00:00.000Z");
+        assertThat(ResultFactory.timestamp(Instant.parse("2026-11-28T10:00:00.000999Z"))).isEqualTo("2026-11-28T10:00:00.000Z");
+        assertThat(ResultFactory.timestamp(Instant.parse("2026-11-28T10:00:00.120Z"))).isEqualTo("2026-11-28T10:00:00.120Z");
     }
 
     private static List<Instant> instants() {
