@@ -309,7 +309,10 @@ public final class Benchmark {
         }
     }
 
-    /** The main scenario: start-up, the maximum rate and the latency at half of it, each profiled when asked. */
+    /**
+     * The main scenario: start-up, the maximum rate and the latency at half of it; when asked, both again with JFR
+     * recording, for the profile only.
+     */
     private void gateway(Relay relay) throws Exception {
         System.out.printf("%n== %s: gateway (packaged jar, %s: %d SMTP connections, %d parallel sends)%n",
                 relay.name(), settings.tuned() ? "tuned" : "default settings", settings.connections(),
@@ -332,10 +335,8 @@ public final class Benchmark {
             warmUp(prefix, collector, "gw-" + relay.name() + "-w-", settings.warmup(), BenchMessage.Kind.INLINE,
                     diagnostics);
 
-            FlightRecording maxProfile = profile(gateway, relay, "max");
             Burst max = burst(gateways, collector, prefix, "gw-" + relay.name() + "-m-", settings.messages(),
                     BenchMessage.Kind.INLINE, diagnostics);
-            stopProfile(maxProfile, relay, "maximum rate");
             System.out.printf("   max rate: %.1f messages/s; latency p50 %.0f ms, p99 %.0f ms; SMTP attempt on average"
                     + " %.1f ms%n", max.perSecond(), max.latency().p50(), max.latency().p99(),
                     gateway.meanSmtpAttemptMillis());
@@ -344,17 +345,31 @@ public final class Benchmark {
             double halfRate = max.perSecond() / 2;
             int pacedCount = (int) Math.min(settings.messages(), Math.max(10, Math.round(halfRate * settings.pacedSeconds())));
             System.out.printf("   half rate: %d requests at %.1f per second ...%n", pacedCount, halfRate);
-            FlightRecording halfProfile = profile(gateway, relay, "half");
             List<String> paced = ids("gw-" + relay.name() + "-h-", pacedCount);
             Map<String, Long> pacedAt = producer.paced(prefix + "outbound", paced, halfRate);
             Map<String, ResultCollector.Result> pacedDone = collector.await(new HashSet<>(paced), settings.stall(),
                     () -> diagnostics);
-            stopProfile(halfProfile, relay, "half the maximum rate");
             requireSent(pacedDone, diagnostics);
             Latency atHalf = latency(pacedAt, pacedDone);
             System.out.printf("   half rate: latency p50 %.0f ms, p99 %.0f ms%n", atHalf.p50(), atHalf.p99());
 
-            checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages() + pacedCount);
+            int profiled = 0;
+            if (settings.profile()) {
+                // Recorded in runs of their own: a recording costs CPU, which would count against the measured runs.
+                System.out.printf("   profiling: the maximum rate and half of it again, with JFR ...%n");
+                FlightRecording maxProfile = profile(gateway, relay, "max");
+                burst(gateways, collector, prefix, "gw-" + relay.name() + "-pm-", settings.messages(),
+                        BenchMessage.Kind.INLINE, diagnostics);
+                stopProfile(maxProfile, relay, "maximum rate");
+                FlightRecording halfProfile = profile(gateway, relay, "half");
+                List<String> pacedAgain = ids("gw-" + relay.name() + "-ph-", pacedCount);
+                producer.paced(prefix + "outbound", pacedAgain, halfRate);
+                requireSent(collector.await(new HashSet<>(pacedAgain), settings.stall(), () -> diagnostics), diagnostics);
+                stopProfile(halfProfile, relay, "half the maximum rate");
+                profiled = settings.messages() + pacedCount;
+            }
+
+            checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages() + pacedCount + profiled);
             long rss = ProcessStats.residentBytes(gateway.pid());
             long heap = ProcessStats.liveHeapBytes(gateway.pid());
             results.rows().add(new Row(relay, BenchMessage.Kind.INLINE, GATEWAY, max.perSecond(), max.cpuPer1000(),

@@ -324,9 +324,10 @@ final class Report {
 
                 %s
                 Java Flight Recorder with the JDK's `profile` settings, started on the gateway (`jcmd PID JFR.start`)
-                just before the maximum-rate run and again for the half-rate run; the methods that were on top of
-                the stack in most CPU samples (`jdk.ExecutionSample`), with their share of all samples. Recording
-                costs the gateway a little CPU during those runs (`BENCH_PROFILE=0` turns it off).
+                for a maximum-rate run and a half-rate run of their own, after the measured ones, so that the
+                recording's cost does not count in the figures above; the methods that were on top of the stack in
+                most CPU samples (`jdk.ExecutionSample`), with their share of all samples (`BENCH_PROFILE=0` leaves
+                these runs out).
 
                 ## Run it
 
