@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +21,7 @@ import io.mailgateway.background.RestartBackoff;
 import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.kafka.PoisonRecords;
 import io.mailgateway.local.LocalKafkaBroker;
+import io.mailgateway.support.MovableClock;
 
 /**
  * A retry topic of several partitions: a partition whose retries were not due yet when the others were committed
@@ -37,7 +35,7 @@ class RetryQueuePartitionsIT {
     @Test
     void aPartitionWithNothingCommittedYetHandsOutItsRetryOnceItIsDue(@TempDir Path work) throws Exception {
         Instant start = Instant.parse("2026-01-01T10:00:00Z");
-        MutableClock clock = new MutableClock(start);
+        MovableClock clock = new MovableClock(start);
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"))) {
             broker.createTopics(2, RETRY);
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
@@ -76,33 +74,5 @@ class RetryQueuePartitionsIT {
                 {"id": "%s", "request": {"id": "%s", "to": ["%s@example.org"], "subject": "s", "text": "t"},
                  "state": {"attempts": 1, "receivedAt": "%s", "settled": [], "pending": null, "unknownOutcomeResent": false},
                  "notBefore": "%s"}""".formatted(id, id, id, notBefore.minusSeconds(1), notBefore));
-    }
-
-    /** The queue's time, moved on by the test: when a retry becomes due does not depend on the test's speed. */
-    private static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

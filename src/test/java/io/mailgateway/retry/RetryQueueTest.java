@@ -2,10 +2,8 @@ package io.mailgateway.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 
 import org.apache.camel.health.HealthCheck;
@@ -17,6 +15,7 @@ import io.mailgateway.background.BackgroundHealthCheck;
 import io.mailgateway.background.RestartBackoff;
 import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.kafka.PoisonRecords;
+import io.mailgateway.support.MovableClock;
 
 /**
  * When reading the retry topic fails, the retry queue hands out nothing, says why, waits a backoff instead of failing
@@ -26,7 +25,7 @@ class RetryQueueTest {
 
     @Test
     void aFailedReadIsReportedWaitedOutAndRetriedWithANewConsumer() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
+        MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
         // Never reaches a broker: polls return nothing.
         RetryQueue queue = new RetryQueue(
                 new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9")),
@@ -54,33 +53,6 @@ class RetryQueueTest {
             assertThat(readiness.call().getState()).isEqualTo(HealthCheck.State.UP);
         } finally {
             queue.close();
-        }
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
         }
     }
 }

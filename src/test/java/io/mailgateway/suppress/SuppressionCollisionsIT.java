@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.ToLongFunction;
@@ -24,6 +22,7 @@ import io.mailgateway.kafka.FollowerSettings;
 import io.mailgateway.kafka.KafkaClients;
 import io.mailgateway.kafka.KeyIndex;
 import io.mailgateway.local.LocalKafkaBroker;
+import io.mailgateway.support.MovableClock;
 
 /**
  * The suppression list with every address hashed into one slot, on a real Kafka broker: an entry never suppresses
@@ -138,33 +137,5 @@ class SuppressionCollisionsIT {
         String topic = "suppressions-" + UUID.randomUUID();
         broker.createTopics(3, topic);
         return topic;
-    }
-
-    /** A clock the test moves forward. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }
