@@ -198,7 +198,9 @@ public final class CompactedTopicFollower {
 
     // One attempt: a new consumer, going on where the last attempt stopped. Returns only when stopping.
     private void follow() throws InterruptedException {
-        KafkaConsumer<String, byte[]> attempt = clients.topicFollower();
+        // Most records of a topic this instance writes are its own, passed over: fetched in batches, not one by one.
+        KafkaConsumer<String, byte[]> attempt = ownWriter == null ? clients.topicFollower()
+                : clients.batchedTopicFollower();
         consumer = attempt;
         try {
             if (thread.stopping()) {

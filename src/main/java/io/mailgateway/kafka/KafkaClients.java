@@ -36,6 +36,26 @@ public final class KafkaClients {
                 new StringDeserializer(), new ByteArrayDeserializer());
     }
 
+    /**
+     * Like {@link #topicFollower()}, for a topic this instance writes most of and passes over its own records in:
+     * the broker answers a fetch once {@value #BATCHED_FETCH_BYTES} bytes arrived or {@value #BATCHED_FETCH_WAIT_MS}
+     * ms passed, instead of once per record written, which cost the gateway and the broker more than the records.
+     */
+    public KafkaConsumer<String, byte[]> batchedTopicFollower() {
+        return new KafkaConsumer<>(batchedTopicFollowerSettings(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    static final int BATCHED_FETCH_BYTES = 64 * 1024;
+    static final int BATCHED_FETCH_WAIT_MS = 100;
+
+    Properties batchedTopicFollowerSettings() {
+        return settings(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.FETCH_MIN_BYTES_CONFIG, String.valueOf(BATCHED_FETCH_BYTES),
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(BATCHED_FETCH_WAIT_MS)));
+    }
+
     /** Reads single records at known locations, and where topics end; commits nothing. */
     public KafkaConsumer<String, byte[]> recordReader() {
         return new KafkaConsumer<>(settings(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")),

@@ -61,10 +61,23 @@ class KafkaClientsTest {
     }
 
     @Test
+    void aFollowerOfTheInstancesOwnRecordsFetchesInBatchesWithABoundedWait() {
+        KafkaClients clients = new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "broker:9092"));
+
+        Properties settings = clients.batchedTopicFollowerSettings();
+
+        assertThat(settings).containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536")
+                .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100")
+                .containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+                .containsEntry(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    }
+
+    @Test
     void everyClientAcceptsItsSettingsWithoutABroker() {
         // Creating a client checks its settings (e.g. idempotence with acks); none connects before it is used.
         KafkaClients clients = new KafkaClients(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9"));
         clients.topicFollower().close(Duration.ZERO);
+        clients.batchedTopicFollower().close(Duration.ZERO);
         clients.recordReader().close(Duration.ZERO);
         clients.textReader().close(Duration.ZERO);
         clients.groupMember("test.group", 50).close(Duration.ZERO);
