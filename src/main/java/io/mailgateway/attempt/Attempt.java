@@ -3,6 +3,7 @@ package io.mailgateway.attempt;
 import java.util.List;
 import java.util.Set;
 
+import io.mailgateway.relay.Submission;
 import io.mailgateway.render.RenderPermits;
 import io.mailgateway.request.MailRequest;
 
@@ -14,7 +15,7 @@ import io.mailgateway.request.MailRequest;
  * lives in this package rather than in {@code retry}: the retry planner and the idempotency services take an
  * attempt, so an attempt holding their types would tie those packages in a circle.
  */
-public final class Attempt {
+public final class Attempt implements Submission {
 
     /** The exchange property the routes carry the attempt in. */
     public static final String PROPERTY = "attempt";
@@ -81,6 +82,7 @@ public final class Attempt {
     }
 
     /** The recipients still to be sent to, or null on the first attempt (all recipients). */
+    @Override
     public List<String> pending() {
         return retryState == null ? null : retryState.pending();
     }
@@ -95,11 +97,13 @@ public final class Attempt {
     }
 
     /** The id of the request as parsed, or null while (or when) the record could not be parsed. */
+    @Override
     public String requestId() {
         return request == null ? null : request.id();
     }
 
     /** The tenant the request names in {@code tags.tenant}, or null: it picks relays, limits and defaults. */
+    @Override
     public String tenant() {
         return request == null ? null : request.tags().get("tenant");
     }

@@ -4,6 +4,7 @@ import java.util.Set;
 
 import io.mailgateway.render.RenderPermits;
 import io.mailgateway.request.MailRequest;
+import io.mailgateway.result.DeliveryResult;
 
 /**
  * The route steps that fill in an attempt or hand on a part of it, as plain calls taking the attempt.
@@ -13,6 +14,11 @@ import io.mailgateway.request.MailRequest;
  * and message: a large part of the gateway's CPU per message, for what is a field access.
  */
 public final class AttemptSteps {
+
+    /** The request as its producer sent it, to be parsed. */
+    public byte[] requestJson(Attempt attempt) {
+        return attempt.requestJson();
+    }
 
     /** The attempt sends, and reports, this request from now on; the body stays the request. */
     public MailRequest setRequest(Attempt attempt, MailRequest request) {
@@ -40,6 +46,17 @@ public final class AttemptSteps {
     public MailRequest setSuppressedRecipients(Attempt attempt, Set<String> suppressed) {
         attempt.setSuppressedRecipients(suppressed);
         return attempt.request();
+    }
+
+    /** Records what to publish for the attempt; the body stays the outcome. */
+    public Decision setOutcome(Attempt attempt, Decision outcome) {
+        attempt.setOutcome(outcome);
+        return outcome;
+    }
+
+    /** The delivery result the attempt published. */
+    public DeliveryResult result(Attempt attempt) {
+        return attempt.outcome().result();
     }
 
     /** Records the turn to render a large mail, held until the attempt is finished; the body becomes the request. */

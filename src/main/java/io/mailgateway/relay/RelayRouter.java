@@ -110,6 +110,14 @@ public final class RelayRouter implements RelayProbe {
     }
 
     /**
+     * Submits the message for this submission (the route passes the attempt) and returns the relays' answer for
+     * every recipient it names; with VERP, each recipient's copy carries a return path that names the request.
+     */
+    public SubmissionOutcome submit(MimeMessage message, Submission submission) throws MessagingException {
+        return submit(message, submission.tenant(), submission.pending(), submission.requestId());
+    }
+
+    /**
      * Submits the message and returns the relays' answer for every recipient of this submission; with VERP, each
      * recipient's copy carries a return path that names this request and recipient.
      *

@@ -7,7 +7,6 @@ import java.util.Map;
 
 import io.mailgateway.tenant.Tenant;
 import io.mailgateway.tenant.Tenants;
-import io.mailgateway.request.MailRequest;
 
 /**
  * Holds each tenant to its send-rate limit across all gateway instances: a message waits for a permit at most a
@@ -26,9 +25,9 @@ public final class TenantRateLimits {
         }
     }
 
-    /** Returns once the request's tenant may send one more message; throws when no permit came in time. */
-    public void acquire(MailRequest request) throws TenantRateLimitedException {
-        String tenant = request.tags().get("tenant");
+    /** Returns once the submission's tenant may send one more message; throws when no permit came in time. */
+    public void acquire(Submission submission) throws TenantRateLimitedException {
+        String tenant = submission.tenant();
         SharedRateLimit limit = tenant == null ? null : byTenant.get(tenant);
         if (limit != null && !limit.acquire()) {
             throw new TenantRateLimitedException(tenant, limit.limit(), limit.instances());

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import jakarta.mail.MessagingException;
 
+import io.mailgateway.attempt.Attempt;
 import io.mailgateway.tenant.Tenant.Bulk;
 import io.mailgateway.tenant.Tenants;
 import io.mailgateway.mime.OutboundMessage;
@@ -69,7 +70,8 @@ public final class BulkMail {
     }
 
     /** Adds List-Unsubscribe and List-Unsubscribe-Post to a bulk request's message; others pass unchanged. */
-    public OutboundMessage addUnsubscribeHeaders(OutboundMessage message, MailRequest request) {
+    public OutboundMessage addUnsubscribeHeaders(OutboundMessage message, Attempt attempt) {
+        MailRequest request = attempt.request();
         Bulk bulk = bulkOf(request);
         if (bulk == null) {
             return message;

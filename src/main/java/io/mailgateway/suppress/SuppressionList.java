@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mailgateway.attempt.Attempt;
 import io.mailgateway.background.BackgroundHealthCheck;
 import io.mailgateway.background.BackgroundService;
 import io.mailgateway.kafka.CompactedTopicFollower;
@@ -75,6 +76,11 @@ public class SuppressionList extends BackgroundService {
         // Loaded once read up to where the topic ended when the gateway started.
         this.follower = new CompactedTopicFollower(clients, topic, "suppression list", LOG, this::read,
                 entries::purgeExpired, followerSettings);
+    }
+
+    /** {@link #suppressedAmong(MailRequest, boolean)} for the attempt's request, as bulk mail or not. */
+    public Set<String> suppressedAmong(Attempt attempt) {
+        return suppressedAmong(attempt.request(), attempt.bulk());
     }
 
     /**

@@ -9,9 +9,12 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.mailgateway.relay.Submission;
 import io.mailgateway.render.RenderPermits;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
+import io.mailgateway.result.DeliveryResult;
+import io.mailgateway.result.DeliveryResult.Status;
 
 class AttemptStepsTest {
 
@@ -32,6 +35,11 @@ class AttemptStepsTest {
     }
 
     @Test
+    void theRecordsJsonIsHandedOnToBeParsed() {
+        assertThat(new String(steps.requestJson(attempt), StandardCharsets.UTF_8)).isEqualTo("{}");
+    }
+
+    @Test
     void anAttemptWithoutAParsedRequestHasNoRequestId() {
         assertThat(steps.requestId(attempt)).isNull();
         assertThat(attempt.requestId()).isNull();
@@ -49,6 +57,30 @@ class AttemptStepsTest {
         assertThat(attempt.bulk()).isTrue();
         assertThat(attempt.suppressedRecipients()).containsExactly("bob@example.org");
         assertThat(attempt.renderTurn()).isSameAs(turn);
+    }
+
+    @Test
+    void theOutcomeStaysTheBodyAndItsResultIsHandedOn() {
+        DeliveryResult result = new DeliveryResult("ord-1", Status.SENT, true, null, 1, null, null, null, null, null,
+                "2026-12-07T00:00:00Z", "2026-12-07T00:00:01Z");
+        Decision outcome = new Decision(result, null);
+
+        assertThat(steps.setOutcome(attempt, outcome)).isSameAs(outcome);
+
+        assertThat(attempt.outcome()).isSameAs(outcome);
+        assertThat(steps.result(attempt)).isSameAs(result);
+    }
+
+    @Test
+    void theAttemptIsWhatItsMessageIsSubmittedFor() {
+        steps.setRequest(attempt, request);
+        attempt.setRetryState(new RetryState(1, attempt.receivedAt(), List.of(), List.of("alice@example.org"), false));
+
+        Submission submission = attempt;
+
+        assertThat(submission.tenant()).isEqualTo("acme");
+        assertThat(submission.requestId()).isEqualTo("ord-1");
+        assertThat(submission.pending()).containsExactly("alice@example.org");
     }
 
     @Test

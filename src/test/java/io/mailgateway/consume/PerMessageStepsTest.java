@@ -6,15 +6,21 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.BeanDefinition;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.ScriptDefinition;
 import org.apache.camel.model.SetBodyDefinition;
+import org.apache.camel.model.SetPropertyDefinition;
 import org.apache.camel.model.language.MethodCallExpression;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -27,7 +33,13 @@ import org.junit.jupiter.api.Test;
 class PerMessageStepsTest {
 
     private static final List<String> HOT_ROUTES = List.of("routes/consume-requests.camel.yaml",
-            "routes/deliver.camel.yaml", "routes/error-handling.camel.yaml");
+            "routes/deliver.camel.yaml", "routes/error-handling.camel.yaml", "routes/publish-result.camel.yaml");
+
+    // Flow beans that take the request or the render turn as plain types get them by property path; the others take
+    // the attempt as what the flow asks of it (a Submission), services take the attempt, and the attempts bean hands
+    // on the rest.
+    private static final Set<String> PATHS_INTO_THE_ATTEMPT = Set.of("request", "renderTurn");
+    private static final Pattern PATH_INTO_THE_ATTEMPT = Pattern.compile("\\$\\{exchangeProperty\\.attempt\\.(\\w+)");
 
     @Test
     void noStepOfARequestsPathIsAScript() throws Exception {
@@ -38,6 +50,26 @@ class PerMessageStepsTest {
     void noStepOfARequestsPathSetsItsBodyThroughTheMethodLanguage() throws Exception {
         assertThat(steps(SetBodyDefinition.class))
                 .noneMatch(step -> step.getExpression() instanceof MethodCallExpression);
+    }
+
+    @Test
+    void noStepOfARequestsPathSetsAPropertyThroughTheMethodLanguage() throws Exception {
+        assertThat(steps(SetPropertyDefinition.class))
+                .noneMatch(step -> step.getExpression() instanceof MethodCallExpression);
+    }
+
+    @Test
+    void beanStepsFollowNoPropertyPathIntoTheAttemptButTheFlowsPlainParts() throws Exception {
+        // Each segment of such a path makes Camel copy the exchange and call the getter through its bean machinery.
+        Set<String> paths = new TreeSet<>();
+        for (BeanDefinition step : steps(BeanDefinition.class)) {
+            Matcher path = PATH_INTO_THE_ATTEMPT.matcher(String.valueOf(step.getMethod()));
+            while (path.find()) {
+                paths.add(path.group(1));
+            }
+        }
+
+        assertThat(paths).isSubsetOf(PATHS_INTO_THE_ATTEMPT);
     }
 
     @Test

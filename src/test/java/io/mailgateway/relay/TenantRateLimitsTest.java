@@ -9,14 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.mailgateway.tenant.Tenants;
-import io.mailgateway.request.MailAddress;
-import io.mailgateway.request.MailRequest;
 
 /** A tenant over its send-rate limit waits a bounded time, then its request is deferred; other tenants are not held. */
 class TenantRateLimitsTest {
@@ -87,9 +84,22 @@ class TenantRateLimitsTest {
         return limits;
     }
 
-    private static MailRequest request(String tenant) {
-        return new MailRequest("r-1", null, null, new MailAddress("shop@example.org", null), null,
-                List.of(new MailAddress("a@example.org", null)), List.of(), List.of(), "s", "t", null, Map.of(),
-                List.of(), Map.of(), tenant == null ? Map.of() : Map.of("tenant", tenant));
+    private static Submission request(String tenant) {
+        return new Submission() {
+            @Override
+            public String tenant() {
+                return tenant;
+            }
+
+            @Override
+            public List<String> pending() {
+                return null;
+            }
+
+            @Override
+            public String requestId() {
+                return "r-1";
+            }
+        };
     }
 }

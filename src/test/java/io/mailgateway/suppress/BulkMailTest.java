@@ -3,6 +3,7 @@ package io.mailgateway.suppress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,6 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mailgateway.attempt.Attempt;
 import io.mailgateway.tenant.Tenant.Bulk;
 import io.mailgateway.tenant.Tenants;
 import io.mailgateway.mime.MimeComposer;
@@ -37,7 +39,7 @@ class BulkMailTest {
     void bulkMailGetsOneClickHeadersWithASignedLinkForItsRecipient() throws Exception {
         MailRequest request = request("newsletter", List.of("Reader@Example.org"), List.of());
 
-        OutboundMessage message = bulk.addUnsubscribeHeaders(compose(request), request);
+        OutboundMessage message = bulk.addUnsubscribeHeaders(compose(request), attemptFor(request));
 
         String link = message.getHeader("List-Unsubscribe", null);
         assertThat(link).startsWith("<https://acme.example/unsubscribe?token=").endsWith(">");
@@ -52,7 +54,7 @@ class BulkMailTest {
         MailRequest order = request("order", List.of("a@example.org", "b@example.org"), List.of());
 
         assertThat(bulk.check(order)).isSameAs(order);
-        assertThat(bulk.addUnsubscribeHeaders(compose(order), order).getHeader("List-Unsubscribe")).isNull();
+        assertThat(bulk.addUnsubscribeHeaders(compose(order), attemptFor(order)).getHeader("List-Unsubscribe")).isNull();
         assertThat(bulk.isBulk(new MailRequest("x", null, null, new MailAddress("shop@acme.example", null), null,
                 List.of(new MailAddress("a@example.org", null)), null, null, "s", "t", null, null, null, null,
                 Map.of("tenant", "other", "kind", "newsletter")))).isFalse();
@@ -147,5 +149,12 @@ class BulkMailTest {
                 to.stream().map(a -> new MailAddress(a, null)).toList(), cc.stream().map(a -> new MailAddress(a, null)).toList(),
                 null, "News", "News", null, null, null, null,
                 kind == null ? Map.of("tenant", "acme") : Map.of("tenant", "acme", "kind", kind));
+    }
+
+    private static Attempt attemptFor(MailRequest request) {
+        Attempt attempt = Attempt.ofRecord("req-1", "mail.outbound", 0, 0, "{}".getBytes(StandardCharsets.UTF_8),
+                "2026-12-01T10:00:00Z");
+        attempt.setRequest(request);
+        return attempt;
     }
 }
