@@ -324,11 +324,14 @@ public final class Benchmark {
                 settings.partitions());
                 GatewayUnderTest gateway = startGateway(relay, prefix, "gateway-" + relay.name(), Map.of())) {
             // idle: ready, nothing to do yet
+            double idleCpuBefore = ProcessStats.cpuSeconds(gateway.pid());
             Thread.sleep(3_000);
+            double idleCpu = ProcessStats.cpuSeconds(gateway.pid()) - idleCpuBefore;
             Startup startup = new Startup(relay, gateway.startupSeconds(), ProcessStats.residentBytes(gateway.pid()),
                     ProcessStats.liveHeapBytes(gateway.pid()));
             results.startups().add(startup);
-            System.out.printf("   ready after %.1f s; idle RSS %d MB%n", startup.seconds(), startup.idleRssBytes() >> 20);
+            System.out.printf("   ready after %.1f s; idle RSS %d MB; CPU in the first 3 s of idling %.0f ms%n",
+                    startup.seconds(), startup.idleRssBytes() >> 20, idleCpu * 1000);
 
             String diagnostics = "See the gateway's log " + gateway.log();
             List<GatewayUnderTest> gateways = List.of(gateway);
@@ -352,6 +355,7 @@ public final class Benchmark {
             requireSent(pacedDone, diagnostics);
             Latency atHalf = latency(pacedAt, pacedDone);
             System.out.printf("   half rate: latency p50 %.0f ms, p99 %.0f ms%n", atHalf.p50(), atHalf.p99());
+            System.out.printf("   half rate, where it went: %s%n", breakdown(pacedAt, pacedDone));
 
             int profiled = 0;
             if (settings.profile()) {
@@ -582,6 +586,32 @@ public final class Benchmark {
         long[] millis = producedAt.entrySet().stream()
                 .mapToLong(e -> results.get(e.getKey()).timestamp() - e.getValue()).sorted().toArray();
         return new Latency(CeilingClient.percentile(millis, 50), CeilingClient.percentile(millis, 99));
+    }
+
+    /**
+     * Latency in three parts, p50 / p99 of each: produced to taken by the gateway (the request producer, Kafka and
+     * the wait for a batch), taken to completed (the attempt: rendering, SMTP) and completed to the result's record.
+     */
+    private static String breakdown(Map<String, Long> producedAt, Map<String, ResultCollector.Result> results) {
+        List<long[]> parts = List.of(new long[producedAt.size()], new long[producedAt.size()],
+                new long[producedAt.size()]);
+        int i = 0;
+        for (Map.Entry<String, Long> request : producedAt.entrySet()) {
+            ResultCollector.Result result = results.get(request.getKey());
+            parts.get(0)[i] = result.receivedAt() - request.getValue();
+            parts.get(1)[i] = result.completedAt() - result.receivedAt();
+            parts.get(2)[i] = result.timestamp() - result.completedAt();
+            i++;
+        }
+        List<String> names = List.of("to taken", "attempt", "to result record");
+        List<String> shown = new ArrayList<>();
+        for (int part = 0; part < parts.size(); part++) {
+            long[] sorted = parts.get(part).clone();
+            java.util.Arrays.sort(sorted);
+            shown.add(String.format(Locale.ROOT, "%s p50 %d ms, p99 %d ms", names.get(part),
+                    CeilingClient.percentile(sorted, 50), CeilingClient.percentile(sorted, 99)));
+        }
+        return String.join("; ", shown);
     }
 
     /** Every measured request must have been accepted by the relay; anything else means the numbers are wrong. */

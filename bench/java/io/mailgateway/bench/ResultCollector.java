@@ -22,8 +22,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class ResultCollector implements AutoCloseable {
 
-    /** A terminal result: its status and the timestamp of its record (epoch ms). */
-    record Result(String status, long timestamp) {
+    /**
+     * A terminal result: its status, the timestamp of its record, and when the gateway took the request
+     * ({@code receivedAt}) and finished it ({@code completedAt}), all epoch ms; the last two are 0 where absent.
+     */
+    record Result(String status, long timestamp, long receivedAt, long completedAt) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,13 +61,18 @@ final class ResultCollector implements AutoCloseable {
                     if (kept != null) {
                         // the first one counts; a replay would only repeat it
                         kept.putIfAbsent(result.path("id").asText(record.key()),
-                                new Result(result.path("status").asText(), record.timestamp()));
+                                new Result(result.path("status").asText(), record.timestamp(),
+                                        epochMillis(result.path("receivedAt")), epochMillis(result.path("completedAt"))));
                     }
                 }
             }
         } catch (Exception e) {
             failure = new IllegalStateException("cannot read results", e);
         }
+    }
+
+    private static long epochMillis(JsonNode instant) {
+        return instant.isTextual() ? java.time.Instant.parse(instant.asText()).toEpochMilli() : 0;
     }
 
     /**
