@@ -20,6 +20,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class KafkaClients {
 
+    // What a batched follower's fetch waits for: this many bytes, or this long.
+    static final int BATCHED_FETCH_BYTES = 64 * 1024;
+    static final int BATCHED_FETCH_WAIT_MS = 100;
+
     // Holds credentials: never logged, and no toString of its own that could print them.
     private final Map<String, Object> connection;
 
@@ -45,9 +49,6 @@ public final class KafkaClients {
         return new KafkaConsumer<>(batchedTopicFollowerSettings(), new StringDeserializer(),
                 new ByteArrayDeserializer());
     }
-
-    static final int BATCHED_FETCH_BYTES = 64 * 1024;
-    static final int BATCHED_FETCH_WAIT_MS = 100;
 
     Properties batchedTopicFollowerSettings() {
         return settings(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
