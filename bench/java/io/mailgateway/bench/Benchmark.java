@@ -349,13 +349,24 @@ public final class Benchmark {
             int pacedCount = (int) Math.min(settings.messages(), Math.max(10, Math.round(halfRate * settings.pacedSeconds())));
             System.out.printf("   half rate: %d requests at %.1f per second ...%n", pacedCount, halfRate);
             List<String> paced = ids("gw-" + relay.name() + "-h-", pacedCount);
+            double pacedCpuBefore = ProcessStats.cpuSeconds(gateway.pid());
+            long pacedStart = System.nanoTime();
             Map<String, Long> pacedAt = producer.paced(prefix + "outbound", paced, halfRate);
             Map<String, ResultCollector.Result> pacedDone = collector.await(new HashSet<>(paced), settings.stall(),
                     () -> diagnostics);
+            double pacedCpu = ProcessStats.cpuSeconds(gateway.pid()) - pacedCpuBefore;
+            double pacedSeconds = (System.nanoTime() - pacedStart) / 1e9;
             requireSent(pacedDone, diagnostics);
             Latency atHalf = latency(pacedAt, pacedDone);
-            System.out.printf("   half rate: latency p50 %.0f ms, p99 %.0f ms%n", atHalf.p50(), atHalf.p99());
+            System.out.printf("   half rate: latency p50 %.0f ms, p99 %.0f ms; gateway CPU %.2f s per 1,000 messages,"
+                    + " %.0f %% of a core%n", atHalf.p50(), atHalf.p99(), pacedCpu * 1000 / pacedCount,
+                    pacedCpu * 100 / pacedSeconds);
             System.out.printf("   half rate, where it went: %s%n", breakdown(pacedAt, pacedDone));
+            // idle again, warmed up: what the gateway costs while no request comes
+            double warmIdleBefore = ProcessStats.cpuSeconds(gateway.pid());
+            Thread.sleep(3_000);
+            System.out.printf("   idle after the runs: CPU %.0f ms in 3 s%n",
+                    (ProcessStats.cpuSeconds(gateway.pid()) - warmIdleBefore) * 1000);
 
             int profiled = 0;
             if (settings.profile()) {

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -29,6 +31,16 @@ public final class GatewayMetrics {
     private final Map<String, Long> pendingPoisonRecords = new HashMap<>();
     // Set once Camel's registry exists; read without a lock on every message.
     private volatile MeterRegistry registry;
+    // The meters counted for every message, found by their tags: building and registering a meter anew for each
+    // message cost more than the count itself. Tags come from closed sets (statuses, reason categories, outcomes).
+    private final Map<ResultTags, Counter> resultCounters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latencyTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> submissionTimers = new ConcurrentHashMap<>();
+
+    private final Set<String> readinessChecks = ConcurrentHashMap.newKeySet();
+
+    private record ResultTags(String status, String reason, boolean replay) {
+    }
 
     /** @param registryLookup finds the registry Camel serves; it exists only once Camel has started */
     public GatewayMetrics(Supplier<MeterRegistry> registryLookup) {
@@ -37,21 +49,25 @@ public final class GatewayMetrics {
 
     /** Counts a published result by status and reason category. */
     public void published(DeliveryResult result) {
-        Counter.builder("mail.gateway.results")
+        String status = result.status().name();
+        String reason = result.reason() == null ? "none" : result.reason().category();
+        boolean replay = Boolean.TRUE.equals(result.replay());
+        resultCounters.computeIfAbsent(new ResultTags(status, reason, replay), tags -> Counter
+                .builder("mail.gateway.results")
                 .description("Delivery results published, by status and reason")
-                .tag("status", result.status().name())
-                .tag("reason", result.reason() == null ? "none" : result.reason().category())
-                .tag("replay", String.valueOf(Boolean.TRUE.equals(result.replay())))
-                .register(registry())
+                .tag("status", tags.status())
+                .tag("reason", tags.reason())
+                .tag("replay", String.valueOf(tags.replay()))
+                .register(registry()))
                 .increment();
-        if (result.terminal() && !Boolean.TRUE.equals(result.replay())) {
+        if (result.terminal() && !replay) {
             Duration latency = latency(result);
             if (latency != null) {
-                Timer.builder("mail.gateway.result.latency")
+                latencyTimers.computeIfAbsent(status, s -> Timer.builder("mail.gateway.result.latency")
                         .description("From consuming a request to its terminal result, retries included, by status")
-                        .tag("status", result.status().name())
+                        .tag("status", s)
                         .publishPercentileHistogram()
-                        .register(registry())
+                        .register(registry()))
                         .record(latency);
             }
         }
@@ -72,11 +88,11 @@ public final class GatewayMetrics {
 
     /** Records how long one SMTP submission attempt took, by outcome ("accepted" or a reason category). */
     public void submission(String outcome, Duration duration) {
-        Timer.builder("mail.gateway.smtp.submission")
+        submissionTimers.computeIfAbsent(outcome, o -> Timer.builder("mail.gateway.smtp.submission")
                 .description("SMTP submission attempts: connect, TLS, AUTH and the transaction")
-                .tag("outcome", outcome)
+                .tag("outcome", o)
                 .publishPercentileHistogram()
-                .register(registry())
+                .register(registry()))
                 .record(duration);
     }
 
@@ -185,6 +201,10 @@ public final class GatewayMetrics {
      * every scrape; a check of the same id registered again keeps its first gauge.
      */
     public void readinessCheck(String check, BooleanSupplier up) {
+        // The gateway's own checks are bound when they are registered and again with Camel's once all exist.
+        if (!readinessChecks.add(check)) {
+            return;
+        }
         gauge("mail.gateway.readiness", "Readiness checks: 1 while UP, 0 while DOWN", Tags.of("check", check), up,
                 u -> u.getAsBoolean() ? 1 : 0);
     }

@@ -86,14 +86,25 @@ public final class MimeComposer {
 
     private void checkSize(MailRequest request, RenderedContent content) {
         // An estimate before encoding: base64 grows attachments by a third, bodies are sent at most as big.
-        long estimate = utf8Length(content.subject()) + utf8Length(content.text()) + utf8Length(content.html());
+        long attachments = 0;
         for (Attachment attachment : request.attachments()) {
-            estimate += (attachment.content().length + 2L) / 3 * 4;
+            attachments += (attachment.content().length + 2L) / 3 * 4;
         }
+        // A character is at most three UTF-8 bytes: the bytes are counted only when that bound could pass the limit.
+        long chars = length(content.subject()) + length(content.text()) + length(content.html());
+        if (3 * chars + attachments <= maxMessageBytes) {
+            return;
+        }
+        long estimate = utf8Length(content.subject()) + utf8Length(content.text()) + utf8Length(content.html())
+                + attachments;
         if (estimate > maxMessageBytes) {
             throw new RequestRejectedException("too-large",
                     "message: about " + estimate + " bytes exceeds the limit of " + maxMessageBytes, request.id(), request.tags());
         }
+    }
+
+    private static long length(String value) {
+        return value == null ? 0 : value.length();
     }
 
     // Counted, not encoded: a copy of each body just to measure it would double what a large mail takes.

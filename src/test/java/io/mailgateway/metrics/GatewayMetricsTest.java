@@ -41,6 +41,41 @@ class GatewayMetricsTest {
     }
 
     @Test
+    void resultsAreCountedByTheirOwnStatusReasonAndReplayEachTime() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        GatewayMetrics metrics = new GatewayMetrics(() -> registry);
+
+        for (int i = 0; i < 3; i++) {
+            metrics.published(result(DeliveryResult.Status.SENT, true, null, "2026-12-01T10:00:00Z", "2026-12-01T10:00:01Z"));
+        }
+        metrics.published(result(DeliveryResult.Status.SENT, true, true, "2026-12-01T10:00:00Z", "2026-12-01T10:00:01Z"));
+        metrics.published(result(DeliveryResult.Status.DEFERRED, false, null, "2026-12-01T10:00:00Z", "2026-12-01T10:00:01Z"));
+
+        assertThat(registry.get("mail.gateway.results").tag("status", "SENT").tag("replay", "false").counter().count())
+                .isEqualTo(3);
+        assertThat(registry.get("mail.gateway.results").tag("status", "SENT").tag("replay", "true").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get("mail.gateway.results").tag("status", "DEFERRED").counter().count()).isEqualTo(1);
+        assertThat(registry.get("mail.gateway.result.latency").tag("status", "SENT").timer().count()).isEqualTo(3);
+    }
+
+    @Test
+    void submissionsAreTimedByOutcome() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        GatewayMetrics metrics = new GatewayMetrics(() -> registry);
+
+        metrics.submission("accepted", java.time.Duration.ofMillis(10));
+        metrics.submission("accepted", java.time.Duration.ofMillis(30));
+        metrics.submission("relay-unavailable", java.time.Duration.ofMillis(5));
+
+        var accepted = registry.get("mail.gateway.smtp.submission").tag("outcome", "accepted").timer();
+        assertThat(accepted.count()).isEqualTo(2);
+        assertThat(accepted.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(40);
+        assertThat(registry.get("mail.gateway.smtp.submission").tag("outcome", "relay-unavailable").timer().count())
+                .isEqualTo(1);
+    }
+
+    @Test
     void aTerminalResultIsTimedFromReceiptToCompletionAndReplaysAndProgressEventsAreNot() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         GatewayMetrics metrics = new GatewayMetrics(() -> registry);

@@ -320,6 +320,16 @@ class MimeComposerTest {
     }
 
     @Test
+    void nonAsciiTextWithinTheLimitByItsUtf8LengthIsComposed() throws Exception {
+        MimeComposer small = new MimeComposer(100, CLOCK);
+
+        // 40 characters, 80 bytes in UTF-8: three bytes a character would be over the limit, the real count is not
+        OutboundMessage message = small.compose(request(), content("", null, "ü".repeat(40)));
+
+        assertThat(message.getContent()).isEqualTo("ü".repeat(40));
+    }
+
+    @Test
     void aMessageWithinTheLimitIsComposed() throws Exception {
         MimeComposer small = new MimeComposer(1000, CLOCK);
 
