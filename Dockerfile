@@ -28,6 +28,7 @@ WORKDIR /app
 # Dependencies change less often than the application: their layer comes first and is reused.
 COPY --from=build /build/target/libs/ /app/libs/
 COPY --from=build /build/target/app.jar /app/app.jar
+COPY --from=build /build/src/main/jvm/jvm.options /app/jvm.options
 # The class-data-sharing archive: one start and stop of the gateway (no broker needed) records the classes a start
 # loads, and every start then maps them instead of loading them one by one from the jars, about half the time to
 # ready. Recorded here with the image's own JVM and jars, the only ones it fits; a JVM that cannot use it ignores it.
@@ -39,7 +40,9 @@ USER 10001:10001
 EXPOSE 8080
 # The heap follows the container's memory limit; an OutOfMemoryError ends the process so it is restarted
 # instead of limping on. No HEALTHCHECK: the image has no HTTP client, and Kubernetes uses its own probes
-# (/observe/health/live and /observe/health/ready on port 8080).
-ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/app.jsa", "-XX:MaxRAMPercentage=75.0", "-XX:+ExitOnOutOfMemoryError", \
+# (/observe/health/live and /observe/health/ready on port 8080). jvm.options holds the JIT settings (README, "Running
+# it").
+ENTRYPOINT ["java", "-XX:VMOptionsFile=/app/jvm.options", "-XX:SharedArchiveFile=/app/app.jsa", \
+            "-XX:MaxRAMPercentage=75.0", "-XX:+ExitOnOutOfMemoryError", \
             "-Djava.io.tmpdir=/tmp", \
             "-cp", "/app/app.jar:/app/libs/*", "io.mailgateway.MailGateway"]

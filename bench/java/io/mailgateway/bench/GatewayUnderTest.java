@@ -41,6 +41,12 @@ final class GatewayUnderTest implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
+        // the JIT settings the image runs the gateway with
+        Path imageOptions = jar.toAbsolutePath().getParent().resolveSibling("src/main/jvm/jvm.options");
+        if (!Files.isRegularFile(imageOptions)) {
+            throw new IllegalStateException("the gateway's JVM options are missing: " + imageOptions);
+        }
+        command.add("-XX:VMOptionsFile=" + imageOptions);
         // the class-data-sharing archive `mvn package` records beside the jar, as users run it
         Path classArchive = jar.resolveSibling("mail-gateway.jsa");
         if (Files.isRegularFile(classArchive)) {

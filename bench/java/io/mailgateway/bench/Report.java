@@ -257,8 +257,9 @@ final class Report {
                 Measured %s on %s, %s; gateway %s. The gateway runs with %s: %d SMTP connections
                 (`SMTP_POOL_SIZE`), %d parallel sends (`GATEWAY_PARALLEL_SENDS`), %d partitions on the request topic;
                 the ceiling keeps as many connections as the gateway's pool. %,d messages per contender and relay
-                after %,d warm-up messages; every JVM started with `%s`. Kafka %s runs as a single broker on the same
-                machine, so broker, relay and contender share its %d cores.
+                after %,d warm-up messages; every JVM started with `%s`, the gateway's also with the JIT settings its
+                image uses (`src/main/jvm/jvm.options`). Kafka %s runs as a single broker on the same machine, so
+                broker, relay and contender share its %d cores.
 
                 ## Targets
 

@@ -15,6 +15,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class RequestProducer implements AutoCloseable {
 
     private final KafkaProducer<String, String> producer;
+    /** Of the last call: id to the moment (epoch ms) the producer had Kafka's acknowledgement. */
+    private volatile Map<String, Long> acknowledgedAt = Map.of();
 
     RequestProducer(String bootstrapServers) {
         producer = new KafkaProducer<>(Map.of(
@@ -48,6 +50,8 @@ final class RequestProducer implements AutoCloseable {
 
     private Map<String, Long> paced(String topic, List<String> ids, double ratePerSecond, BenchMessage.Kind kind) {
         Map<String, Long> producedAt = new ConcurrentHashMap<>();
+        Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+        acknowledgedAt = acknowledged;
         AtomicReference<Exception> firstError = new AtomicReference<>();
         long start = System.nanoTime();
         for (int i = 0; i < ids.size(); i++) {
@@ -61,6 +65,7 @@ final class RequestProducer implements AutoCloseable {
             producer.send(new ProducerRecord<>(topic, id, BenchMessage.requestJson(id, kind)), (metadata, error) -> {
                 if (error == null) {
                     producedAt.put(id, metadata.timestamp());
+                    acknowledged.put(id, System.currentTimeMillis());
                 } else {
                     firstError.compareAndSet(null, error);
                 }
@@ -72,6 +77,11 @@ final class RequestProducer implements AutoCloseable {
                     + " requests to " + topic, firstError.get());
         }
         return producedAt;
+    }
+
+    /** The acknowledgement moments of the last call's requests: how long they waited in the producer and broker. */
+    Map<String, Long> acknowledgedAt() {
+        return acknowledgedAt;
     }
 
     @Override

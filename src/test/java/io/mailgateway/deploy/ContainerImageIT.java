@@ -86,7 +86,9 @@ class ContainerImageIT {
         // What the Dockerfile and the Jib profile promise about the image itself.
         assertThat(image.user()).as("numeric, non-root USER").matches("[1-9][0-9]*(:[0-9]+)?");
         assertThat(image.exposedPorts()).contains("8080/tcp");
-        assertThat(image.entrypointAndCmd()).contains("io.mailgateway.MailGateway");
+        assertThat(image.entrypointAndCmd()).contains("io.mailgateway.MailGateway", "-XX:VMOptionsFile=/app/jvm.options");
+        assertThat(image.rootfs().resolve("app/jvm.options")).as("the JIT settings the gateway starts with")
+                .hasSameTextualContentAs(Path.of("src/main/jvm/jvm.options"));
         Path workingDir = image.rootfs().resolve(image.workingDir().substring(1));
         assertThat(workingDir.resolve("routes")).as("no routes folder: the bundled routes apply").doesNotExist();
         assertThat(workingDir.resolve("templates")).as("no templates folder: the bundled ones apply").doesNotExist();
