@@ -98,6 +98,14 @@ class SettingsValidationTest {
     }
 
     @Test
+    void aPooledConnectionCarriesAThousandMessagesByDefault() {
+        // Each new connection costs a TLS handshake and AUTH on both sides; 1000 is also Exim's limit per connection.
+        RelaySettings settings = RelaySettings.from(DefaultSettings.with(Map.of()));
+
+        assertThat(settings.relays().relay(Relay.DEFAULT).pool().maxMessagesPerConnection()).isEqualTo(1000);
+    }
+
+    @Test
     void plaintextSmtpIsAcceptedWhenExplicitlyAllowedAndUsesPort25() {
         RelaySettings settings = RelaySettings.from(DefaultSettings.with(Map.of("gateway.smtp.security", "none",
                 "gateway.smtp.allow-plaintext", "true")));
