@@ -11,15 +11,22 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Subscribes the request consumer so that every assigned partition has a committed offset before its first
- * record is processed. When the Camel consumer is suspended and resumed (from JMX, for instance), camel-kafka
- * rewinds to the committed offset; without one, a record that failed before the group's first commit would be
- * skipped.
+ * record is processed, and a partition that leaves has its commits through first. When the Camel consumer is
+ * suspended and resumed (from JMX, for instance), camel-kafka rewinds to the committed offset; without one, a
+ * record that failed before the group's first commit would be skipped. The request consumer commits without
+ * waiting ({@link PartitionRewinds}): before its partitions go to another consumer, it waits for the commits still
+ * on their way, so the new owner starts after the records this one finished.
  */
 public final class CommittedStartSubscribeAdapter implements SubscribeAdapter {
 
+    private static final Logger LOG = LoggerFactory.getLogger(CommittedStartSubscribeAdapter.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Runnable onAssigned;
@@ -34,6 +41,16 @@ public final class CommittedStartSubscribeAdapter implements SubscribeAdapter {
         ConsumerRebalanceListener listener = new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                try {
+                    // An empty commit waits for the consumer's commits still on their way.
+                    consumer.commitSync(Map.of(), TIMEOUT);
+                } catch (WakeupException | InterruptException stopping) {
+                    throw stopping;
+                } catch (RuntimeException e) {
+                    // The new owner reads the last finished records again and answers them with their results.
+                    LOG.warn("Commits of partitions {} may not have reached Kafka before they moved: {}", partitions,
+                            e.getMessage());
+                }
                 camelListener.onPartitionsRevoked(partitions);
             }
 

@@ -11,11 +11,11 @@ import java.util.function.Predicate;
 
 import org.apache.camel.component.kafka.consumer.CommitManager;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualSyncCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
 import org.apache.camel.component.kafka.consumer.errorhandler.KafkaConsumerListener;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,14 +61,34 @@ public final class PartitionRewinds extends KafkaConsumerListener implements Pre
     private record Paused(Consumer<?, ?> consumer, long untilNanos) {
     }
 
-    /** A commit handle that remembers the poll that fetched its record. */
-    static final class StampedCommit extends DefaultKafkaManualSyncCommit {
+    /**
+     * A commit handle that remembers the poll that fetched its record, and commits without waiting for the broker:
+     * the polling thread goes on to its next poll while the commit travels. Kafka applies a consumer's commits in
+     * the order they were sent, and a partition about to move waits for them ({@link CommittedStartSubscribeAdapter}).
+     * A commit the broker refuses is logged; the partition's next commit covers it, and if the partition moves
+     * before that, its new owner reads those records again and answers them with their recorded results.
+     */
+    static final class StampedCommit extends DefaultKafkaManualCommit {
         private final long poll;
 
         StampedCommit(KafkaManualCommitFactory.CamelExchangePayload exchange, KafkaManualCommitFactory.KafkaRecordPayload record,
-                CommitManager commitManager, long poll) {
-            super(exchange, record, commitManager);
+                long poll) {
+            super(exchange, record);
             this.poll = poll;
+        }
+
+        /** Commits the partition past this record, without waiting; call on the consumer's polling thread. */
+        @Override
+        public void commit() {
+            TopicPartition partition = getPartition();
+            long next = getRecordOffset() + 1;
+            getCamelExchangePayload().consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(next)),
+                    (offsets, failure) -> {
+                        if (failure != null) {
+                            LOG.warn("Kafka did not take the commit of partition {} of topic {} at offset {}: {}",
+                                    partition.partition(), partition.topic(), next, failure.getMessage());
+                        }
+                    });
         }
     }
 
@@ -85,7 +105,7 @@ public final class PartitionRewinds extends KafkaConsumerListener implements Pre
     }
 
     /**
-     * The request consumer's commit handles: camel-kafka's synchronous ones, stamped. The factory is no subclass of
+     * The request consumer's commit handles, stamped, which commit without waiting. The factory is no subclass of
      * camel-kafka's default one on purpose: camel-kafka then keeps the commit manager it used without a factory,
      * which commits only when a handle says so.
      */
@@ -94,7 +114,7 @@ public final class PartitionRewinds extends KafkaConsumerListener implements Pre
             @Override
             public KafkaManualCommit newInstance(CamelExchangePayload exchange, KafkaRecordPayload record,
                     CommitManager commitManager) {
-                return new StampedCommit(exchange, record, commitManager, currentPoll(exchange.consumer));
+                return new StampedCommit(exchange, record, currentPoll(exchange.consumer));
             }
         };
     }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The records of one poll, handled in parallel and committed together. Each record's route "commits" it when its
  * result was acknowledged; that only marks it finished. Once the whole batch is through, every partition's offset
- * is committed up to its first unfinished record, and a partition with an unfinished record is sent back to that
+ * is committed up to its first unfinished record (without waiting for the broker: the next poll need not wait for
+ * it), and a partition with an unfinished record is sent back to that
  * record and paused for a while ({@link PartitionRewinds}); a later record's success never commits an earlier
  * record still pending. This runs on the consumer's polling thread (the route's split is synchronous), the only
  * thread that may use the Kafka consumer.
@@ -113,8 +114,9 @@ public final class RecordBatches {
                 last = finished.handle;
             }
             if (last != null && !committed(partition.getKey(), last)) {
-                // Read the finished records again (their results are published again as replays) rather than
-                // leave the committed offset behind records that later batches would commit past.
+                // The consumer could not even send the commit: read the finished records again (their results are
+                // published again as replays) rather than leave the committed offset behind records that later
+                // batches would commit past.
                 rewindOrReport(first, unfinished);
             } else if (firstUnfinished != null) {
                 rewindOrReport(firstUnfinished, unfinished);

@@ -8,17 +8,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.CommitManager;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A batch with an unfinished record commits each partition up to that record, sends the partition back to it and
  * pauses it, on the consumer, without leaving the group; copies fetched before the rewind are neither handled nor
- * committed, and the partition resumes once its pause is over.
+ * committed, and the partition resumes once its pause is over. Commits do not wait for the broker: this consumer
+ * fails a test that waits for one.
  */
 class RecordBatchesTest {
 
@@ -37,8 +39,22 @@ class RecordBatchesTest {
     private static final TopicPartition ACME_P0 = new TopicPartition("mail.outbound.acme", 0);
 
     private final CamelContext context = new DefaultCamelContext();
-    private final MockConsumer<Object, Object> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+    /** Each commit as partition@offset of the last finished record. */
     private final List<String> commits = new ArrayList<>();
+    private final MockConsumer<Object, Object> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST) {
+        @Override
+        public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                OffsetCommitCallback callback) {
+            offsets.forEach((partition, offset) -> commits.add((partition.topic().equals(P0.topic()) ? ""
+                    : partition.topic() + "-") + partition.partition() + "@" + (offset.offset() - 1)));
+            super.commitAsync(offsets, callback);
+        }
+
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            throw new AssertionError("the polling thread waited for a commit");
+        }
+    };
     private final List<String> metrics = new ArrayList<>();
     private final PartitionRewinds rewinds = new PartitionRewinds(Duration.ofMillis(200), Duration.ofMillis(800),
             () -> metrics.add("rewind"));
@@ -71,6 +87,18 @@ class RecordBatchesTest {
         assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1, ACME_P0);
         assertThat(rewinds.rewinds()).isEqualTo(1);
         assertThat(metrics).containsExactly("rewind");
+    }
+
+    @Test
+    void finishedRecordsAreCommittedWithoutWaitingForTheBroker() {
+        rewinds.afterConsume(consumer);
+
+        batches.commit(List.of(finished(P0, 0), finished(P0, 1), finished(P1, 7)));
+
+        assertThat(commits).containsExactlyInAnyOrder("0@1", "1@7");
+        assertThat(consumer.committed(Set.of(P0, P1))).containsEntry(P0, new OffsetAndMetadata(2))
+                .containsEntry(P1, new OffsetAndMetadata(8));
+        assertThat(consumer.paused()).isEmpty();
     }
 
     @Test
@@ -156,34 +184,8 @@ class RecordBatchesTest {
         record.getMessage().setHeader(KafkaConstants.OFFSET, offset);
         record.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, handles.newInstance(
                 new KafkaManualCommitFactory.CamelExchangePayload(record, consumer, "test", null),
-                new KafkaManualCommitFactory.KafkaRecordPayload(partition, offset, 1000), new RecordingCommits()));
+                // the handles commit through the consumer, not through camel-kafka's commit manager
+                new KafkaManualCommitFactory.KafkaRecordPayload(partition, offset, 1000), null));
         return record;
-    }
-
-    /** Records each commit as partition@offset of the last finished record. */
-    private final class RecordingCommits implements CommitManager {
-        @Override
-        public KafkaManualCommit getManualCommit(Exchange exchange, TopicPartition partition,
-                ConsumerRecord<Object, Object> consumerRecord) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void commit() {
-        }
-
-        @Override
-        public void commit(TopicPartition partition) {
-        }
-
-        @Override
-        public void forceCommit(TopicPartition partition, long partitionLastOffset) {
-            commits.add((partition.topic().equals(P0.topic()) ? "" : partition.topic() + "-") + partition.partition()
-                    + "@" + partitionLastOffset);
-        }
-
-        @Override
-        public void recordOffset(TopicPartition partition, long partitionLastOffset) {
-        }
     }
 }
