@@ -21,10 +21,9 @@ import org.slf4j.LoggerFactory;
  * The records of one poll, handled in parallel and committed together. Each record's route "commits" it when its
  * result was acknowledged; that only marks it finished. Once the whole batch is through, every partition's offset
  * is committed up to its first unfinished record (without waiting for the broker: the next poll need not wait for
- * it), and a partition with an unfinished record is sent back to that
- * record and paused for a while ({@link PartitionRewinds}); a later record's success never commits an earlier
- * record still pending. This runs on the consumer's polling thread (the route's split is synchronous), the only
- * thread that may use the Kafka consumer.
+ * it), and a partition with an unfinished record is sent back to that record and paused for a while
+ * ({@link PartitionRewinds}); a later record's success never commits an earlier record still pending. This runs on
+ * the consumer's polling thread (the route's split is synchronous), the only thread that may use the Kafka consumer.
  */
 public final class RecordBatches {
 
@@ -113,7 +112,7 @@ public final class RecordBatches {
                 }
                 last = finished.handle;
             }
-            if (last != null && !committed(partition.getKey(), last)) {
+            if (last != null && !commitSent(partition.getKey(), last)) {
                 // The consumer could not even send the commit: read the finished records again (their results are
                 // published again as replays) rather than leave the committed offset behind records that later
                 // batches would commit past.
@@ -129,7 +128,7 @@ public final class RecordBatches {
         }
     }
 
-    private static boolean committed(TopicPartition partition, KafkaManualCommit last) {
+    private static boolean commitSent(TopicPartition partition, KafkaManualCommit last) {
         try {
             last.commit();
             return true;
