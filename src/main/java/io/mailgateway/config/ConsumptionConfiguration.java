@@ -12,7 +12,7 @@ import io.mailgateway.attempt.AttemptSteps;
 import io.mailgateway.attempt.RequestLogContext;
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
 import io.mailgateway.consume.PartitionRewinds;
-import io.mailgateway.consume.RecordBatches;
+import io.mailgateway.consume.PartitionProgress;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.InFlightRequests;
 import io.mailgateway.idempotency.OutcomeGuard;
@@ -21,7 +21,7 @@ import io.mailgateway.render.RenderPermits;
 import io.mailgateway.tenant.Tenants;
 
 /**
- * The beans camel-kafka's consumer and routes/consume-requests.camel.yaml use to take requests in batches: see
+ * The beans camel-kafka's consumer and routes/consume-requests.camel.yaml use to take requests: see
  * {@link ConsumptionSettings} for the settings.
  */
 final class ConsumptionConfiguration {
@@ -32,17 +32,21 @@ final class ConsumptionConfiguration {
     /** @param owner the owner of the send threads, as Camel's thread pools are named and shut down by owner */
     static void bind(Wiring wiring, ConsumptionSettings settings, KafkaSettings kafka, Topics topics, Tenants tenants,
             RenderPermits renderPermits, CompletedRequests completedRequests, Object owner) throws Exception {
-        // The threads that handle a batch's records in parallel: rendering, composing, submitting, publishing.
+        // The threads that handle the records in parallel: rendering, composing, submitting, publishing.
         wiring.bind("sendThreads", wiring.context().getExecutorServiceManager()
                 .newFixedThreadPool(owner, "mail-sender", settings.parallelSends()));
 
-        // Sends the partitions of an unfinished batch back to their first unfinished record (a consumer listener).
+        // Sends a partition back to its first unfinished record and pauses it.
         PartitionRewinds rewinds = wiring.bind("partitionRewinds", new PartitionRewinds(settings.firstRewindPause(),
                 settings.longestRewindPause(), wiring.metrics()::rewind));
-        wiring.bind("batches", new RecordBatches(rewinds));
+        // Hands each record to a send thread while the consumer goes on polling, and commits each partition up to
+        // its first unfinished record. Twice as many records as send threads are in flight, so a thread that finishes
+        // finds the next record waiting.
+        PartitionProgress progress = wiring.bind("partitionProgress", new PartitionProgress(rewinds,
+                settings.parallelSends() * 2, settings.maxPollInterval()));
         wiring.bind("requestCommits", rewinds.commitFactory());
 
-        // A duplicate waits at most as long as the consumer may spend on a batch. A request that rendered a large mail
+        // A duplicate waits at most as long as a record may wait for a send thread. A request that rendered a large mail
         // gives its turn back once it is finished (routes/deliver.camel.yaml takes it), and its thread's log lines
         // stop naming it.
         RequestLogContext logContext = wiring.bind("requestLogContext", new RequestLogContext());
@@ -53,7 +57,8 @@ final class ConsumptionConfiguration {
         }));
         // Looked up by camel-kafka under this name for its consumers. Partitions that arrive (at start-up or from
         // another instance) are processed only once the index of completed requests has read everything written before.
-        wiring.bind("subscribeAdapter", new CommittedStartSubscribeAdapter(completedRequests::markCatchUpPoint));
+        wiring.bind("subscribeAdapter", new CommittedStartSubscribeAdapter(progress,
+                completedRequests::markCatchUpPoint));
         wiring.bind("dropAllHeaders", dropAllHeaders());
         bindOutcomeGuard(wiring, settings.recheckInterval(), kafka, topics, tenants);
     }

@@ -20,19 +20,22 @@ import org.slf4j.LoggerFactory;
  * Subscribes the request consumer so that every assigned partition has a committed offset before its first
  * record is processed, and a partition that leaves has its commits through first. When the Camel consumer is
  * suspended and resumed (from JMX, for instance), camel-kafka rewinds to the committed offset; without one, a
- * record that failed before the group's first commit would be skipped. The request consumer commits without
- * waiting ({@link PartitionRewinds}): before its partitions go to another consumer, it waits for the commits still
- * on their way, so the new owner starts after the records this one finished.
+ * record that failed before the group's first commit would be skipped. Before partitions go to another consumer,
+ * their records in flight finish and are committed ({@link PartitionProgress#revoked}), and the consumer waits for
+ * its commits still on their way (it commits without waiting, {@link PartitionRewinds}), so the new owner starts
+ * after the records this one finished.
  */
 public final class CommittedStartSubscribeAdapter implements SubscribeAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommittedStartSubscribeAdapter.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    private final PartitionProgress progress;
     private final Runnable onAssigned;
 
     /** @param onAssigned runs on every assignment, before the new partitions' first record */
-    public CommittedStartSubscribeAdapter(Runnable onAssigned) {
+    public CommittedStartSubscribeAdapter(PartitionProgress progress, Runnable onAssigned) {
+        this.progress = progress;
         this.onAssigned = onAssigned;
     }
 
@@ -42,8 +45,12 @@ public final class CommittedStartSubscribeAdapter implements SubscribeAdapter {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 try {
+                    progress.revoked(consumer, partitions);
                     // An empty commit waits for the consumer's commits still on their way.
                     consumer.commitSync(Map.of(), TIMEOUT);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptException(e);
                 } catch (WakeupException | InterruptException stopping) {
                     throw stopping;
                 } catch (RuntimeException e) {
@@ -56,6 +63,7 @@ public final class CommittedStartSubscribeAdapter implements SubscribeAdapter {
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                progress.lost(consumer, partitions);
                 camelListener.onPartitionsLost(partitions);
             }
 

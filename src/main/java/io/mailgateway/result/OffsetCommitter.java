@@ -12,7 +12,7 @@ public final class OffsetCommitter {
         if (handle == null) {
             throw new IllegalStateException("no Kafka commit handle on the exchange: the consumer must allow manual commits");
         }
-        // A record of a request batch is only marked finished here (RecordBatches commits the batch); a retry
+        // A request record is only marked finished here (PartitionProgress commits its partition); a retry
         // record is committed at once, on the retry timer's thread that owns its consumer.
         handle.commit();
     }

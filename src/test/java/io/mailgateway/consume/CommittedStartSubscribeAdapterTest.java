@@ -2,6 +2,7 @@ package io.mailgateway.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,6 +28,8 @@ class CommittedStartSubscribeAdapterTest {
     private static final TopicPartition P1 = new TopicPartition("mail.outbound", 1);
 
     private final List<String> calls = new ArrayList<>();
+    private final PartitionProgress progress = new PartitionProgress(
+            new PartitionRewinds(Duration.ofMillis(200), Duration.ofMillis(800), () -> { }), 4, Duration.ofSeconds(5));
     private final MockConsumer<Object, Object> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST) {
         @Override
         public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
@@ -49,7 +52,7 @@ class CommittedStartSubscribeAdapterTest {
     @BeforeEach
     void subscribe() {
         consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
-        new CommittedStartSubscribeAdapter(() -> calls.add("assigned"))
+        new CommittedStartSubscribeAdapter(progress, () -> calls.add("assigned"))
                 .subscribe(consumer, camelListener, new TopicInfo(null, P0.topic()));
     }
 
