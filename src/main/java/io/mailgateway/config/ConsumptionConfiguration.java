@@ -41,9 +41,9 @@ final class ConsumptionConfiguration {
                 settings.longestRewindPause(), wiring.metrics()::rewind));
         // Hands each record to a send thread while the consumer goes on polling, and commits each partition up to
         // its first unfinished record. Twice as many records as send threads are in flight, so a thread that finishes
-        // finds the next record waiting.
+        // finds the next record waiting, and no more bytes of them than one poll may fetch (README, "Memory").
         PartitionProgress progress = wiring.bind("partitionProgress", new PartitionProgress(rewinds,
-                settings.parallelSends() * 2, settings.maxPollInterval()));
+                settings.parallelSends() * 2, settings.fetchMaxBytes(), settings.maxPollInterval()));
         wiring.bind("requestCommits", rewinds.commitFactory());
 
         // A duplicate waits at most as long as a record may wait for a send thread. A request that rendered a large mail

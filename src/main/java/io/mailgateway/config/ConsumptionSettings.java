@@ -8,10 +8,11 @@ import java.time.Duration;
  *
  * <p>Owns {@code gateway.parallel-sends}, {@code gateway.kafka.rewind-backoff-*},
  * {@code gateway.kafka.recheck-interval-ms} and reads {@code gateway.kafka.max-poll-interval-ms} (also a consumer
- * setting of the routes) as the longest wait of a duplicate request.
+ * setting of the routes) as the longest wait of a duplicate request, and {@code gateway.kafka.fetch-max-bytes} (also
+ * one) as the bytes of records in flight.
  */
-public record ConsumptionSettings(int parallelSends, Duration firstRewindPause, Duration longestRewindPause,
-        Duration maxPollInterval, Duration recheckInterval) {
+public record ConsumptionSettings(int parallelSends, long fetchMaxBytes, Duration firstRewindPause,
+        Duration longestRewindPause, Duration maxPollInterval, Duration recheckInterval) {
 
     public ConsumptionSettings {
         if (parallelSends < 1) {
@@ -25,6 +26,7 @@ public record ConsumptionSettings(int parallelSends, Duration firstRewindPause, 
 
     public static ConsumptionSettings from(Settings source) {
         return new ConsumptionSettings(source.integer("gateway.parallel-sends"),
+                source.whole("gateway.kafka.fetch-max-bytes"),
                 source.millis("gateway.kafka.rewind-backoff-ms"), source.millis("gateway.kafka.rewind-backoff-max-ms"),
                 source.millis("gateway.kafka.max-poll-interval-ms"),
                 source.millis("gateway.kafka.recheck-interval-ms"));

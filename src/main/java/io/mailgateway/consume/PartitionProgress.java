@@ -53,11 +53,13 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
 
     private final PartitionRewinds rewinds;
     private final int mostInFlight;
+    private final long mostBytesInFlight;
     private final Duration longestWait;
     /** Each consumer's partitions with their open records, by offset; guarded by this. */
     private final Map<Owned, TreeMap<Long, Taken>> open = new HashMap<>();
-    /** Records handed to send threads and not yet closed; guarded by this. */
+    /** Records handed to send threads and not yet closed, and the bytes of their values; guarded by this. */
     private int running;
+    private long bytesRunning;
 
     private enum State { RUNNING, FINISHED, UNFINISHED }
 
@@ -70,14 +72,16 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
         private final KafkaManualCommit handle;
         private final Owned owned;
         private final long offset;
+        private final long bytes;
         private volatile boolean finished;
         /** Guarded by the {@link PartitionProgress} that took it. */
         private State state;
 
-        Taken(KafkaManualCommit handle, Owned owned, long offset, State state) {
+        Taken(KafkaManualCommit handle, Owned owned, long offset, long bytes, State state) {
             this.handle = handle;
             this.owned = owned;
             this.offset = offset;
+            this.bytes = bytes;
             this.state = state;
         }
 
@@ -88,23 +92,26 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
     }
 
     /**
-     * @param mostInFlight records handled at once, across the instance's consumers; more wait in Kafka
-     * @param longestWait  how long a polling thread waits for a turn before it sends the record's partition back,
+     * @param mostInFlight      records handled at once, across the instance's consumers; more wait in Kafka
+     * @param mostBytesInFlight bytes of the values of the records handled at once; a larger record is handled alone
+     * @param longestWait       how long a polling thread waits for a turn before it sends the record's partition back,
      *                     and how long a partition about to move waits for its records in flight
      */
-    public PartitionProgress(PartitionRewinds rewinds, int mostInFlight, Duration longestWait) {
+    public PartitionProgress(PartitionRewinds rewinds, int mostInFlight, long mostBytesInFlight, Duration longestWait) {
         if (mostInFlight < 1) {
             throw new IllegalArgumentException("at least one record must be allowed in flight, not " + mostInFlight);
         }
         this.rewinds = rewinds;
         this.mostInFlight = mostInFlight;
+        this.mostBytesInFlight = mostBytesInFlight;
         this.longestWait = longestWait;
     }
 
     /**
      * Turns the split exchange, whose body is one record's exchange, into that record (its value and the headers
      * camel-kafka set, with a commit handle that marks it finished) and counts it in flight, waiting for a turn
-     * while {@code mostInFlight} records are. Runs on the polling thread.
+     * while {@code mostInFlight} records, or {@code mostBytesInFlight} bytes with this one, are. Runs on the polling
+     * thread.
      *
      * @throws IllegalStateException when the record is not taken: it is read again from its partition
      */
@@ -120,7 +127,8 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
                 new TopicPartition(String.valueOf(record.getHeader(KafkaConstants.TOPIC)),
                         record.getHeader(KafkaConstants.PARTITION, Integer.class)));
         long offset = record.getHeader(KafkaConstants.OFFSET, Long.class);
-        Taken taken = register(exchange.getContext(), handle, owned, offset);
+        long bytes = record.getBody() instanceof byte[] value ? value.length : 0;
+        Taken taken = register(exchange.getContext(), handle, owned, offset, bytes);
         exchange.setProperty(TAKEN, taken);
         Message message = exchange.getMessage();
         Map<String, Object> headers = new HashMap<>(record.getHeaders());
@@ -129,11 +137,12 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
         message.setBody(record.getBody());
     }
 
-    private synchronized Taken register(CamelContext context, KafkaManualCommit handle, Owned owned, long offset)
-            throws InterruptedException {
+    private synchronized Taken register(CamelContext context, KafkaManualCommit handle, Owned owned, long offset,
+            long bytes) throws InterruptedException {
         long deadline = System.nanoTime() + longestWait.toNanos();
         String refusal = null;
-        while (refusal == null && running >= mostInFlight && !stopping(context)) {
+        while (refusal == null && !stopping(context)
+                && (running >= mostInFlight || running > 0 && bytesRunning + bytes > mostBytesInFlight)) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 refusal = "no send thread became free within " + longestWait.toMillis() + " ms";
@@ -151,13 +160,14 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
             // The first record left unfinished is where its partition is sent back to; records after it are
             // covered by that.
             if (!behindUnfinished) {
-                records.put(offset, new Taken(handle, owned, offset, State.UNFINISHED));
+                records.put(offset, new Taken(handle, owned, offset, 0, State.UNFINISHED));
             }
             throw new IllegalStateException(refusal);
         }
-        Taken taken = new Taken(handle, owned, offset, State.RUNNING);
+        Taken taken = new Taken(handle, owned, offset, bytes, State.RUNNING);
         records.put(offset, taken);
         running++;
+        bytesRunning += bytes;
         return taken;
     }
 
@@ -190,6 +200,7 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
         }
         taken.state = taken.finished ? State.FINISHED : State.UNFINISHED;
         running--;
+        bytesRunning -= taken.bytes;
         notifyAll();
     }
 
@@ -200,14 +211,17 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
      */
     @Override
     public boolean afterConsume(Object polled) {
-        rewinds.afterConsume(polled);
+        rewinds.afterPoll(polled);
         if (polled instanceof Consumer<?, ?> consumer) {
             settle(consumer);
         }
         return true;
     }
 
-    /** The until-check that Camel's pausable EIP requires next to a consumer listener: never holds back. */
+    /**
+     * The until-check that Camel's pausable EIP requires next to a consumer listener. The gateway decides per
+     * partition in {@link #afterConsume} instead, so this never holds the consumer back.
+     */
     @Override
     public boolean test(Object ignored) {
         return true;

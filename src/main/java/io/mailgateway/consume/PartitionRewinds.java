@@ -7,13 +7,11 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 import org.apache.camel.component.kafka.consumer.CommitManager;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
-import org.apache.camel.component.kafka.consumer.errorhandler.KafkaConsumerListener;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -25,21 +23,21 @@ import org.slf4j.LoggerFactory;
  * the consumer's own thread and without leaving the consumer group, so a refusing relay or a stuck record never
  * makes the group rebalance.
  *
- * <p>Three hooks of camel-kafka make this work. {@link #afterConsume}, which camel-kafka calls on the polling thread
- * right after every poll (this is the route's consumer listener), counts the polls and resumes each partition once
- * its pause is over. {@link #commitFactory()} stamps each record's commit handle with the poll that fetched it:
- * camel-kafka hands a batch over while it already holds the next poll's records, which it turns into exchanges
- * only after the batch, so a record fetched before its partition was rewound must be recognised by its poll and
- * left alone. {@link #rewind} seeks and pauses, called by {@link RecordBatches} on the polling thread. The pause
- * doubles with every rewind in a row, up to a bound, and starts again from the shortest once a batch of the
- * partition finishes.
+ * <p>Three hooks make this work. {@link #afterPoll}, which the route's consumer listener ({@link
+ * PartitionProgress}) calls on the polling thread right after every poll, counts the polls and resumes each
+ * partition once its pause is over. {@link #commitFactory()} stamps each record's commit handle with the poll that
+ * fetched it: camel-kafka may already hold records of later polls, which it turns into exchanges only after this
+ * poll's, so a record fetched before its partition was rewound must be recognised by its poll and left alone.
+ * {@link #rewind} seeks and pauses, called by {@link PartitionProgress} on the polling thread. The pause doubles
+ * with every rewind in a row, up to a bound, and starts again from the shortest once the partition commits again.
  *
  * <p>camel-kafka's own means do not fit: {@code breakOnFirstError} closes the consumer and subscribes anew (a
  * rebalance of the whole group each time), {@code pollOnError} acts on failed polls, not on records the route left
  * unfinished, suspending the Camel consumer pauses every partition of every consumer thread and seeks them all, and
- * the listener's own {@code afterProcess} is not called for batches and would seek to the beginning or the end.
+ * the consumer listener's own {@code afterProcess} is not called for batches and would seek to the beginning or the
+ * end.
  */
-public final class PartitionRewinds extends KafkaConsumerListener implements Predicate<Object> {
+public final class PartitionRewinds {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionRewinds.class);
 
@@ -167,7 +165,7 @@ public final class PartitionRewinds extends KafkaConsumerListener implements Pre
         return true;
     }
 
-    /** A batch of this partition finished: its next rewind pauses it only briefly again. */
+    /** Records of this partition finished and were committed: its next rewind pauses it only briefly again. */
     void finished(TopicPartition partition) {
         rewindsInARow.remove(partition);
     }
@@ -187,18 +185,16 @@ public final class PartitionRewinds extends KafkaConsumerListener implements Pre
     }
 
     /**
-     * Called by camel-kafka on the polling thread after every poll: resumes the partitions of this consumer whose
-     * pause is over, and forgets those it no longer owns (a rebalance resumes them anyway). Always true: returning
-     * false would make camel-kafka drop the records of this poll, and those would be skipped.
+     * Call on the polling thread after every poll: resumes the partitions of this consumer whose pause is over, and
+     * forgets those it no longer owns (a rebalance resumes them anyway).
      */
-    @Override
-    public boolean afterConsume(Object polled) {
+    public void afterPoll(Object polled) {
         if (!(polled instanceof Consumer<?, ?> consumer)) {
-            return true;
+            return;
         }
         polls.computeIfAbsent(consumer, c -> new AtomicLong()).incrementAndGet();
         if (paused.isEmpty()) {
-            return true;
+            return;
         }
         long now = System.nanoTime();
         Set<TopicPartition> assignment = consumer.assignment();
@@ -213,15 +209,5 @@ public final class PartitionRewinds extends KafkaConsumerListener implements Pre
                 paused.remove(partition, hold);
             }
         });
-        return true;
-    }
-
-    /**
-     * The until-check that Camel's pausable EIP requires next to a consumer listener. The gateway decides per
-     * partition in {@link #afterConsume} instead, so this never holds the consumer back.
-     */
-    @Override
-    public boolean test(Object ignored) {
-        return true;
     }
 }

@@ -29,7 +29,8 @@ class CommittedStartSubscribeAdapterTest {
 
     private final List<String> calls = new ArrayList<>();
     private final PartitionProgress progress = new PartitionProgress(
-            new PartitionRewinds(Duration.ofMillis(200), Duration.ofMillis(800), () -> { }), 4, Duration.ofSeconds(5));
+            new PartitionRewinds(Duration.ofMillis(200), Duration.ofMillis(800), () -> { }), 4, 1 << 20,
+            Duration.ofSeconds(5));
     private final MockConsumer<Object, Object> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST) {
         @Override
         public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {

@@ -66,7 +66,8 @@ class PartitionProgressTest {
     private final PartitionRewinds rewinds = new PartitionRewinds(Duration.ofMillis(200), Duration.ofMillis(800),
             () -> metrics.add("rewind"));
     private final KafkaManualCommitFactory handles = rewinds.commitFactory();
-    private final PartitionProgress progress = new PartitionProgress(rewinds, 4, Duration.ofSeconds(5));
+    private final PartitionProgress progress = new PartitionProgress(rewinds, 4, 1 << 20,
+            Duration.ofSeconds(5));
 
     @BeforeEach
     void assignPartitions() {
@@ -202,18 +203,12 @@ class PartitionProgressTest {
 
     @Test
     void thePollingThreadWaitsForATurnWhileMostRecordsAreInFlight() throws Exception {
-        PartitionProgress twoAtOnce = new PartitionProgress(rewinds, 2, Duration.ofSeconds(30));
+        PartitionProgress twoAtOnce = new PartitionProgress(rewinds, 2, 1 << 20, Duration.ofSeconds(30));
         Exchange first = take(twoAtOnce, P0, 0);
         take(twoAtOnce, P0, 1);
         Exchange third = record(P0, 2);
 
-        CompletableFuture<Void> taken = CompletableFuture.runAsync(() -> {
-            try {
-                take(twoAtOnce, third);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Exchange> taken = takeLater(twoAtOnce, third);
         assertThat(taken).as("two records are in flight").isNotDone();
         assertThat(twoAtOnce.inFlight()).isEqualTo(2);
 
@@ -224,8 +219,25 @@ class PartitionProgressTest {
     }
 
     @Test
+    void recordsWaitWhileTheirBytesInFlightWouldPassTheBoundAndALargerRecordGoesAlone() throws Exception {
+        PartitionProgress hundredBytes = new PartitionProgress(rewinds, 10, 100, Duration.ofSeconds(30));
+        Exchange first = take(hundredBytes, record(P0, 0, 60));
+
+        CompletableFuture<Exchange> second = takeLater(hundredBytes, record(P0, 1, 50));
+        assertThat(second).as("60 + 50 bytes would be in flight").isNotDone();
+        finish(hundredBytes, first);
+        await().atMost(Duration.ofSeconds(5)).until(second::isDone);
+
+        CompletableFuture<Exchange> large = takeLater(hundredBytes, record(P0, 2, 500));
+        assertThat(large).as("a record over the bound waits until nothing else is in flight").isNotDone();
+        finish(hundredBytes, second.get());
+        await().atMost(Duration.ofSeconds(5)).until(large::isDone);
+        assertThat(hundredBytes.inFlight()).isEqualTo(1);
+    }
+
+    @Test
     void aRecordThatFindsNoTurnInTimeSendsItsPartitionBackToIt() throws Exception {
-        PartitionProgress oneAtOnce = new PartitionProgress(rewinds, 1, Duration.ofMillis(50));
+        PartitionProgress oneAtOnce = new PartitionProgress(rewinds, 1, 1 << 20, Duration.ofMillis(50));
         Exchange running = take(oneAtOnce, P0, 0);
 
         assertThatThrownBy(() -> take(oneAtOnce, P0, 1)).hasMessageContaining("no send thread became free");
@@ -311,6 +323,17 @@ class PartitionProgressTest {
         return split;
     }
 
+    /** Takes the record on another thread, as the polling thread would, which may wait for a turn. */
+    private CompletableFuture<Exchange> takeLater(PartitionProgress progress, Exchange record) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return take(progress, record);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private void finish(Exchange taken) {
         finish(progress, taken);
     }
@@ -328,7 +351,12 @@ class PartitionProgressTest {
 
     /** A record as camel-kafka hands it over, with its commit handle made when it is turned into an exchange. */
     private Exchange record(TopicPartition partition, long offset) {
+        return record(partition, offset, 100);
+    }
+
+    private Exchange record(TopicPartition partition, long offset, int bytes) {
         Exchange record = new DefaultExchange(context);
+        record.getMessage().setBody(new byte[bytes]);
         record.getMessage().setHeader(KafkaConstants.TOPIC, partition.topic());
         record.getMessage().setHeader(KafkaConstants.PARTITION, partition.partition());
         record.getMessage().setHeader(KafkaConstants.OFFSET, offset);
