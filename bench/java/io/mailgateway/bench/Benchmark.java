@@ -602,7 +602,8 @@ public final class Benchmark {
 
     /**
      * Latency in three parts, p50 / p99 of each: produced to taken by the gateway (the request producer, Kafka and
-     * the wait for a batch), taken to completed (the attempt: rendering, SMTP) and completed to the result's record.
+     * the wait for a send thread), taken to completed (the attempt: rendering, SMTP) and completed to the result's
+     * record.
      */
     private static String breakdown(Map<String, Long> producedAt, Map<String, Long> acknowledgedAt,
             Map<String, ResultCollector.Result> results) {

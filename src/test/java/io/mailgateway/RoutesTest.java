@@ -56,7 +56,7 @@ import io.mailgateway.suppress.SuppressionList;
             "gateway.allowed-sender-domains=acme.example",
             "gateway.default-from=noreply@acme.example"
         },
-        replaceRouteFromWith = {"consume-requests=direct:batches", "retry-due-requests=direct:retries"},
+        replaceRouteFromWith = {"consume-requests=direct:records", "retry-due-requests=direct:retries"},
         mockEndpointsAndSkip = "kafka:.*",
         advices = @AdviceRouteMapping(route = "deliver", advice = MockRelay.class))
 class RoutesTest {
@@ -150,10 +150,10 @@ class RoutesTest {
     @Test
     void eachPartitionIsCommittedUpToItsFirstUnfinishedRecord() {
         kafka.refuse(record -> record.topic().equals("mail.results") && "p0-2".equals(record.key()));
-        List<Exchange> batch = List.of(record(0, 1, "p0-1"), record(1, 5, "p1-5"), record(0, 2, "p0-2"),
+        List<Exchange> poll = List.of(record(0, 1, "p0-1"), record(1, 5, "p1-5"), record(0, 2, "p0-2"),
                 record(0, 3, "p0-3"), record(1, 6, "p1-6"));
 
-        template.sendBody("direct:batches", batch);
+        poll.forEach(record -> template.send("direct:records", record));
         settle();
 
         // p0-3 was handed on before p0-2 failed and may have been published, but committing it would skip p0-2,
@@ -169,7 +169,7 @@ class RoutesTest {
                 + " \"data\": {\"name\": \"" + name + "\", \"brand\": {\"name\": \"ACME\"}, \"loginUrl\": \"https://a.example\"}}")
                 .getBytes(StandardCharsets.UTF_8));
 
-        template.sendBody("direct:batches", List.of(large));
+        template.send("direct:records", large);
         settle();
 
         assertThat(events).contains("result", "commit 0@1");
@@ -189,7 +189,7 @@ class RoutesTest {
         progress.settle(null);
     }
 
-    /** One record as camel-kafka puts it in a batch. */
+    /** One record as camel-kafka hands it over. */
     private Exchange record(int partition, long offset, String id) {
         Exchange record = new org.apache.camel.support.DefaultExchange(context);
         record.getMessage().setBody(("{\"id\": \"" + id + "\", \"to\": [\"frank@example.org\"], \"subject\": \"s\", \"text\": \"t\"}")

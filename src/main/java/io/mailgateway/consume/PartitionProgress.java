@@ -20,6 +20,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.errorhandler.KafkaConsumerListener;
+import org.apache.camel.component.kafka.consumer.support.ProcessingResult;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -108,15 +109,15 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
     }
 
     /**
-     * Turns the split exchange, whose body is one record's exchange, into that record (its value and the headers
-     * camel-kafka set, with a commit handle that marks it finished) and counts it in flight, waiting for a turn
+     * Takes the record camel-kafka hands over (its commit handle replaced by one that marks it finished) and counts
+     * it in flight, waiting for a turn
      * while {@code mostInFlight} records, or {@code mostBytesInFlight} bytes with this one, are. Runs on the polling
      * thread.
      *
      * @throws IllegalStateException when the record is not taken: it is read again from its partition
      */
     public void take(Exchange exchange) throws InterruptedException {
-        Message record = exchange.getMessage().getBody(Exchange.class).getMessage();
+        Message record = exchange.getMessage();
         KafkaManualCommit handle = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
         if (rewinds.superseded(handle)) {
             // Fetched before its partition was rewound: the copy read again after the rewind is the one handled.
@@ -130,11 +131,7 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
         long bytes = record.getBody() instanceof byte[] value ? value.length : 0;
         Taken taken = register(exchange.getContext(), handle, owned, offset, bytes);
         exchange.setProperty(TAKEN, taken);
-        Message message = exchange.getMessage();
-        Map<String, Object> headers = new HashMap<>(record.getHeaders());
-        headers.put(KafkaConstants.MANUAL_COMMIT, taken);
-        message.setHeaders(headers);
-        message.setBody(record.getBody());
+        record.setHeader(KafkaConstants.MANUAL_COMMIT, taken);
     }
 
     private synchronized Taken register(CamelContext context, KafkaManualCommit handle, Owned owned, long offset,
@@ -215,6 +212,15 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
         if (polled instanceof Consumer<?, ?> consumer) {
             settle(consumer);
         }
+        return true;
+    }
+
+    /**
+     * Called by camel-kafka after each record it handed over: always true. camel-kafka's own answer to a failed
+     * record would pause every partition of the consumer and seek them to the beginning or the end.
+     */
+    @Override
+    public boolean afterProcess(ProcessingResult result) {
         return true;
     }
 

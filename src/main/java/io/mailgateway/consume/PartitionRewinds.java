@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Three hooks make this work. {@link #afterPoll}, which the route's consumer listener ({@link
  * PartitionProgress}) calls on the polling thread right after every poll, counts the polls and resumes each
  * partition once its pause is over. {@link #commitFactory()} stamps each record's commit handle with the poll that
- * fetched it: camel-kafka may already hold records of later polls, which it turns into exchanges only after this
- * poll's, so a record fetched before its partition was rewound must be recognised by its poll and left alone.
+ * fetched it: camel-kafka turns a poll's records into exchanges only after the listener ran for that poll, so a
+ * record fetched before its partition was rewound must be recognised by its poll and left alone.
  * {@link #rewind} seeks and pauses, called by {@link PartitionProgress} on the polling thread. The pause doubles
  * with every rewind in a row, up to a bound, and starts again from the shortest once the partition commits again.
  *

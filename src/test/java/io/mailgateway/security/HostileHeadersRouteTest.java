@@ -51,7 +51,7 @@ import io.mailgateway.smtp.SubmissionOutcome;
             "gateway.allowed-sender-domains=acme.example",
             "gateway.default-from=noreply@acme.example"
         },
-        replaceRouteFromWith = {"consume-requests=direct:batches", "retry-due-requests=direct:retries"},
+        replaceRouteFromWith = {"consume-requests=direct:records", "retry-due-requests=direct:retries"},
         mockEndpointsAndSkip = "kafka:.*",
         advices = @AdviceRouteMapping(route = "deliver", advice = MockRelay.class))
 class HostileHeadersRouteTest {

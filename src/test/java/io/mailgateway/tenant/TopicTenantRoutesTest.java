@@ -50,7 +50,7 @@ import io.mailgateway.suppress.SuppressionList;
             "gateway.default-from=noreply@acme.example",
             "gateway.tenants-file=src/test/resources/tenants/topic-bound-tenants.yaml"
         },
-        replaceRouteFromWith = {"consume-requests=direct:batches", "retry-due-requests=direct:retries"},
+        replaceRouteFromWith = {"consume-requests=direct:records", "retry-due-requests=direct:retries"},
         mockEndpointsAndSkip = "kafka:.*",
         advices = @AdviceRouteMapping(route = "deliver", advice = MockRelay.class))
 class TopicTenantRoutesTest {
