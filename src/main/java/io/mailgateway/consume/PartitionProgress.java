@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * its first record that is not finished, while the consumer goes on polling.
  *
  * <p>The polling thread {@linkplain #take takes} a record and hands it to a send thread at once; it waits only while
- * {@code mostInFlight} records are being handled. A record's route marks it finished when its result was
+ * {@code mostInFlight} records (or {@code mostBytesInFlight} bytes of them) are being handled. A record's route marks it finished when its result was
  * acknowledged ({@link KafkaManualCommit#commit} on the exchange), and {@linkplain #close closes} it either way.
  * After every poll camel-kafka calls {@link #afterConsume} on the polling thread, the only thread that may use the
  * Kafka consumer: each partition is committed (without waiting for the broker) past its finished records up to the
@@ -95,8 +95,8 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
     /**
      * @param mostInFlight      records handled at once, across the instance's consumers; more wait in Kafka
      * @param mostBytesInFlight bytes of the values of the records handled at once; a larger record is handled alone
-     * @param longestWait       how long a polling thread waits for a turn before it sends the record's partition back,
-     *                     and how long a partition about to move waits for its records in flight
+     * @param longestWait       how long a polling thread waits for a turn before it sends the record's partition
+     *                          back, and how long a partition about to move waits for its records in flight
      */
     public PartitionProgress(PartitionRewinds rewinds, int mostInFlight, long mostBytesInFlight, Duration longestWait) {
         if (mostInFlight < 1) {
@@ -110,9 +110,8 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
 
     /**
      * Takes the record camel-kafka hands over (its commit handle replaced by one that marks it finished) and counts
-     * it in flight, waiting for a turn
-     * while {@code mostInFlight} records, or {@code mostBytesInFlight} bytes with this one, are. Runs on the polling
-     * thread.
+     * it in flight, waiting for a turn while {@code mostInFlight} records, or {@code mostBytesInFlight} bytes with
+     * this one, are. Runs on the polling thread.
      *
      * @throws IllegalStateException when the record is not taken: it is read again from its partition
      */
@@ -137,8 +136,9 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
     private synchronized Taken register(CamelContext context, KafkaManualCommit handle, Owned owned, long offset,
             long bytes) throws InterruptedException {
         long deadline = System.nanoTime() + longestWait.toNanos();
+        TreeMap<Long, Taken> records = open.computeIfAbsent(owned, o -> new TreeMap<>());
         String refusal = null;
-        while (refusal == null && !stopping(context)
+        while (refusal == null && !stopping(context) && !hasUnfinished(records)
                 && (running >= mostInFlight || running > 0 && bytesRunning + bytes > mostBytesInFlight)) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -147,8 +147,7 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
                 wait(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, STOP_CHECK_MILLIS));
             }
         }
-        TreeMap<Long, Taken> records = open.computeIfAbsent(owned, o -> new TreeMap<>());
-        boolean behindUnfinished = records.values().stream().anyMatch(r -> r.state == State.UNFINISHED);
+        boolean behindUnfinished = hasUnfinished(records);
         if (refusal == null) {
             refusal = stopping(context) ? "the gateway is stopping"
                     : behindUnfinished ? "an earlier record of its partition did not finish" : null;
@@ -266,8 +265,7 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
                 partitions.remove();
                 continue;
             }
-            if (records.values().stream().anyMatch(r -> r.state == State.UNFINISHED)
-                    && consumer != null) {
+            if (hasUnfinished(records) && consumer != null) {
                 // Wait for the records before it, but fetch no more of this partition meanwhile.
                 consumer.pause(Set.of(partition.getKey().partition()));
             } else if (last != null) {
@@ -321,6 +319,10 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
     /** Partitions lost without a revocation (the consumer fell out of its group): nothing can be committed. */
     public synchronized void lost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         partitions.forEach(partition -> open.remove(new Owned(consumer, partition)));
+    }
+
+    private static boolean hasUnfinished(TreeMap<Long, Taken> records) {
+        return records.values().stream().anyMatch(r -> r.state == State.UNFINISHED);
     }
 
     private boolean hasRunning(Owned owned) {
