@@ -158,7 +158,8 @@ class RoutesTest {
 
         // p0-3 was handed on before p0-2 failed and may have been published, but committing it would skip p0-2,
         // which is read again.
-        assertThat(events).filteredOn(e -> e.startsWith("commit")).containsExactlyInAnyOrder("commit 0@1", "commit 1@6");
+        assertThat(events).filteredOn(e -> e.startsWith("commit"))
+                .containsExactlyInAnyOrder("commit 0@1", "commit 1@6");
     }
 
     @Test

@@ -11,8 +11,8 @@ import org.apache.camel.spi.HeaderFilterStrategy;
 import io.mailgateway.attempt.AttemptSteps;
 import io.mailgateway.attempt.RequestLogContext;
 import io.mailgateway.consume.CommittedStartSubscribeAdapter;
-import io.mailgateway.consume.PartitionRewinds;
 import io.mailgateway.consume.PartitionProgress;
+import io.mailgateway.consume.PartitionRewinds;
 import io.mailgateway.idempotency.CompletedRequests;
 import io.mailgateway.idempotency.InFlightRequests;
 import io.mailgateway.idempotency.OutcomeGuard;
@@ -46,9 +46,9 @@ final class ConsumptionConfiguration {
                 settings.parallelSends() * 2, settings.fetchMaxBytes(), settings.maxPollInterval()));
         wiring.bind("requestCommits", rewinds.commitFactory());
 
-        // A duplicate waits at most as long as a record may wait for a send thread. A request that rendered a large mail
-        // gives its turn back once it is finished (routes/deliver.camel.yaml takes it), and its thread's log lines
-        // stop naming it.
+        // A duplicate waits at most as long as a record may wait for a send thread. A request that rendered a large
+        // mail gives its turn back once it is finished (routes/deliver.camel.yaml takes it), and its thread's log
+        // lines stop naming it.
         RequestLogContext logContext = wiring.bind("requestLogContext", new RequestLogContext());
         wiring.bind("attempts", new AttemptSteps());
         wiring.bind("inFlightRequests", new InFlightRequests(settings.maxPollInterval().toMillis(), attempt -> {

@@ -30,19 +30,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows every record the request consumer takes, from its poll to its result, and commits each partition up to
- * its first record that is not finished, while the consumer goes on polling.
+ * Follows every record the request consumer takes, from its poll to its result, and commits each partition up to its
+ * first record that is not finished, while the consumer goes on polling.
  *
  * <p>The polling thread {@linkplain #take takes} a record and hands it to a send thread at once; it waits only while
- * {@code mostInFlight} records (or {@code mostBytesInFlight} bytes of them) are being handled. A record's route marks it finished when its result was
- * acknowledged ({@link KafkaManualCommit#commit} on the exchange), and {@linkplain #close closes} it either way.
- * After every poll camel-kafka calls {@link #afterConsume} on the polling thread, the only thread that may use the
- * Kafka consumer: each partition is committed (without waiting for the broker) past its finished records up to the
- * first one that is not, in offset order, so a later record's success never commits an earlier one still pending.
- * A partition whose first open record did not finish is sent back to that record and paused ({@link
- * PartitionRewinds}); records of that partition that follow it are not taken meanwhile, and those already being
- * handled finish and are answered with their recorded results when they are read again. Before a partition moves
- * to another consumer, its records in flight finish and it is committed ({@link #revoked}).
+ * {@code mostInFlight} records (or {@code mostBytesInFlight} bytes of them) are being handled. A record's route marks
+ * it finished when its result was acknowledged ({@link KafkaManualCommit#commit} on the exchange), and {@linkplain
+ * #close closes} it either way. After every poll camel-kafka calls {@link #afterConsume} on the polling thread, the
+ * only thread that may use the Kafka consumer: each partition is committed (without waiting for the broker) past its
+ * finished records up to the first one that is not, in offset order, so a later record's success never commits an
+ * earlier one still pending. A partition whose first open record did not finish is sent back to that record and paused
+ * ({@link PartitionRewinds}); records of that partition that follow it are not taken meanwhile, and those already being
+ * handled finish and are answered with their recorded results when they are read again. Before a partition moves to
+ * another consumer, its records in flight finish and it is committed ({@link #revoked}).
  */
 public final class PartitionProgress extends KafkaConsumerListener implements Predicate<Object> {
 
