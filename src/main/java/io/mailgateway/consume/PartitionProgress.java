@@ -245,12 +245,8 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
                 continue;
             }
             TreeMap<Long, Taken> records = partition.getValue();
-            Taken first = null;
-            Taken last = null;
-            while (!records.isEmpty() && records.firstEntry().getValue().state == State.FINISHED) {
-                last = records.pollFirstEntry().getValue();
-                first = first == null ? last : first;
-            }
+            Taken first = records.isEmpty() ? null : records.firstEntry().getValue();
+            Taken last = dropFinishedPrefix(records);
             Taken head = records.isEmpty() ? null : records.firstEntry().getValue();
             if (last != null && !commitSent(partition.getKey().partition(), last.handle)) {
                 // The consumer could not even send the commit: read the finished records again (their results are
@@ -306,10 +302,7 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
         }
         for (Owned owned : leaving) {
             TreeMap<Long, Taken> records = open.remove(owned);
-            Taken last = null;
-            while (records != null && !records.isEmpty() && records.firstEntry().getValue().state == State.FINISHED) {
-                last = records.pollFirstEntry().getValue();
-            }
+            Taken last = records == null ? null : dropFinishedPrefix(records);
             if (last != null) {
                 commitSent(owned.partition(), last.handle);
             }
@@ -319,6 +312,15 @@ public final class PartitionProgress extends KafkaConsumerListener implements Pr
     /** Partitions lost without a revocation (the consumer fell out of its group): nothing can be committed. */
     public synchronized void lost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         partitions.forEach(partition -> open.remove(new Owned(consumer, partition)));
+    }
+
+    /** Removes the finished records at the head of a partition; returns the last of them, the one to commit. */
+    private static Taken dropFinishedPrefix(TreeMap<Long, Taken> records) {
+        Taken last = null;
+        while (!records.isEmpty() && records.firstEntry().getValue().state == State.FINISHED) {
+            last = records.pollFirstEntry().getValue();
+        }
+        return last;
     }
 
     private static boolean hasUnfinished(TreeMap<Long, Taken> records) {
