@@ -149,7 +149,10 @@ class RoutesTest {
 
     @Test
     void eachPartitionIsCommittedUpToItsFirstUnfinishedRecord() {
-        kafka.refuse(record -> record.topic().equals("mail.results") && "p0-2".equals(record.key()));
+        // p0-2's result is refused only once the results of p0-3 and p1-6 are out: a refused outcome holds
+        // consumption, and a record that reached the gateway's check after it would wait and stay unfinished too.
+        kafka.refuse(record -> record.topic().equals("mail.results") && "p0-2".equals(record.key())
+                && resultsPublished("p0-3", "p1-6"));
         List<Exchange> poll = List.of(record(0, 1, "p0-1"), record(1, 5, "p1-5"), record(0, 2, "p0-2"),
                 record(0, 3, "p0-3"), record(1, 6, "p1-6"));
 
@@ -177,6 +180,13 @@ class RoutesTest {
         // Given back as the record's last step, right after it was closed.
         await().atMost(Duration.ofSeconds(20)).until(() -> context.getRegistry()
                 .lookupByNameAndType("renderPermits", io.mailgateway.render.RenderPermits.class).availableTurns() == 1);
+    }
+
+    /** Waits until the results of these requests were published; true, or the test fails. */
+    private boolean resultsPublished(String... ids) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> kafka.on("mail.results").stream()
+                .map(ProducerRecord::key).toList().containsAll(List.of(ids)));
+        return true;
     }
 
     /**

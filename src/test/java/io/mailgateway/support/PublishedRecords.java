@@ -48,7 +48,7 @@ public final class PublishedRecords extends MockProducer<String, byte[]> {
         }, completedRequests);
     }
 
-    /** Kafka refuses the records this matches, as a broker that is gone would. */
+    /** Kafka refuses the records this matches, as a broker that is gone would; the test may wait in it. */
     public void refuse(Predicate<ProducerRecord<String, byte[]>> which) {
         refused = which;
     }
@@ -58,10 +58,21 @@ public final class PublishedRecords extends MockProducer<String, byte[]> {
         onSend = action;
     }
 
+    /** The refusal is decided outside the lock, so a test's predicate may wait for other sends first. */
     @Override
-    public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+    public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        return send(record, null);
+    }
+
+    @Override
+    public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+        return send(record, callback, refused.test(record));
+    }
+
+    private synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback,
+            boolean refuse) {
         onSend.accept(record);
-        if (refused.test(record)) {
+        if (refuse) {
             return CompletableFuture.failedFuture(new KafkaException("broker unavailable"));
         }
         return super.send(record, callback);
