@@ -145,6 +145,14 @@ public final class KafkaTopics implements AutoCloseable {
             return records.stream().filter(r -> key.equals(r.key())).map(r -> parse(r.value()).orElseThrow()).toList();
         }
 
+        /**
+         * The results published under this id that are not replays: a request read again after it finished (because
+         * an earlier record of its partition did not) gets its recorded result once more, marked as a replay.
+         */
+        public List<JsonNode> originalResults(String key) {
+            return allJson(key).stream().filter(json -> !json.path("replay").asBoolean()).toList();
+        }
+
         private JsonNode withStatus(String key, String status) {
             return allJson(key).stream().filter(json -> status.equals(json.path("status").asText())).findFirst().orElse(null);
         }
