@@ -318,6 +318,11 @@ public final class CompactedTopicFollower {
 
     /** The first 64 bits of the key's SHA-256: collisions are negligible at millions of keys. */
     public static long hash(String key) {
-        return ByteBuffer.wrap(SHA_256.get().digest(key.getBytes(StandardCharsets.UTF_8))).getLong();
+        return ByteBuffer.wrap(sha256(key)).getLong();
+    }
+
+    /** The key's SHA-256, of which {@link #hash} is the first 64 bits. */
+    static byte[] sha256(String key) {
+        return SHA_256.get().digest(key.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,12 +1,10 @@
 package io.mailgateway.kafka;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongPredicate;
 import java.util.function.ToLongFunction;
 
@@ -28,16 +26,7 @@ public final class KeyIndex {
     /** What {@link #location} and {@link #value} answer for a key that has no entry. */
     public static final long NONE = -1;
 
-    private static final ThreadLocal<MessageDigest> SHA_512 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-512");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-512 is part of every Java runtime", e);
-        }
-    });
-
-    private final ToLongFunction<String> hash;
-    private final ToLongFunction<String> fingerprint;
+    private final Function<String, Hashes> hashes;
     private final boolean withValues;
 
     // hash -> location, hash -> fingerprint of the key in that slot, hash -> the owner's value (only withValues).
@@ -49,30 +38,36 @@ public final class KeyIndex {
 
     /** An index hashing keys with {@link CompactedTopicFollower#hash}; {@code withValues}: keep a long per key. */
     public KeyIndex(boolean withValues) {
-        this(withValues, CompactedTopicFollower::hash, KeyIndex::fingerprint);
+        this(withValues, KeyIndex::sha256);
     }
 
     /** With other hash functions: tests force collisions with tiny ones. */
     public KeyIndex(boolean withValues, ToLongFunction<String> hash, ToLongFunction<String> fingerprint) {
+        this(withValues, key -> new Hashes(hash.applyAsLong(key), fingerprint.applyAsLong(key)));
+    }
+
+    private KeyIndex(boolean withValues, Function<String, Hashes> hashes) {
         this.withValues = withValues;
-        this.hash = hash;
-        this.fingerprint = fingerprint;
+        this.hashes = hashes;
         this.values = withValues ? new LongLongHashMap() : null;
     }
 
     /** The key's slot: what {@link #forgetRecord} takes, and what a VERP return path carries of a request id. */
     public long hash(String key) {
-        return hash.applyAsLong(key);
+        return hashes.apply(key).slot();
     }
 
     /** The location of the key's entry, or {@link #NONE}. */
     public long location(String key) {
+        return location(key, hashes.apply(key));
+    }
+
+    private long location(String key, Hashes hashed) {
         long[] spilled = overflow.isEmpty() ? null : overflow.get(key);
         if (spilled != null) {
             return spilled[0];
         }
-        long slot = hash(key);
-        return holds(slot, key) ? locations.get(slot) : NONE;
+        return holds(hashed) ? locations.get(hashed.slot()) : NONE;
     }
 
     /** The value of the key's entry, or {@link #NONE}. */
@@ -81,8 +76,8 @@ public final class KeyIndex {
         if (spilled != null) {
             return spilled[1];
         }
-        long slot = hash(key);
-        return holds(slot, key) ? values.get(slot) : NONE;
+        Hashes hashed = hashes.apply(key);
+        return holds(hashed) ? values.get(hashed.slot()) : NONE;
     }
 
     /** The location in this slot when no overflow entry shares it, else {@link #NONE}: the caller checks the key. */
@@ -95,7 +90,8 @@ public final class KeyIndex {
      * record read late never undoes a newer one); says whether it did.
      */
     public boolean put(String key, long location, long value) {
-        if (newerKnown(key, location)) {
+        Hashes hashed = hashes.apply(key);
+        if (newerKnown(key, hashed, location)) {
             return false;
         }
         long[] spilled = overflow.isEmpty() ? null : overflow.get(key);
@@ -104,8 +100,8 @@ public final class KeyIndex {
             spilled[1] = value;
             return true;
         }
-        long slot = hash(key);
-        long print = fingerprint.applyAsLong(key);
+        long slot = hashed.slot();
+        long print = hashed.print();
         if (locations.containsKey(slot) && fingerprints.get(slot) != print) {
             overflow.put(key, new long[] {location, value});
             return true;
@@ -120,14 +116,12 @@ public final class KeyIndex {
 
     /** Drops the key's entry for a tombstone at {@code location}, unless the entry is of a later record. */
     public boolean remove(String key, long location) {
-        if (newerKnown(key, location)) {
+        Hashes hashed = hashes.apply(key);
+        if (newerKnown(key, hashed, location)) {
             return false;
         }
-        if (overflow.remove(key) == null) {
-            long slot = hash(key);
-            if (holds(slot, key)) {
-                dropSlot(slot);
-            }
+        if (overflow.remove(key) == null && holds(hashed)) {
+            dropSlot(hashed.slot());
         }
         return true;
     }
@@ -180,17 +174,23 @@ public final class KeyIndex {
                 + (withValues ? values.ramBytesAllocated() : 0);
     }
 
-    /** Bits 64 to 127 of the key's SHA-512: independent of {@link CompactedTopicFollower#hash}, a SHA-256. */
+    /** Bits 64 to 127 of the key's SHA-256: independent of its first 64, {@link CompactedTopicFollower#hash}. */
     static long fingerprint(String key) {
-        return ByteBuffer.wrap(SHA_512.get().digest(key.getBytes(StandardCharsets.UTF_8))).getLong(8);
+        return sha256(key).print();
     }
 
-    private boolean holds(long slot, String key) {
-        return locations.containsKey(slot) && fingerprints.get(slot) == fingerprint.applyAsLong(key);
+    // One digest gives both halves: an index operation hashes its key once.
+    private static Hashes sha256(String key) {
+        ByteBuffer digest = ByteBuffer.wrap(CompactedTopicFollower.sha256(key));
+        return new Hashes(digest.getLong(0), digest.getLong(8));
     }
 
-    private boolean newerKnown(String key, long location) {
-        long known = location(key);
+    private boolean holds(Hashes hashed) {
+        return locations.containsKey(hashed.slot()) && fingerprints.get(hashed.slot()) == hashed.print();
+    }
+
+    private boolean newerKnown(String key, Hashes hashed, long location) {
+        long known = location(key, hashed);
         return known != NONE && CompactedTopicFollower.partition(known) == CompactedTopicFollower.partition(location)
                 && known > location;
     }
@@ -201,5 +201,9 @@ public final class KeyIndex {
         if (withValues) {
             values.remove(slot);
         }
+    }
+
+    /** A key's slot and its fingerprint. */
+    private record Hashes(long slot, long print) {
     }
 }
