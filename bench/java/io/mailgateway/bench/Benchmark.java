@@ -147,7 +147,7 @@ public final class Benchmark {
     }
 
     /** The gateway's hottest methods while it sent at one rate. */
-    record Profile(Relay relay, String rate, List<FlightRecording.TopFrame> frames) {
+    record Profile(Relay relay, String rate, FlightRecording.Summary summary) {
     }
 
     /** Everything one run measured. */
@@ -560,7 +560,13 @@ public final class Benchmark {
                 "SMTP_PASSWORD_FILE", relay.passwordFile().toAbsolutePath().toString(),
                 "SMTP_TRUST_CA_FILE", relay.caPem().toAbsolutePath().toString()));
         environment.putAll(extra);
-        return GatewayUnderTest.start(JAR, WORK.resolve(name), settings.jvmOptions(), environment);
+        List<String> jvmOptions = new ArrayList<>(settings.jvmOptions());
+        if (settings.profile()) {
+            // Without it, a CPU sample in compiled code is put at the nearest safepoint: a loop's back-edge collects
+            // the samples of the methods inlined around it, and the top frames name the wrong methods.
+            jvmOptions.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"));
+        }
+        return GatewayUnderTest.start(JAR, WORK.resolve(name), jvmOptions, environment);
     }
 
     private void warmUp(String prefix, ResultCollector collector, String idPrefix, int count, BenchMessage.Kind kind,

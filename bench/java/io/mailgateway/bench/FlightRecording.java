@@ -22,6 +22,29 @@ final class FlightRecording {
     record TopFrame(String method, double share) {
     }
 
+    /** A part of the process (the gateway's code or a library) that ran {@code share} of the CPU samples itself. */
+    record Part(String name, double share) {
+    }
+
+    /** What one recording found: the hottest methods and the share of each part. */
+    record Summary(List<TopFrame> frames, List<Part> parts) {
+    }
+
+    /**
+     * The parts a sample is counted to: the first frame from the top of its stack that is in one of them decides, so
+     * the JDK's own methods count to their caller (a string copied by the gateway is the gateway's work, one copied by
+     * Camel is Camel's). Samples whose stack holds none of them count as "other".
+     */
+    private static final List<Map.Entry<String, List<String>>> PARTS = List.of(
+            Map.entry("the gateway's own code", List.of("io.mailgateway.")),
+            Map.entry("Camel (routing, bean calls, expressions)", List.of("org.apache.camel.")),
+            Map.entry("Kafka clients", List.of("org.apache.kafka.")),
+            Map.entry("Jakarta/Angus Mail (MIME, SMTP)", List.of("jakarta.mail.", "org.eclipse.angus.")),
+            Map.entry("JSON (Jackson, JSON Schema)", List.of("com.fasterxml.jackson.", "com.networknt.")),
+            Map.entry("metrics and logging", List.of("io.micrometer.", "org.apache.logging.", "org.slf4j.")),
+            Map.entry("HTTP server (Vert.x, Netty)", List.of("io.vertx.", "io.netty.")));
+    private static final String OTHER = "other (stacks of JDK frames alone)";
+
     private static final String EXECUTION_SAMPLE = "jdk.ExecutionSample";
 
     private final long pid;
@@ -42,14 +65,18 @@ final class FlightRecording {
         return new FlightRecording(pid, name, file);
     }
 
-    /** Stops the recording and returns the {@code count} methods most often on top of a sampled stack. */
-    List<TopFrame> stop(int count) throws IOException, InterruptedException {
+    /**
+     * Stops the recording and returns the {@code count} methods most often on top of a sampled stack, and the share
+     * of each part.
+     */
+    Summary stop(int count) throws IOException, InterruptedException {
         ProcessStats.jcmd(pid, "JFR.stop name=" + name);
-        return topFrames(file, count);
+        return summary(file, count);
     }
 
-    static List<TopFrame> topFrames(Path recording, int count) throws IOException {
+    static Summary summary(Path recording, int count) throws IOException {
         Map<String, Integer> samples = new HashMap<>();
+        Map<String, Integer> parts = new HashMap<>();
         int total = 0;
         try (RecordingFile events = new RecordingFile(recording)) {
             while (events.hasMoreEvents()) {
@@ -59,15 +86,36 @@ final class FlightRecording {
                     continue;
                 }
                 total++;
-                samples.merge(method(event.getStackTrace().getFrames().get(0)), 1, Integer::sum);
+                List<RecordedFrame> frames = event.getStackTrace().getFrames();
+                samples.merge(method(frames.get(0)), 1, Integer::sum);
+                parts.merge(part(frames), 1, Integer::sum);
             }
         }
         double all = Math.max(1, total);
-        return samples.entrySet().stream()
+        List<TopFrame> top = largest(samples, count).stream().map(e -> new TopFrame(e.getKey(), e.getValue() / all))
+                .toList();
+        List<Part> shares = largest(parts, parts.size()).stream().map(e -> new Part(e.getKey(), e.getValue() / all))
+                .toList();
+        return new Summary(top, shares);
+    }
+
+    private static List<Map.Entry<String, Integer>> largest(Map<String, Integer> counts, int count) {
+        return counts.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .limit(count)
-                .map(e -> new TopFrame(e.getKey(), e.getValue() / all))
                 .toList();
+    }
+
+    private static String part(List<RecordedFrame> frames) {
+        for (RecordedFrame frame : frames) {
+            String type = frame.getMethod() == null ? "" : frame.getMethod().getType().getName();
+            for (Map.Entry<String, List<String>> part : PARTS) {
+                if (part.getValue().stream().anyMatch(type::startsWith)) {
+                    return part.getKey();
+                }
+            }
+        }
+        return OTHER;
     }
 
     private static String method(RecordedFrame frame) {

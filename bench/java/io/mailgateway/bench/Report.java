@@ -212,9 +212,13 @@ final class Report {
         StringBuilder out = new StringBuilder();
         for (Profile profile : results.profiles()) {
             out.append("Against ").append(profile.relay().label()).append(", at ").append(profile.rate())
-                    .append(":\n\n| # | Method on top of the stack | CPU samples |\n| ---: | --- | ---: |\n");
+                    .append(":\n\n| Part | CPU samples |\n| --- | ---: |\n");
+            for (FlightRecording.Part part : profile.summary().parts()) {
+                out.append(String.format(Locale.ROOT, "| %s | %.1f %% |%n", part.name(), part.share() * 100));
+            }
+            out.append("\n| # | Method on top of the stack | CPU samples |\n| ---: | --- | ---: |\n");
             int rank = 1;
-            for (FlightRecording.TopFrame frame : profile.frames()) {
+            for (FlightRecording.TopFrame frame : profile.summary().frames()) {
                 out.append(String.format(Locale.ROOT, "| %d | `%s` | %.1f %% |%n", rank++, frame.method(),
                         frame.share() * 100));
             }
@@ -337,9 +341,12 @@ final class Report {
                 %s
                 Java Flight Recorder with the JDK's `profile` settings, started on the gateway (`jcmd PID JFR.start`)
                 for a maximum-rate run and a half-rate run of their own, after the measured ones, so that the
-                recording's cost does not count in the figures above; the methods that were on top of the stack in
-                most CPU samples (`jdk.ExecutionSample`), with their share of all samples (`BENCH_PROFILE=0` leaves
-                these runs out).
+                recording's cost does not count in the figures above (`BENCH_PROFILE=0` leaves these runs out). Each
+                CPU sample (`jdk.ExecutionSample`) counts to the part whose frame is nearest the top of its stack, so
+                the JDK's methods count to the part that called them; the methods on top of the stack in most
+                samples follow, with their share of all samples. When profiling, the gateway runs with
+                `-XX:+DebugNonSafepoints`, without which samples in compiled code are put at the nearest safepoint
+                and name the wrong methods.
 
                 ## Run it
 
