@@ -104,9 +104,9 @@ public final class RelayRouter implements RelayProbe {
      * @param tenant  the request's tenant ({@code tags.tenant}), or null; its relays, when it names any, take the mail
      * @param pending the recipients still to be sent to (a retry), or null for every recipient the message names
      */
-    public SubmissionOutcome submit(MimeMessage message, String tenant, List<String> pending)
+    public SubmissionOutcome submitFor(MimeMessage message, String tenant, List<String> pending)
             throws MessagingException {
-        return submit(message, tenant, pending, null);
+        return submitFor(message, tenant, pending, null);
     }
 
     /**
@@ -114,7 +114,7 @@ public final class RelayRouter implements RelayProbe {
      * every recipient it names; with VERP, each recipient's copy carries a return path that names the request.
      */
     public SubmissionOutcome submit(MimeMessage message, Submission submission) throws MessagingException {
-        return submit(message, submission.tenant(), submission.pending(), submission.requestId());
+        return submitFor(message, submission.tenant(), submission.pending(), submission.requestId());
     }
 
     /**
@@ -123,7 +123,7 @@ public final class RelayRouter implements RelayProbe {
      *
      * @param requestId the request's id, which the return paths and DSN's envelope id name; null: no VERP
      */
-    public SubmissionOutcome submit(MimeMessage message, String tenant, List<String> pending, String requestId)
+    public SubmissionOutcome submitFor(MimeMessage message, String tenant, List<String> pending, String requestId)
             throws MessagingException {
         List<InternetAddress> envelope = Envelope.of(message, pending);
         ReturnPathPlan plan = returnPathPlan(requestId, tenant, envelope);

@@ -31,10 +31,6 @@ public final class ContentRenderer {
         this.maxRenderedBytes = maxRenderedBytes;
     }
 
-    public RenderedContent render(MailRequest request) {
-        return render(request, RenderPermits.Turn.none());
-    }
-
     /** Renders; once the template's output grows large, it waits for the request's turn (see {@link RenderPermits}). */
     public RenderedContent render(MailRequest request, RenderPermits.Turn turn) {
         RenderedContent content;

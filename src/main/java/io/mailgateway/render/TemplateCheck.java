@@ -148,7 +148,7 @@ public final class TemplateCheck {
         try {
             // through ContentRenderer, so the subject is held to the same rules as for a real request
             rendered = content.render(new MailRequest("template-check", name, locale, null, null, null, null, null,
-                    null, null, null, data, null, null, null));
+                    null, null, null, data, null, null, null), RenderPermits.Turn.none());
         } catch (RenderException e) {
             return new Rendering(new Finding(name, locale, e.getMessage()), null);
         }

@@ -78,9 +78,9 @@ public class SuppressionList extends BackgroundService {
                 entries::purgeExpired, followerSettings);
     }
 
-    /** {@link #suppressedAmong(MailRequest, boolean)} for the attempt's request, as bulk mail or not. */
+    /** {@link #suppressedRecipients} for the attempt's request, as bulk mail or not. */
     public Set<String> suppressedAmong(Attempt attempt) {
-        return suppressedAmong(attempt.request(), attempt.bulk());
+        return suppressedRecipients(attempt.request(), attempt.bulk());
     }
 
     /**
@@ -90,7 +90,7 @@ public class SuppressionList extends BackgroundService {
      *
      * @param bulk whether the request is bulk mail of its tenant ({@link BulkMail#isBulk})
      */
-    public Set<String> suppressedAmong(MailRequest request, boolean bulk) {
+    public Set<String> suppressedRecipients(MailRequest request, boolean bulk) {
         follower.awaitCaughtUp();
         String tenant = request.tags().get("tenant");
         Set<String> suppressed = new LinkedHashSet<>();

@@ -90,7 +90,7 @@ class RelayRouterIT {
         ScriptedSmtpServer us = relay(ScriptedSmtpServer.builder());
         OutboundMessage message = message("a@example.eu", "b@example.us", "c@example.eu");
 
-        SubmissionOutcome outcome = router(eu.port(), us.port()).submit(message, null, null);
+        SubmissionOutcome outcome = router(eu.port(), us.port()).submitFor(message, null, null);
 
         assertThat(eu.messages()).singleElement().satisfies(m ->
                 assertThat(m.envelopeRecipients()).containsExactly("a@example.eu", "c@example.eu"));
@@ -110,7 +110,7 @@ class RelayRouterIT {
         ScriptedSmtpServer us = relay(ScriptedSmtpServer.builder().on(Command.DATA_END, reply(554, "5.7.1 refused")));
         OutboundMessage message = message("a@example.eu", "b@example.us");
 
-        SubmissionOutcome outcome = router(eu.port(), us.port()).submit(message, null, null);
+        SubmissionOutcome outcome = router(eu.port(), us.port()).submitFor(message, null, null);
 
         DeliveryResult result = sent(message, outcome);
         assertThat(result.status()).isEqualTo(DeliveryResult.Status.SENT);
@@ -124,7 +124,7 @@ class RelayRouterIT {
         ScriptedSmtpServer us = relay(ScriptedSmtpServer.builder().on(Command.RCPT, reply(451, "4.3.0 try later")));
         OutboundMessage message = message("a@example.eu", "b@example.us");
 
-        SubmissionOutcome outcome = router(eu.port(), us.port()).submit(message, null, null);
+        SubmissionOutcome outcome = router(eu.port(), us.port()).submitFor(message, null, null);
 
         var decision = planner.afterSubmission(outcome, attempt(message));
         assertThat(decision.result().status()).isEqualTo(DeliveryResult.Status.DEFERRED);
@@ -140,7 +140,7 @@ class RelayRouterIT {
         us.acceptCredentials(USER, "rotated");
         OutboundMessage message = message("a@example.eu", "b@example.us");
 
-        SubmissionOutcome outcome = router(eu.port(), us.port()).submit(message, null, null);
+        SubmissionOutcome outcome = router(eu.port(), us.port()).submitFor(message, null, null);
 
         assertThat(statuses(sent(message, outcome))).isEqualTo(Map.of("a@example.eu", "SENT", "b@example.us", "DEFERRED"));
         assertThat(refusals).singleElement().satisfies(refusal -> {
@@ -157,7 +157,7 @@ class RelayRouterIT {
         OutboundMessage message = message("a@example.eu", "b@example.us");
 
         SmtpPermanentException refusal = catchThrowableOfType(SmtpPermanentException.class,
-                () -> router(eu.port(), us.port()).submit(message, null, null));
+                () -> router(eu.port(), us.port()).submitFor(message, null, null));
 
         assertThat(refusal.category()).isEqualTo("auth-failed");
         assertThat(refusal.getMessage()).startsWith("relay 'eu': ");
@@ -172,7 +172,7 @@ class RelayRouterIT {
         OutboundMessage message = message("a@example.eu", "b@example.us");
 
         SmtpTransientException failure = catchThrowableOfType(SmtpTransientException.class,
-                () -> router(eu.port(), FreePorts.next()).submit(message, null, null));
+                () -> router(eu.port(), FreePorts.next()).submitFor(message, null, null));
 
         var decision = planner.afterFailure(failure, message, attempt(message));
         assertThat(decision.result().status()).isEqualTo(DeliveryResult.Status.DEFERRED);
@@ -186,7 +186,7 @@ class RelayRouterIT {
         ScriptedSmtpServer us = relay(ScriptedSmtpServer.builder());
         OutboundMessage message = message("a@example.both");
 
-        SubmissionOutcome outcome = router(eu.port(), us.port()).submit(message, null, null);
+        SubmissionOutcome outcome = router(eu.port(), us.port()).submitFor(message, null, null);
 
         assertThat(us.messages()).singleElement().satisfies(m ->
                 assertThat(m.envelopeRecipients()).containsExactly("a@example.both"));
@@ -202,7 +202,7 @@ class RelayRouterIT {
         OutboundMessage message = message("a@example.both");
 
         SmtpTransientException deferred = catchThrowableOfType(SmtpTransientException.class,
-                () -> router(eu.port(), us.port()).submit(message, null, null));
+                () -> router(eu.port(), us.port()).submitFor(message, null, null));
 
         assertThat(deferred.reply().code()).isEqualTo(451);
         assertThat(us.messages()).isEmpty();
@@ -216,7 +216,7 @@ class RelayRouterIT {
         OutboundMessage message = message("a@example.both");
 
         SmtpTransientException unknown = catchThrowableOfType(SmtpTransientException.class,
-                () -> router(eu.port(), us.port()).submit(message, null, null));
+                () -> router(eu.port(), us.port()).submitFor(message, null, null));
 
         // the first relay may have queued the mail: sending it elsewhere now could deliver it twice
         assertThat(unknown.category()).isEqualTo("unknown-outcome");

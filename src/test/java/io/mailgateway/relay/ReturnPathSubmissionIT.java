@@ -93,7 +93,7 @@ class ReturnPathSubmissionIT {
         ScriptedSmtpServer relay = relay(ScriptedSmtpServer.builder());
         OutboundMessage message = message("order-1042", "alice@example.org", "bob@example.net");
 
-        SubmissionOutcome outcome = router(relay, Tenants.none()).submit(message, null, null, "order-1042");
+        SubmissionOutcome outcome = router(relay, Tenants.none()).submitFor(message, null, null, "order-1042");
 
         assertThat(outcome.recipients()).allSatisfy(recipient -> assertThat(recipient.accepted()).isTrue());
         assertThat(relay.messages()).hasSize(2);
@@ -120,7 +120,7 @@ class ReturnPathSubmissionIT {
     void aRelayWithoutDsnGetsNoDsnParameters() throws Exception {
         ScriptedSmtpServer relay = relay(ScriptedSmtpServer.builder());
 
-        router(relay, Tenants.none()).submit(message("order-1042", "alice@example.org"), null, null, "order-1042");
+        router(relay, Tenants.none()).submitFor(message("order-1042", "alice@example.org"), null, null, "order-1042");
 
         assertThat(commands(relay, "MAIL FROM:")).singleElement().satisfies(mail ->
                 assertThat(mail).doesNotContain("RET=", "ENVID="));
@@ -134,7 +134,7 @@ class ReturnPathSubmissionIT {
         ScriptedSmtpServer relay = relay(ScriptedSmtpServer.builder().extensions(dsn()));
         String requestId = "order+1042=shipped";
 
-        router(relay, Tenants.none()).submit(message(requestId, "a+news@example.org", "bob@example.net"), null,
+        router(relay, Tenants.none()).submitFor(message(requestId, "a+news@example.org", "bob@example.net"), null,
                 null, requestId);
 
         assertThat(commands(relay, "MAIL FROM:")).hasSize(2).allSatisfy(mail ->
@@ -151,7 +151,7 @@ class ReturnPathSubmissionIT {
         ScriptedSmtpServer relay = relay(ScriptedSmtpServer.builder().extensions(dsn()));
         OutboundMessage message = message("order-1042", "alice@example.org", "bob@example.net");
 
-        router(relay, Tenants.none(), ReturnPaths.off()).submit(message, null, null, "order-1042");
+        router(relay, Tenants.none(), ReturnPaths.off()).submitFor(message, null, null, "order-1042");
 
         assertThat(relay.messages()).singleElement().satisfies(received -> {
             assertThat(received.envelopeFrom()).isEqualTo("shop@example.org");
@@ -170,7 +170,7 @@ class ReturnPathSubmissionIT {
                     bounceDomain: %s
                 """.formatted(TENANT_BOUNCE_DOMAIN)));
 
-        router(relay, tenants).submit(message("order-7", "alice@example.org"), "acme", null, "order-7");
+        router(relay, tenants).submitFor(message("order-7", "alice@example.org"), "acme", null, "order-7");
 
         assertThat(relay.messages()).singleElement().satisfies(received -> {
             assertThat(received.envelopeFrom()).endsWith("@" + TENANT_BOUNCE_DOMAIN);
@@ -185,7 +185,7 @@ class ReturnPathSubmissionIT {
                 .onRecipient("nobody@example.org", reply(550, "5.1.1 no such user")));
         OutboundMessage message = message("order-1042", "nobody@example.org", "alice@example.org");
 
-        SubmissionOutcome outcome = router(relay, Tenants.none()).submit(message, null, null, "order-1042");
+        SubmissionOutcome outcome = router(relay, Tenants.none()).submitFor(message, null, null, "order-1042");
 
         DeliveryResult result = planner.afterSubmission(outcome, attempt(message)).result();
         assertThat(result.status()).isEqualTo(DeliveryResult.Status.SENT);
@@ -202,7 +202,7 @@ class ReturnPathSubmissionIT {
                 .onRecipient("bob@example.net", reply(451, "4.2.1 mailbox busy")));
         OutboundMessage message = message("order-1042", "alice@example.org", "bob@example.net");
 
-        SubmissionOutcome outcome = router(relay, Tenants.none()).submit(message, null, null, "order-1042");
+        SubmissionOutcome outcome = router(relay, Tenants.none()).submitFor(message, null, null, "order-1042");
 
         var decision = planner.afterSubmission(outcome, attempt(message));
         assertThat(statuses(decision.result())).isEqualTo(Map.of("alice@example.org", "SENT",
@@ -229,7 +229,7 @@ class ReturnPathSubmissionIT {
         long started = System.nanoTime();
 
         SubmissionOutcome outcome = router(settings, Tenants.none(), returnPaths)
-                .submit(message("order-1042", recipients), null, null, "order-1042");
+                .submitFor(message("order-1042", recipients), null, null, "order-1042");
 
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         assertThat(took).isLessThan(LongestTransaction.of(settings, recipients.length));
@@ -248,7 +248,7 @@ class ReturnPathSubmissionIT {
         OutboundMessage message = message("order-1042", "alice@example.org", "bob@example.net");
 
         SmtpPermanentException failure = catchThrowableOfType(SmtpPermanentException.class,
-                () -> router(relay, Tenants.none()).submit(message, null, null, "order-1042"));
+                () -> router(relay, Tenants.none()).submitFor(message, null, null, "order-1042"));
 
         assertThat(failure.category()).isEqualTo("message-rejected");
         assertThat(failure.reply().code()).isEqualTo(554);

@@ -101,7 +101,7 @@ class RenderSizeLimitTest {
                 Map.of("items", Collections.nCopies(10_000, "0123456789")), List.of(), Map.of(), Map.of("kind", "test"));
 
         RenderTooLargeException thrown = org.assertj.core.api.Assertions.catchThrowableOfType(
-                RenderTooLargeException.class, () -> content.render(request));
+                RenderTooLargeException.class, () -> content.render(request, RenderPermits.Turn.none()));
         DeliveryResult result = new ResultFactory(Clock.systemUTC()).failed(thrown, null, 0, request, "key", "now");
 
         assertThat(result.status()).isEqualTo(DeliveryResult.Status.REJECTED);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.mailgateway.render.ContentRenderer;
 import io.mailgateway.render.RenderFailedException;
+import io.mailgateway.render.RenderPermits;
 import io.mailgateway.render.TemplateRenderer;
 import io.mailgateway.request.MailAddress;
 import io.mailgateway.request.MailRequest;
@@ -34,8 +35,8 @@ class RequestShapeLimitsTest {
         Files.writeString(templates.resolve("note/default/text.mustache"), "text");
         ContentRenderer renderer = new ContentRenderer(TemplateRenderer.fromDirectory(templates), 20);
 
-        assertThat(renderer.render(templated("x".repeat(14))).subject()).hasSize(20);
-        assertThatThrownBy(() -> renderer.render(templated("x".repeat(15))))
+        assertThat(renderer.render(templated("x".repeat(14)), RenderPermits.Turn.none()).subject()).hasSize(20);
+        assertThatThrownBy(() -> renderer.render(templated("x".repeat(15)), RenderPermits.Turn.none()))
                 .isInstanceOfSatisfying(RenderFailedException.class, e -> assertThat(e.detail())
                         .isEqualTo("subject: the rendered subject has 21 characters, more than the limit of 20"));
     }

@@ -20,7 +20,7 @@ public final class EmptySuppressionList extends SuppressionList {
     }
 
     @Override
-    public Set<String> suppressedAmong(MailRequest request, boolean bulk) {
+    public Set<String> suppressedRecipients(MailRequest request, boolean bulk) {
         return Set.of();
     }
 
