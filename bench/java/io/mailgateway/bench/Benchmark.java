@@ -387,6 +387,14 @@ public final class Benchmark {
             if (settings.profile()) {
                 // Recorded in runs of their own: a recording costs CPU, which would count against the measured runs.
                 System.out.printf("   profiling: the maximum rate and half of it again, with JFR ...%n");
+                // The first recording makes the JVM instrument classes for JFR's events and throw away the compiled
+                // code that depends on them (seen: about half the samples of a first recording interpreted): a
+                // recording over warm-up requests, not kept, takes that hit, so the profiles see compiled code, as the
+                // measured runs ran.
+                FlightRecording settling = profile(gateway, relay, "settling");
+                burst(gateways, collector, prefix, "gw-" + relay.name() + "-pw-", settings.warmup(),
+                        BenchMessage.Kind.INLINE, diagnostics);
+                settling.discard();
                 FlightRecording maxProfile = profile(gateway, relay, "max");
                 burst(gateways, collector, prefix, "gw-" + relay.name() + "-pm-", settings.messages(),
                         BenchMessage.Kind.INLINE, diagnostics);
@@ -396,7 +404,7 @@ public final class Benchmark {
                 producer.paced(prefix + "outbound", pacedAgain, halfRate);
                 requireSent(collector.await(new HashSet<>(pacedAgain), settings.stall(), () -> diagnostics), diagnostics);
                 stopProfile(halfProfile, relay, "half the maximum rate");
-                profiled = settings.messages() + pacedCount;
+                profiled = settings.warmup() + settings.messages() + pacedCount;
             }
 
             checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages() + pacedCount + profiled);

@@ -74,6 +74,12 @@ final class FlightRecording {
         return summary(file, count);
     }
 
+    /** Stops the recording and deletes it. */
+    void discard() throws IOException, InterruptedException {
+        ProcessStats.jcmd(pid, "JFR.stop name=" + name);
+        Files.deleteIfExists(file);
+    }
+
     static Summary summary(Path recording, int count) throws IOException {
         Map<String, Integer> samples = new HashMap<>();
         Map<String, Integer> parts = new HashMap<>();
