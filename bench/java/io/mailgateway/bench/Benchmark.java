@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -387,24 +388,27 @@ public final class Benchmark {
             if (settings.profile()) {
                 // Recorded in runs of their own: a recording costs CPU, which would count against the measured runs.
                 System.out.printf("   profiling: the maximum rate and half of it again, with JFR ...%n");
-                // The first recording makes the JVM instrument classes for JFR's events and throw away the compiled
-                // code that depends on them (seen: about half the samples of a first recording interpreted): a
-                // recording over warm-up requests, not kept, takes that hit, so the profiles see compiled code, as the
-                // measured runs ran.
-                FlightRecording settling = profile(gateway, relay, "settling");
-                burst(gateways, collector, prefix, "gw-" + relay.name() + "-pw-", settings.warmup(),
+                // One recording for both runs, started before requests that are not profiled: starting a recording
+                // makes the JVM instrument classes for JFR's events and throw away the compiled code that depends on
+                // them, every time (seen: about half the samples of the following seconds in interpreted code, which
+                // the measured runs did not run). The runs are told apart by the samples' time.
+                FlightRecording recording = FlightRecording.start(gateway.pid(), "profile",
+                        WORK.resolve("gateway-" + relay.name() + ".jfr"));
+                burst(gateways, collector, prefix, "gw-" + relay.name() + "-pw-", settings.messages(),
                         BenchMessage.Kind.INLINE, diagnostics);
-                settling.discard();
-                FlightRecording maxProfile = profile(gateway, relay, "max");
+                Instant maxFrom = Instant.now();
                 burst(gateways, collector, prefix, "gw-" + relay.name() + "-pm-", settings.messages(),
                         BenchMessage.Kind.INLINE, diagnostics);
-                stopProfile(maxProfile, relay, "maximum rate");
-                FlightRecording halfProfile = profile(gateway, relay, "half");
+                Instant halfFrom = Instant.now();
                 List<String> pacedAgain = ids("gw-" + relay.name() + "-ph-", pacedCount);
                 producer.paced(prefix + "outbound", pacedAgain, halfRate);
                 requireSent(collector.await(new HashSet<>(pacedAgain), settings.stall(), () -> diagnostics), diagnostics);
-                stopProfile(halfProfile, relay, "half the maximum rate");
-                profiled = settings.warmup() + settings.messages() + pacedCount;
+                Instant halfTo = Instant.now();
+                recording.stop();
+                results.profiles().add(new Profile(relay, "maximum rate", recording.summary(TOP_FRAMES, maxFrom, halfFrom)));
+                results.profiles().add(new Profile(relay, "half the maximum rate",
+                        recording.summary(TOP_FRAMES, halfFrom, halfTo)));
+                profiled = 2 * settings.messages() + pacedCount;
             }
 
             checkAccepted(relay, acceptedBefore, settings.warmup() + settings.messages() + pacedCount + profiled);
@@ -600,19 +604,6 @@ public final class Benchmark {
         long first = producedAt.values().stream().mapToLong(Long::longValue).min().orElseThrow();
         long last = done.values().stream().mapToLong(ResultCollector.Result::timestamp).max().orElseThrow();
         return new Burst(count * 1000.0 / Math.max(1, last - first), cpu * 1000 / count, latency(producedAt, done));
-    }
-
-    private FlightRecording profile(GatewayUnderTest gateway, Relay relay, String rate)
-            throws IOException, InterruptedException {
-        return settings.profile()
-                ? FlightRecording.start(gateway.pid(), rate, WORK.resolve("gateway-" + relay.name() + "-" + rate + ".jfr"))
-                : null;
-    }
-
-    private void stopProfile(FlightRecording recording, Relay relay, String rate) throws IOException, InterruptedException {
-        if (recording != null) {
-            results.profiles().add(new Profile(relay, rate, recording.stop(TOP_FRAMES)));
-        }
     }
 
     // ---------------------------------------------------------------------------------------------- helpers

@@ -3,6 +3,7 @@ package io.mailgateway.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,30 +66,25 @@ final class FlightRecording {
         return new FlightRecording(pid, name, file);
     }
 
+    /** Stops the recording; {@link #summary} then reads it. */
+    void stop() throws IOException, InterruptedException {
+        ProcessStats.jcmd(pid, "JFR.stop name=" + name);
+    }
+
     /**
-     * Stops the recording and returns the {@code count} methods most often on top of a sampled stack, and the share
+     * The {@code count} methods most often on top of a stack sampled from {@code from} to {@code to}, and the share
      * of each part.
      */
-    Summary stop(int count) throws IOException, InterruptedException {
-        ProcessStats.jcmd(pid, "JFR.stop name=" + name);
-        return summary(file, count);
-    }
-
-    /** Stops the recording and deletes it. */
-    void discard() throws IOException, InterruptedException {
-        ProcessStats.jcmd(pid, "JFR.stop name=" + name);
-        Files.deleteIfExists(file);
-    }
-
-    static Summary summary(Path recording, int count) throws IOException {
+    Summary summary(int count, Instant from, Instant to) throws IOException {
         Map<String, Integer> samples = new HashMap<>();
         Map<String, Integer> parts = new HashMap<>();
         int total = 0;
-        try (RecordingFile events = new RecordingFile(recording)) {
+        try (RecordingFile events = new RecordingFile(file)) {
             while (events.hasMoreEvents()) {
                 RecordedEvent event = events.readEvent();
                 if (!event.getEventType().getName().equals(EXECUTION_SAMPLE) || event.getStackTrace() == null
-                        || event.getStackTrace().getFrames().isEmpty()) {
+                        || event.getStackTrace().getFrames().isEmpty() || event.getStartTime().isBefore(from)
+                        || !event.getStartTime().isBefore(to)) {
                     continue;
                 }
                 total++;

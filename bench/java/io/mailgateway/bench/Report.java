@@ -341,10 +341,11 @@ final class Report {
                 %s
                 Java Flight Recorder with the JDK's `profile` settings, started on the gateway (`jcmd PID JFR.start`)
                 for a maximum-rate run and a half-rate run of their own, after the measured ones, so that the
-                recording's cost does not count in the figures above (`BENCH_PROFILE=0` leaves these runs out). A
-                first recording over warm-up requests is not kept: the first recording makes the JVM instrument
-                classes for its events and throw away compiled code that depends on them, so that about half of its
-                samples fall in interpreted code, which the measured runs did not run. Each
+                recording's cost does not count in the figures above (`BENCH_PROFILE=0` leaves these runs out). One
+                recording covers both runs and starts as many requests earlier, which are not profiled: starting a
+                recording makes the JVM instrument classes for its events and throw away compiled code that depends
+                on them, so that about half the samples of the next seconds fall in interpreted code, which the
+                measured runs did not run. Each
                 CPU sample (`jdk.ExecutionSample`) counts to the part whose frame is nearest the top of its stack, so
                 the JDK's methods count to the part that called them; the methods on top of the stack in most
                 samples follow, with their share of all samples. When profiling, the gateway runs with
