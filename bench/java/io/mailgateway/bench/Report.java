@@ -345,12 +345,11 @@ final class Report {
                 recording covers both runs and starts as many requests earlier, which are not profiled: starting a
                 recording makes the JVM instrument classes for its events and throw away compiled code that depends
                 on them, so that about half the samples of the next seconds fall in interpreted code, which the
-                measured runs did not run. Each
-                CPU sample (`jdk.ExecutionSample`) counts to the part whose frame is nearest the top of its stack, so
-                the JDK's methods count to the part that called them; the methods on top of the stack in most
-                samples follow, with their share of all samples. When profiling, the gateway runs with
-                `-XX:+DebugNonSafepoints`, without which samples in compiled code are put at the nearest safepoint
-                and name the wrong methods.
+                measured runs did not run. Each CPU sample (`jdk.ExecutionSample`) counts to the part whose frame
+                is nearest the top of its stack, so the JDK's methods count to the part that called them; the
+                methods on top of the stack in most samples follow, with their share of all samples. When
+                profiling, the gateway runs with `-XX:+DebugNonSafepoints`, without which samples in compiled code
+                are put at the nearest safepoint and name the wrong methods.
 
                 ## Run it
 

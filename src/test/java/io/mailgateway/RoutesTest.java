@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 import jakarta.mail.Message.RecipientType;
 
@@ -27,15 +24,10 @@ import org.apache.camel.Produce;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.BeanDefinition;
 import org.apache.camel.model.ExpressionNode;
-import org.apache.camel.model.ModelCamelContext;
-import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.language.MethodCallExpression;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.test.main.junit5.AdviceRouteMapping;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.apache.camel.test.main.junit5.ReplaceInRegistry;
@@ -57,6 +49,7 @@ import io.mailgateway.support.EmptySuppressionList;
 import io.mailgateway.support.ForgetfulCompletedRequests;
 import io.mailgateway.support.MockRelay;
 import io.mailgateway.support.PublishedRecords;
+import io.mailgateway.support.RouteModel;
 import io.mailgateway.suppress.SuppressionList;
 
 /**
@@ -220,42 +213,37 @@ class RoutesTest {
         // With several of that name, Camel chooses among them anew for every exchange, copying its lists of the
         // bean's methods each time; with one, it takes that one.
         Map<String, Long> overloaded = new TreeMap<>();
-        for (String[] call : methodCalls()) {
-            Object bean = context.getRegistry().lookupByName(call[0]);
-            assertThat(bean).as("bean " + call[0]).isNotNull();
-            String name = call[1].replaceFirst("\\(.*", "").trim();
+        for (MethodCall call : methodCalls()) {
+            Object bean = context.getRegistry().lookupByName(call.bean());
+            assertThat(bean).as("bean " + call.bean()).isNotNull();
+            String name = call.method().replaceFirst("\\(.*", "").trim();
             long methods = Arrays.stream(bean.getClass().getMethods())
                     .filter(method -> method.getName().equals(name) && !method.isBridge()).count();
             if (methods != 1) {
-                overloaded.put(call[0] + "." + name, methods);
+                overloaded.put(call.bean() + "." + name, methods);
             }
         }
 
         assertThat(overloaded).isEmpty();
     }
 
-    /** {bean, method} of every bean step and method expression in the route files, as written. */
-    private static List<String[]> methodCalls() throws Exception {
-        List<String[]> calls = new ArrayList<>();
-        try (CamelContext model = new DefaultCamelContext();
-                Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
-                PluginHelper.getRoutesLoader(model).loadRoutes(ResourceHelper.resolveResource(model, "file:" + file));
+    /** A bean and the method a route calls on it, as written. */
+    private record MethodCall(String bean, String method) {
+    }
+
+    /** Every bean step and method expression in the route files. */
+    private static List<MethodCall> methodCalls() throws Exception {
+        List<RouteDefinition> routes = RouteModel.load(RouteModel.allFiles());
+        List<MethodCall> calls = new ArrayList<>();
+        for (BeanDefinition step : RouteModel.steps(routes, BeanDefinition.class)) {
+            if (step.getRef() != null && step.getMethod() != null) {
+                calls.add(new MethodCall(step.getRef(), step.getMethod()));
             }
-            for (RouteDefinition route : ((ModelCamelContext) model).getRouteDefinitions()) {
-                for (BeanDefinition step : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
-                        BeanDefinition.class)) {
-                    if (step.getRef() != null && step.getMethod() != null) {
-                        calls.add(new String[] {step.getRef(), step.getMethod()});
-                    }
-                }
-                for (ExpressionNode step : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
-                        ExpressionNode.class)) {
-                    if (step.getExpression() instanceof MethodCallExpression call && call.getRef() != null
-                            && call.getMethod() != null) {
-                        calls.add(new String[] {call.getRef(), call.getMethod()});
-                    }
-                }
+        }
+        for (ExpressionNode step : RouteModel.steps(routes, ExpressionNode.class)) {
+            if (step.getExpression() instanceof MethodCallExpression call && call.getRef() != null
+                    && call.getMethod() != null) {
+                calls.add(new MethodCall(call.getRef(), call.getMethod()));
             }
         }
         assertThat(calls).hasSizeGreaterThan(20);

@@ -3,7 +3,7 @@ package io.mailgateway.consume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -11,20 +11,16 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.BeanDefinition;
-import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ProcessorDefinition;
-import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.ScriptDefinition;
 import org.apache.camel.model.SetBodyDefinition;
 import org.apache.camel.model.SetPropertyDefinition;
 import org.apache.camel.model.language.MethodCallExpression;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.Test;
+
+import io.mailgateway.support.RouteModel;
 
 /**
  * The routes every request runs through call their beans as bean steps: a script, or a body set through the method
@@ -83,19 +79,9 @@ class PerMessageStepsTest {
     }
 
     private static <T extends ProcessorDefinition<?>> List<T> steps(Class<T> type) throws Exception {
-        List<T> found = new ArrayList<>();
-        try (CamelContext context = new DefaultCamelContext()) {
-            context.getPropertiesComponent().setLocation("classpath:application.properties");
-            for (String file : HOT_ROUTES) {
-                PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveResource(context, "file:" + file));
-            }
-            List<RouteDefinition> routes = ((ModelCamelContext) context).getRouteDefinitions();
-            assertThat(routes).extracting(RouteDefinition::getRouteId)
-                    .contains("consume-requests", "handle-request", "deliver", "fail");
-            for (RouteDefinition route : routes) {
-                found.addAll(ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), type));
-            }
-        }
-        return found;
+        List<RouteDefinition> routes = RouteModel.load(HOT_ROUTES.stream().map(Path::of).toList());
+        assertThat(routes).extracting(RouteDefinition::getRouteId)
+                .contains("consume-requests", "handle-request", "deliver", "fail");
+        return RouteModel.steps(routes, type);
     }
 }
